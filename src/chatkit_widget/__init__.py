@@ -1,0 +1,21 @@
+"""chatkit_widget: a ChatKit-protocol chat widget for Jupyter, backed by openai-agents."""
+
+from __future__ import annotations
+
+from .backends import AgentBackend, Backend, BackendError
+from .demo import OfflineDemoModel, demo_agent
+from .errors import ChatError
+from .store import SQLiteStore
+from .widget import ChatWidget
+
+__all__ = [
+    "AgentBackend",
+    "Backend",
+    "BackendError",
+    "ChatError",
+    "ChatWidget",
+    "OfflineDemoModel",
+    "SQLiteStore",
+    "demo_agent",
+]
+__version__ = "0.1.0"

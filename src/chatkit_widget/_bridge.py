@@ -1,0 +1,175 @@
+"""Between the comm and the backend: requests in, coalesced stream events out, cancel.
+
+Every stream is a task owned by the bridge, whether the UI or Python started it, so Stop works
+for both and a turn keeps streaming while the kernel is idle (the task lives on the kernel's
+event loop, not in a cell).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from ._protocol import EndReason, IncomingMsg, OutgoingMsg, parse_incoming
+from .backends.base import STREAMING_REQUESTS, Backend, BackendError
+
+log = logging.getLogger(__name__)
+
+#: At most one event message per frame at 60 Hz while text streams.
+FLUSH_INTERVAL = 0.016
+
+Send = Callable[[OutgoingMsg], None]
+Observer = Callable[[dict[str, Any]], None]
+
+
+class DeltaCoalescer:
+    """Buffer stream events, merging consecutive text deltas of the same content part.
+
+    Deltas wait at most ``interval`` seconds; anything else (an item added or done, an error)
+    flushes at once, so each item ends with a flush. The clock is checked when a token arrives
+    (a timer alone never fires while a blocking driver holds the loop), and a timer covers the
+    last buffered delta when no further token comes.
+    """
+
+    def __init__(self, flush: Callable[[list[dict[str, Any]]], None],
+                 interval: float = FLUSH_INTERVAL) -> None:
+        self._flush_cb = flush
+        self.interval = interval
+        self._pending: list[dict[str, Any]] = []
+        self._last_flush = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, event: dict[str, Any]) -> None:
+        """Buffer one event, flushing when due."""
+        if _is_delta(event):
+            last = self._pending[-1] if self._pending else None
+            if last is not None and _is_delta(last) and _same_part(last, event):
+                last["update"]["delta"] += event["update"]["delta"]
+            else:
+                self._pending.append(event)
+            if time.monotonic() - self._last_flush >= self.interval:
+                self.flush()
+            elif self._timer is None:
+                self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
+            return
+        self._pending.append(event)
+        self.flush()
+
+    def flush(self) -> None:
+        """Send everything buffered now."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._pending:
+            events, self._pending = self._pending, []
+            self._last_flush = time.monotonic()
+            self._flush_cb(events)
+
+
+def _is_delta(event: dict[str, Any]) -> bool:
+    return event.get("type") == "thread.item.updated" and (
+        event.get("update", {}).get("type") == "assistant_message.content_part.text_delta"
+    )
+
+
+def _same_part(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return bool(a["item_id"] == b["item_id"]
+                and a["update"]["content_index"] == b["update"]["content_index"])
+
+
+class Bridge:
+    """Routes envelope messages to a backend and streams its answers back.
+
+    Args:
+        backend: Where requests go.
+        send: Delivers an envelope to the front end(s).
+    """
+
+    def __init__(self, backend: Backend, send: Send) -> None:
+        self.backend = backend
+        self._send = send
+        self.streams: dict[str, asyncio.Task[EndReason]] = {}
+        self._calls: set[asyncio.Task[None]] = set()
+        self._turn_lock = asyncio.Lock()
+        self.observers: list[Observer] = []
+
+    def handle(self, raw: object) -> None:
+        """Handle one message from the front end (called from the widget's comm handler)."""
+        try:
+            msg: IncomingMsg = parse_incoming(raw)
+        except ValueError as exc:
+            log.warning("chatkit-widget: ignored a malformed message: %s", exc)
+            msg_id = raw.get("id") if isinstance(raw, dict) else None
+            if isinstance(msg_id, str):
+                self._send({"kind": "error", "id": msg_id, "message": str(exc)})
+            return
+        if msg["kind"] == "cancel":
+            self.cancel(msg["id"])
+        elif msg["request"]["type"] in STREAMING_REQUESTS:
+            self.start_stream(msg["request"], msg["id"])
+        else:
+            task = asyncio.ensure_future(self._call(msg["id"], msg["request"]))
+            self._calls.add(task)
+            task.add_done_callback(self._calls.discard)
+
+    def start_stream(self, request: dict[str, Any], stream_id: str | None = None,
+                     observer: Observer | None = None) -> tuple[str, asyncio.Task[EndReason]]:
+        """Start a streaming request; returns its id and the task that runs it."""
+        stream_id = stream_id or uuid.uuid4().hex
+        task = asyncio.ensure_future(self._stream(stream_id, request, observer))
+        self.streams[stream_id] = task
+        task.add_done_callback(lambda _: self.streams.pop(stream_id, None))
+        return stream_id, task
+
+    def cancel(self, stream_id: str | None = None) -> None:
+        """Cancel one stream, or every running stream."""
+        for sid, task in list(self.streams.items()):
+            if stream_id is None or sid == stream_id:
+                task.cancel()
+
+    async def _call(self, request_id: str, request: dict[str, Any]) -> None:
+        try:
+            result = await self.backend.call(request)
+        except BackendError as exc:
+            self._send({"kind": "error", "id": request_id, "message": str(exc)})
+        except Exception as exc:
+            log.exception("chatkit-widget: %s failed", request.get("type"))
+            self._send({"kind": "error", "id": request_id, "message": f"{type(exc).__name__}: {exc}"})
+        else:
+            self._send({"kind": "response", "id": request_id, "result": result})
+
+    async def _stream(self, stream_id: str, request: dict[str, Any],
+                      observer: Observer | None) -> EndReason:
+        observers = [*self.observers, *([observer] if observer else [])]
+        coalescer = DeltaCoalescer(
+            lambda events: self._send({"kind": "event", "id": stream_id, "events": events}))
+
+        def emit(event: dict[str, Any]) -> None:
+            for notify in observers:
+                notify(event)
+            coalescer.add(event)
+
+        reason: EndReason = "done"
+        async with self._turn_lock:  # one turn at a time: a thread's items must not interleave
+            self._send({"kind": "start", "id": stream_id, "request": request})
+            try:
+                async for event in self.backend.stream(request):
+                    emit(event)
+                    if event.get("type") == "error":
+                        reason = "error"
+            except asyncio.CancelledError:
+                reason = "cancelled"
+            except Exception as exc:
+                if not isinstance(exc, BackendError):
+                    log.exception("chatkit-widget: %s failed", request.get("type"))
+                message = str(exc) if isinstance(exc, BackendError) else f"{type(exc).__name__}: {exc}"
+                emit({"type": "error", "code": "custom", "message": message, "allow_retry": False})
+                reason = "error"
+            finally:
+                coalescer.flush()
+                self._send({"kind": "end", "id": stream_id, "reason": reason})
+        return reason

@@ -1,0 +1,53 @@
+"""ChatKit items -> the plain dicts of ``chat.messages``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatkit.types import (
+    AssistantMessageItem,
+    SDKHiddenContextItem,
+    TaskItem,
+    ThreadItem,
+    UserMessageItem,
+    UserMessageTextContent,
+)
+
+from ._tool_rows import parse_tool_row
+
+_CANCELLED_NOTE = "The user cancelled the stream"
+
+
+def to_messages(items: list[ThreadItem]) -> list[dict[str, Any]]:
+    """User, assistant and tool messages, oldest first.
+
+    An assistant message the user stopped carries ``"stopped": True`` (ChatKit records a stop
+    as a hidden note right after the partial reply).
+    """
+    messages: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        base = {"id": item.id, "created_at": item.created_at.isoformat()}
+        if isinstance(item, UserMessageItem):
+            text = "".join(p.text for p in item.content if isinstance(p, UserMessageTextContent))
+            messages.append({**base, "role": "user", "text": text})
+        elif isinstance(item, AssistantMessageItem):
+            message = {**base, "role": "assistant", "text": "".join(p.text for p in item.content)}
+            following = items[index + 1] if index + 1 < len(items) else None
+            if isinstance(following, SDKHiddenContextItem) and _CANCELLED_NOTE in following.content:
+                message["stopped"] = True
+            messages.append(message)
+        elif isinstance(item, TaskItem) and (row := parse_tool_row(item)) is not None:
+            tool = {"name": row.name, "arguments": row.arguments,
+                    "output": row.output if row.status == "success" else row.error,
+                    "status": row.status}
+            messages.append({**base, "role": "tool", "text": tool["output"] or "", "tool": tool})
+    return messages
+
+
+def final_text(events: list[dict[str, Any]]) -> str:
+    """The text of the last assistant message completed in a stream."""
+    for event in reversed(events):
+        item = event.get("item") or {}
+        if event.get("type") == "thread.item.done" and item.get("type") == "assistant_message":
+            return "".join(part.get("text", "") for part in item.get("content", []))
+    return ""

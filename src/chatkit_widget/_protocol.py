@@ -1,0 +1,105 @@
+"""The comm envelope: how ChatKit requests and stream events cross the widget comm.
+
+ChatKit's protocol is HTTP-shaped (one POST per request, an SSE stream or a JSON body back).
+Over the anywidget comm there is no request/response pairing, so every message is wrapped in a
+small envelope with a discriminator (``kind``) and a correlation id (``id``). The payloads inside
+are ChatKit's own JSON, untouched. Mirrored in ``js/src/protocol.ts``; keep the two in step.
+
+Front end -> kernel:
+    ``request``  a ChatKit request (``{"type": "threads.create", "params": ...}``)
+    ``cancel``   stop the stream started by request ``id``
+
+Kernel -> front end:
+    ``start``    a stream began; sent for every stream, also those started from Python, so every
+                 view shows the working state and can offer Stop
+    ``event``    one or more ChatKit stream events of stream ``id``, in order
+    ``end``      the stream ``id`` finished (``reason``: ``done`` | ``cancelled`` | ``error``)
+    ``response`` the JSON result of a non-streaming request ``id``
+    ``error``    request ``id`` failed before producing a result (bad request, unknown thread)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict, Union
+
+EndReason = Literal["done", "cancelled", "error"]
+
+
+class RequestMsg(TypedDict):
+    """Front end asks the backend to process one ChatKit request."""
+
+    kind: Literal["request"]
+    id: str
+    request: dict[str, Any]
+
+
+class CancelMsg(TypedDict):
+    """Front end asks to stop a running stream."""
+
+    kind: Literal["cancel"]
+    id: str
+
+
+class StartMsg(TypedDict):
+    """A stream started (by the UI or by Python); ``request`` is the ChatKit request."""
+
+    kind: Literal["start"]
+    id: str
+    request: dict[str, Any]
+
+
+class EventMsg(TypedDict):
+    """ChatKit stream events, coalesced: consecutive text deltas are merged."""
+
+    kind: Literal["event"]
+    id: str
+    events: list[dict[str, Any]]
+
+
+class EndMsg(TypedDict):
+    """A stream ended."""
+
+    kind: Literal["end"]
+    id: str
+    reason: EndReason
+
+
+class ResponseMsg(TypedDict):
+    """The JSON body of a non-streaming ChatKit request."""
+
+    kind: Literal["response"]
+    id: str
+    result: Any
+
+
+class ErrorMsg(TypedDict):
+    """A request failed before it produced a stream or a result."""
+
+    kind: Literal["error"]
+    id: str
+    message: str
+
+
+IncomingMsg = Union[RequestMsg, CancelMsg]
+OutgoingMsg = Union[StartMsg, EventMsg, EndMsg, ResponseMsg, ErrorMsg]
+
+
+def parse_incoming(raw: object) -> IncomingMsg:
+    """Validate a message from the front end.
+
+    Raises:
+        ValueError: if the message is not a well-formed envelope.
+    """
+    if not isinstance(raw, dict):
+        raise ValueError(f"expected an envelope object, got {type(raw).__name__}")
+    kind, msg_id = raw.get("kind"), raw.get("id")
+    if not isinstance(msg_id, str) or not msg_id:
+        raise ValueError("envelope is missing a string 'id'")
+    if kind == "request":
+        request = raw.get("request")
+        if not isinstance(request, dict) or not isinstance(request.get("type"), str):
+            raise ValueError("a 'request' envelope needs a ChatKit request with a 'type'")
+        return RequestMsg(kind="request", id=msg_id, request=request)
+    if kind == "cancel":
+        return CancelMsg(kind="cancel", id=msg_id)
+    raise ValueError(f"unknown envelope kind {kind!r}")

@@ -1,0 +1,85 @@
+"""Server-side tool calls as ChatKit ``task`` items ("tool rows").
+
+ChatKit has no item type for a server-side function call with its arguments, result and an
+error state, so each call becomes a ``TaskItem`` holding a ``CustomTask``: the title is the tool
+name, ``status_indicator`` is ``loading`` while it runs, and the content is Markdown any ChatKit
+client can show. Its first line is an HTML comment carrying the exact data as JSON, which this
+project's front end and ``chat.messages`` read back (``js/src/ui/items/tool-row.ts`` mirrors it).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from chatkit.types import CustomTask, TaskItem
+
+ToolStatus = Literal["pending", "success", "error"]
+_MARK = "<!-- chatkit-widget:tool "
+_ICONS: dict[ToolStatus, str] = {"pending": "bolt", "success": "check-circle", "error": "bug"}
+
+
+@dataclass
+class ToolRow:
+    """One tool call as the UI and ``chat.messages`` see it."""
+
+    call_id: str
+    name: str
+    arguments: Any = field(default_factory=dict)
+    status: ToolStatus = "pending"
+    output: str | None = None
+    error: str | None = None
+
+    def to_item(self, item_id: str, thread_id: str, created_at: datetime) -> TaskItem:
+        """The ChatKit item for this row."""
+        data = json.dumps(self.__dict__, ensure_ascii=False, default=str)
+        # "-->" would end the comment early; the JSON escape keeps the value identical.
+        comment = _MARK + data.replace("-->", "--\\u003e") + " -->"
+        task = CustomTask(
+            title=self.name,
+            icon=_ICONS[self.status],  # type: ignore[arg-type]
+            content=f"{comment}\n{self._markdown()}",
+            status_indicator="loading" if self.status == "pending" else "complete",
+        )
+        return TaskItem(id=item_id, thread_id=thread_id, created_at=created_at, task=task)
+
+    def _markdown(self) -> str:
+        args = json.dumps(self.arguments, ensure_ascii=False, indent=2, default=str)
+        parts = [f"**{self.name}** {_LABELS[self.status]}", _fence(args, "json")]
+        if self.status == "success" and self.output is not None:
+            parts += ["Result:", _fence(self.output)]
+        if self.status == "error" and self.error is not None:
+            parts += ["Error:", _fence(self.error)]
+        return "\n\n".join(parts)
+
+
+_LABELS: dict[ToolStatus, str] = {"pending": "running…", "success": "done", "error": "failed"}
+
+
+def _fence(text: str, lang: str = "") -> str:
+    # A fence longer than any backtick run inside keeps the block closed (CommonMark).
+    ticks = "`" * max(3, _longest_backtick_run(text) + 1)
+    return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def _longest_backtick_run(text: str) -> int:
+    best = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        best = max(best, run)
+    return best
+
+
+def parse_tool_row(item: TaskItem) -> ToolRow | None:
+    """Read a tool row back from its item; ``None`` for tasks that are not tool rows."""
+    content = item.task.content if isinstance(item.task, CustomTask) else None
+    if not content or not content.startswith(_MARK):
+        return None
+    end = content.find(" -->")
+    try:
+        data = json.loads(content[len(_MARK) : end])
+        return ToolRow(**data)
+    except (ValueError, TypeError):
+        return None

@@ -1,0 +1,157 @@
+"""Turn an openai-agents streamed run into ChatKit thread events.
+
+This replaces ``chatkit.agents.stream_agent_response`` for three reasons: it shows server-side
+tool calls as tool rows that go pending -> success | error; it gives every assistant message a
+store-generated id (Chat-Completions models stamp all of them ``__fake_id__``, which makes items
+of different turns collide); and when a run fails or is cancelled it closes what was open, so
+the partial reply is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from agents import RunResultStreaming
+from chatkit.types import (
+    AssistantMessageContent,
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartTextDelta,
+    AssistantMessageItem,
+    ProgressUpdateEvent,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
+    ThreadItemUpdatedEvent,
+    ThreadStreamEvent,
+)
+
+from .._tool_rows import ToolRow
+
+NewId = Callable[[str], str]
+
+
+class AgentEventConverter:
+    """Stateful converter for one run; ``close(error)`` finishes whatever is still open.
+
+    Args:
+        thread_id: The thread the events belong to.
+        new_id: Makes a store id for an item kind (``"message"`` or ``"tool_call"``).
+        tool_errors: Error texts of failed tool calls by ``call_id``, filled by the tools'
+            failure handler (a failed tool returns text to the model, so the run alone
+            cannot tell failure from success).
+    """
+
+    def __init__(self, thread_id: str, new_id: NewId, tool_errors: dict[str, str]) -> None:
+        self.thread_id = thread_id
+        self.new_id = new_id
+        self.tool_errors = tool_errors
+        self._messages: dict[str, AssistantMessageItem] = {}  # raw model id -> open item
+        self._tools: dict[str, tuple[str, datetime, ToolRow]] = {}  # call_id -> open row
+
+    async def events(self, result: RunResultStreaming) -> AsyncIterator[ThreadStreamEvent]:
+        """Yield ChatKit events while the run streams."""
+        async for event in result.stream_events():
+            if event.type == "raw_response_event":
+                for out in self._raw(event.data):
+                    yield out
+            elif event.type == "run_item_stream_event":
+                for out in self._run_item(event.item):
+                    yield out
+            elif event.type == "agent_updated_stream_event" and event.new_agent is not None:
+                yield ProgressUpdateEvent(text=f"{event.new_agent.name} is working on it")
+
+    def _raw(self, data: Any) -> list[ThreadStreamEvent]:
+        kind = getattr(data, "type", "")
+        if kind == "response.output_item.added" and data.item.type == "message":
+            item = AssistantMessageItem(
+                id=self.new_id("message"), thread_id=self.thread_id,
+                created_at=datetime.now(), content=[],
+            )
+            self._messages[data.item.id] = item
+            return [ThreadItemAddedEvent(item=item.model_copy(deep=True))]
+        item = self._messages.get(getattr(data, "item_id", ""))
+        if kind == "response.content_part.added" and item is not None:
+            if data.part.type != "output_text":
+                return []
+            part = AssistantMessageContent(text="", annotations=[])
+            _ensure_part(item, data.content_index)
+            return [ThreadItemUpdatedEvent(item_id=item.id, update=AssistantMessageContentPartAdded(
+                content_index=data.content_index, content=part))]
+        if kind == "response.output_text.delta" and item is not None:
+            _ensure_part(item, data.content_index).text += data.delta
+            return [ThreadItemUpdatedEvent(item_id=item.id, update=AssistantMessageContentPartTextDelta(
+                content_index=data.content_index, delta=data.delta))]
+        if kind == "response.output_item.done" and data.item.type == "message":
+            item = self._messages.pop(data.item.id, None)
+            if item is None:
+                return []
+            final = [c.text for c in data.item.content if getattr(c, "type", "") == "output_text"]
+            if final:  # the model's own final text wins over what we accumulated
+                item.content = [AssistantMessageContent(text=t, annotations=[]) for t in final]
+            return [ThreadItemDoneEvent(item=item)]
+        return []
+
+    def _run_item(self, item: Any) -> list[ThreadStreamEvent]:
+        raw = item.raw_item
+        if item.type == "tool_call_item" and _get(raw, "type") == "function_call":
+            call_id = str(_get(raw, "call_id"))
+            row = ToolRow(call_id=call_id, name=str(_get(raw, "name")),
+                          arguments=_parse_json(_get(raw, "arguments")))
+            opened = (self.new_id("tool_call"), datetime.now(), row)
+            self._tools[call_id] = opened
+            return [ThreadItemAddedEvent(item=row.to_item(opened[0], self.thread_id, opened[1]))]
+        if item.type == "tool_call_output_item":
+            call_id = str(_get(raw, "call_id"))
+            opened = self._tools.pop(call_id, None)
+            if opened is None:
+                return []
+            item_id, created_at, row = opened
+            error = self.tool_errors.pop(call_id, None)
+            if error is None:
+                row.status, row.output = "success", _output_text(item.output)
+            else:
+                row.status, row.error = "error", error
+            return [ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at))]
+        return []
+
+    def close(self, reason: str) -> list[ThreadStreamEvent]:
+        """Finish open items after a failure: keep partial text, fail running tools."""
+        done: list[ThreadStreamEvent] = []
+        for item in self._messages.values():
+            if any(part.text.strip() for part in item.content):
+                done.append(ThreadItemDoneEvent(item=item))
+        for item_id, created_at, row in self._tools.values():
+            row.status, row.error = "error", reason
+            done.append(ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at)))
+        self._messages.clear()
+        self._tools.clear()
+        return done
+
+    def pending_items(self) -> list[Any]:
+        """Items still open (for persisting on cancel)."""
+        rows = [row.to_item(i, self.thread_id, c) for i, c, row in self._tools.values()]
+        return [*self._messages.values(), *rows]
+
+
+def _ensure_part(item: AssistantMessageItem, index: int) -> AssistantMessageContent:
+    while len(item.content) <= index:
+        item.content.append(AssistantMessageContent(text="", annotations=[]))
+    return item.content[index]
+
+
+def _get(raw: Any, key: str) -> Any:
+    return raw.get(key) if isinstance(raw, dict) else getattr(raw, key, None)
+
+
+def _parse_json(text: Any) -> Any:
+    import json
+
+    try:
+        return json.loads(text) if isinstance(text, str) and text else {}
+    except ValueError:
+        return text
+
+
+def _output_text(output: Any) -> str:
+    return output if isinstance(output, str) else repr(output)

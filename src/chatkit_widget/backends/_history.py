@@ -1,0 +1,36 @@
+"""Thread items -> model input that both Responses and Chat-Completions models accept."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chatkit.agents import ThreadItemConverter
+from chatkit.types import AssistantMessageItem, TaskItem
+
+from .._tool_rows import parse_tool_row
+
+
+class HistoryConverter(ThreadItemConverter):
+    """ChatKit's converter, with assistant text as plain strings and tool rows as tool calls.
+
+    The stock converter replays assistant turns as ``output_text`` parts, which the
+    Chat-Completions converter rejects on the second turn (``UserError: Unknown content``).
+    """
+
+    async def assistant_message_to_input(self, item: AssistantMessageItem) -> Any:  # noqa: D102
+        text = "".join(part.text for part in item.content)
+        return {"type": "message", "role": "assistant", "content": text} if text else None
+
+    async def task_to_input(self, item: TaskItem) -> Any:  # noqa: D102
+        row = parse_tool_row(item)
+        if row is None:
+            return await super().task_to_input(item)
+        if row.status == "pending":  # an interrupted call has no output to pair with
+            return None
+        output = row.output if row.status == "success" else f"Error: {row.error}"
+        return [
+            {"type": "function_call", "call_id": row.call_id, "name": row.name,
+             "arguments": json.dumps(row.arguments)},
+            {"type": "function_call_output", "call_id": row.call_id, "output": output or ""},
+        ]

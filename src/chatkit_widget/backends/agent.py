@@ -1,0 +1,236 @@
+"""The in-process backend: a ChatKit server that runs an openai-agents ``Agent`` in the kernel."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import threading
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any, TypeVar
+
+from agents import Agent, FunctionTool, RunConfig, Runner
+from agents.tool import ToolContext
+from chatkit.errors import CustomStreamError
+from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
+from chatkit.store import NotFoundError, Store
+from chatkit.types import (
+    HiddenContextItem,
+    SDKHiddenContextItem,
+    TaskItem,
+    ThreadItem,
+    ThreadMetadata,
+    ThreadStreamEvent,
+    UserMessageItem,
+    UserMessageTextContent,
+)
+from pydantic import ValidationError
+
+from .._tool_rows import parse_tool_row
+from ..store import SQLiteStore
+from ._agent_events import AgentEventConverter
+from ._history import HistoryConverter
+from .base import Backend, BackendError
+
+T = TypeVar("T")
+TITLE_LENGTH = 60
+
+
+class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
+    """A ``ChatKitServer`` whose ``respond`` runs the agent with ``Runner.run_streamed``."""
+
+    def __init__(self, agent: Agent[Any], store: Store[Any], *, tracing: bool = False) -> None:
+        super().__init__(store)
+        self.tool_errors: dict[str, str] = {}
+        self.agent = _with_reported_tool_errors(agent, self.tool_errors)
+        self.tracing = tracing
+        self.history = HistoryConverter()
+
+    async def respond(  # noqa: D102
+        self, thread: ThreadMetadata, input_user_message: UserMessageItem | None,
+        context: dict[str, Any],
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        if thread.title is None and input_user_message is not None:
+            thread.title = _title_from(input_user_message)  # ChatKit emits thread.updated
+        items = await _all_items(self.store, thread.id, context)
+        model_input = await self.history.to_agent_input(items)
+        converter = AgentEventConverter(
+            thread.id, lambda kind: self.store.generate_item_id(kind, thread, context),  # type: ignore[arg-type]
+            self.tool_errors,
+        )
+        context["converter"] = converter
+        result = Runner.run_streamed(
+            self.agent, model_input, run_config=RunConfig(tracing_disabled=not self.tracing)
+        )
+        try:
+            async for event in converter.events(result):
+                yield event
+        except (asyncio.CancelledError, GeneratorExit):
+            result.cancel()
+            raise
+        except Exception as exc:  # the turn fails; what it produced so far is kept
+            for event in converter.close("The run failed before the tool finished."):
+                yield event
+            raise CustomStreamError(f"{type(exc).__name__}: {exc}", allow_retry=True) from exc
+
+    async def handle_stream_cancelled(  # noqa: D102
+        self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: dict[str, Any]
+    ) -> None:
+        converter: AgentEventConverter | None = context.get("converter")
+        if converter is not None:
+            for event in converter.close("Stopped"):
+                item = getattr(event, "item", None)
+                if isinstance(item, TaskItem):
+                    await self.store.add_thread_item(thread.id, item, context)
+        await super().handle_stream_cancelled(thread, pending_items, context)
+
+
+class AgentBackend(Backend):
+    """Run an openai-agents ``Agent`` in this kernel, persisting threads in a ChatKit ``Store``.
+
+    Args:
+        agent: Any ``Agent``: its tools, handoffs, guardrails and model settings all apply.
+        store: Where threads live.
+        label: Shown in the chat header; defaults to the model's name.
+        offline: True when the agent runs the offline demo model.
+        tracing: Send openai-agents traces (off by default: a notebook should not phone home).
+    """
+
+    def __init__(self, agent: Agent[Any], store: Store[Any], *, label: str | None = None,
+                 offline: bool = False, tracing: bool = False) -> None:
+        if not isinstance(agent, Agent):
+            raise TypeError(f"agent must be an agents.Agent, not {type(agent).__name__}")
+        self.server = AgentChatKitServer(agent, store, tracing=tracing)
+        self.store = store
+        self.label = label or _model_label(agent)
+        self.offline = offline
+
+    def __repr__(self) -> str:
+        return f"AgentBackend(agent={self.server.agent.name!r}, store={self.store!r})"
+
+    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
+        result = await self._process(request)
+        if not isinstance(result, StreamingResult):
+            raise BackendError(f"{request.get('type')} is not a streaming request")
+        async for frame in result:
+            yield json.loads(frame.removeprefix(b"data: "))
+
+    async def call(self, request: dict[str, Any]) -> Any:  # noqa: D102
+        result = await self._process(request)
+        if not isinstance(result, NonStreamingResult):
+            raise BackendError(f"{request.get('type')} is a streaming request")
+        return json.loads(result.json)
+
+    async def _process(self, request: dict[str, Any]) -> StreamingResult | NonStreamingResult:
+        try:
+            return await self.server.process(json.dumps(request), {})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise BackendError(f"Invalid {request.get('type')!r} request: {where}: {first['msg']}") from exc
+        except NotFoundError as exc:
+            raise BackendError(str(exc)) from exc
+
+    def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:  # noqa: D102
+        if isinstance(self.store, SQLiteStore):
+            page = self.store.load_threads_sync(limit, None, "desc")
+            return [(t, self.store.thread_updated_at(t.id)) for t in page.data]
+        page = run_sync(self.store.load_threads(limit, None, "desc", {}))
+        return [(t, t.created_at.isoformat()) for t in page.data]
+
+    def items_sync(self, thread_id: str) -> list[ThreadItem]:  # noqa: D102
+        try:
+            if isinstance(self.store, SQLiteStore):
+                self.store.load_thread_sync(thread_id)
+                items = self.store.all_items_sync(thread_id)
+            else:
+                run_sync(self.store.load_thread(thread_id, {}))
+                items = run_sync(_all_items(self.store, thread_id, {}))
+        except NotFoundError as exc:
+            raise BackendError(f"No thread with id {thread_id!r} in {self.store!r}") from exc
+        return items
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion, also when called inside a running event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def worker() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=worker, name="chatkit-widget-sync")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+async def _all_items(store: Store[Any], thread_id: str, context: Any) -> list[ThreadItem]:
+    items: list[ThreadItem] = []
+    after = None
+    while True:
+        page = await store.load_thread_items(thread_id, after, 100, "asc", context)
+        items.extend(page.data)
+        if not page.has_more or page.after is None:
+            return items
+        after = page.after
+
+
+def is_visible(item: ThreadItem) -> bool:
+    """Items a user sees (hidden context items are for the model only)."""
+    return not isinstance(item, (HiddenContextItem, SDKHiddenContextItem))
+
+
+def _title_from(message: UserMessageItem) -> str:
+    text = " ".join(
+        "".join(p.text for p in message.content if isinstance(p, UserMessageTextContent)).split()
+    )
+    return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def _model_label(agent: Agent[Any]) -> str:
+    model = agent.model
+    if isinstance(model, str):
+        return model
+    return str(getattr(model, "model", None) or type(model).__name__ if model else "default model")
+
+
+def _with_reported_tool_errors(agent: Agent[Any], errors: dict[str, str]) -> Agent[Any]:
+    """A clone of ``agent`` whose function tools record their exceptions by ``call_id``.
+
+    openai-agents turns a tool's exception into text for the model, so the run looks the same
+    whether a tool failed or not. The copies keep the model-facing behaviour and additionally
+    note the error, so the tool row can show it. Tools configured to raise are left alone.
+    """
+    return agent.clone(tools=[_report_errors(tool, errors) for tool in agent.tools])
+
+
+def _report_errors(tool: Any, errors: dict[str, str]) -> Any:
+    if not isinstance(tool, FunctionTool):
+        return tool
+    original = tool._failure_error_function
+    if not tool._use_default_failure_error_function and original is None:
+        return tool  # the user wants exceptions to end the run
+
+    async def on_failure(ctx: Any, error: Exception) -> str:
+        text = f"{type(error).__name__}: {error}"
+        if isinstance(ctx, ToolContext):
+            errors[ctx.tool_call_id] = text
+        if original is None:
+            return f"Error: {text}"
+        result = original(ctx, error)
+        return str(await result if asyncio.iscoroutine(result) else result)
+
+    copied = copy.copy(tool)
+    copied._use_default_failure_error_function = False
+    copied._failure_error_function = on_failure
+    return copied
+

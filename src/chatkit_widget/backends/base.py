@@ -1,0 +1,56 @@
+"""The interface every backend implements: ChatKit requests in, ChatKit events or JSON out."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from typing import Any
+
+from chatkit.types import ThreadItem, ThreadMetadata
+
+STREAMING_REQUESTS = frozenset({
+    "threads.create",
+    "threads.add_user_message",
+    "threads.add_client_tool_output",
+    "threads.add_structured_input",
+    "threads.retry_after_item",
+    "threads.custom_action",
+})
+
+
+class BackendError(Exception):
+    """A request the backend could not process (unknown thread, malformed request, ...)."""
+
+
+class Backend(ABC):
+    """Where a ``ChatWidget`` sends its ChatKit requests.
+
+    ``stream`` serves the streaming requests (``STREAMING_REQUESTS``), ``call`` the others.
+    The ``*_sync`` readers back the widget's synchronous Python API and must work inside a
+    running event loop.
+    """
+
+    #: Shown in the chat header (a model name, a server URL).
+    label: str = ""
+    #: True when replies come from the built-in offline demo model.
+    offline: bool = False
+
+    @abstractmethod
+    def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """Process a streaming request, yielding ChatKit stream events as JSON objects."""
+
+    @abstractmethod
+    async def call(self, request: dict[str, Any]) -> Any:
+        """Process a non-streaming request and return its JSON result."""
+
+    @abstractmethod
+    def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:
+        """Threads, most recently active first, each with its last-activity time (ISO 8601)."""
+
+    @abstractmethod
+    def items_sync(self, thread_id: str) -> list[ThreadItem]:
+        """Every visible item of a thread, oldest first.
+
+        Raises:
+            BackendError: if the thread does not exist.
+        """

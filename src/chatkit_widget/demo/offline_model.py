@@ -1,0 +1,166 @@
+"""A deterministic, offline ``Model``: the demo works with no key and no network.
+
+It reads the last input item and either calls one of the task tools or streams a reply word by
+word, sleeping ``delay`` seconds between words so the UI streams the way a real model does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agents import ModelResponse, Usage
+from agents.models.interface import Model
+from openai.types.responses import (
+    Response,
+    ResponseCompletedEvent,
+    ResponseContentPartAddedEvent,
+    ResponseCreatedEvent,
+    ResponseFunctionToolCall,
+    ResponseOutputItemAddedEvent,
+    ResponseOutputItemDoneEvent,
+    ResponseOutputMessage,
+    ResponseOutputText,
+    ResponseTextDeltaEvent,
+)
+
+HELP_TEXT = (
+    "I'm the **offline demo model**: a built-in, deterministic stand-in that needs no key and no "
+    "network. I manage a small task list, so try:\n\n"
+    "- `add a task: buy milk`\n- `list tasks`\n- `complete task buy milk`\n- `count to 20`\n\n"
+    "To talk to a real model, set `OPENAI_API_KEY` before creating the widget, or pass your own "
+    "agent: `ChatWidget(agent=Agent(name=..., model=...))`. Any OpenAI-compatible server "
+    "(Ollama, vLLM, LM Studio) works through `OpenAIChatCompletionsModel`."
+)
+
+_COMMANDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^\s*(?:please\s+)?add(?: a)? task\s*[:\-]?\s*(?P<arg>.+?)\s*$", re.I), "add_task"),
+    (re.compile(r"^\s*(?:please\s+)?(?:list|show)(?: (?:my|all|open))? tasks\W*$", re.I), "list_tasks"),
+    (re.compile(r"^\s*(?:please\s+)?(?:complete|finish|done)(?: the)? task\s*[:\-]?\s*(?P<arg>.+?)\s*$", re.I), "complete_task"),
+]
+_COUNT = re.compile(r"^\s*count to (?P<n>\d{1,4})\b", re.I)
+
+
+def _text_of(item: Any) -> str:
+    content = item.get("content") if isinstance(item, dict) else None
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return ""
+
+
+def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str:
+    """Decide the next step: ``(tool_name, arguments_json)`` or the reply text."""
+    items: list[Any] = [{"role": "user", "content": input_items}] if isinstance(input_items, str) else input_items
+    last = items[-1] if items else {}
+    if isinstance(last, dict) and last.get("type") == "function_call_output":
+        return _reply_to_tool_output(items, last)
+    text = _text_of(last)
+    for pattern, tool in _COMMANDS:
+        match = pattern.match(text)
+        if match:
+            args = {"title": match.group("arg")} if "arg" in pattern.groupindex else {}
+            return tool, json.dumps(args)
+    count = _COUNT.match(text)
+    if count:
+        return " ".join(str(i) for i in range(1, int(count.group("n")) + 1))
+    return HELP_TEXT
+
+
+def _reply_to_tool_output(items: list[Any], output_item: dict[str, Any]) -> str:
+    call = next(
+        (i for i in items if isinstance(i, dict) and i.get("type") == "function_call"
+         and i.get("call_id") == output_item.get("call_id")),
+        {},
+    )
+    name, output = call.get("name", "tool"), str(output_item.get("output", ""))
+    if output.startswith("Error:"):
+        return f"The `{name}` tool failed: {output.removeprefix('Error:').strip()}"
+    if name == "add_task":
+        title = json.loads(call.get("arguments") or "{}").get("title", "")
+        return f"Added **{title}** to your task list."
+    if name == "list_tasks":
+        if output == "No open tasks.":
+            return "You have no open tasks."
+        lines = "\n".join(f"- {line.split('. ', 1)[-1]}" for line in output.splitlines())
+        return f"Your open tasks:\n\n{lines}"
+    if name == "complete_task":
+        return f"Marked **{output.removeprefix('Completed: ')}** as done."
+    return output
+
+
+class OfflineDemoModel(Model):
+    """An offline model that drives the task-manager demo agent.
+
+    Args:
+        delay: Seconds to wait between streamed words (real waiting, so streaming is visible).
+    """
+
+    def __init__(self, delay: float = 0.03) -> None:
+        self.delay = delay
+
+    def __repr__(self) -> str:
+        return f"OfflineDemoModel(delay={self.delay})"
+
+    def _output(self, input: str | list[Any]) -> list[Any]:
+        step = plan_turn(input)
+        if isinstance(step, tuple):
+            name, arguments = step
+            call_id = f"call_{uuid.uuid4().hex[:12]}"
+            return [ResponseFunctionToolCall(
+                type="function_call", id=f"fc_{uuid.uuid4().hex[:12]}", call_id=call_id,
+                name=name, arguments=arguments, status="completed",
+            )]
+        return [_message(f"msg_{uuid.uuid4().hex[:12]}", step)]
+
+    async def get_response(self, system_instructions: str | None, input: str | list[Any],  # noqa: D102
+                           *args: Any, **kwargs: Any) -> ModelResponse:
+        return ModelResponse(output=self._output(input), usage=Usage(), response_id=None)
+
+    async def stream_response(self, system_instructions: str | None, input: str | list[Any],  # noqa: D102
+                              *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        output = self._output(input)
+        response = _response(output=[])
+        seq = iter(range(1_000_000))
+        yield ResponseCreatedEvent(type="response.created", response=response, sequence_number=next(seq))
+        for index, item in enumerate(output):
+            if isinstance(item, ResponseOutputMessage):
+                text = item.content[0].text  # type: ignore[union-attr]
+                empty = _message(item.id, "", status="in_progress")
+                yield ResponseOutputItemAddedEvent(type="response.output_item.added", item=empty,
+                                                   output_index=index, sequence_number=next(seq))
+                yield ResponseContentPartAddedEvent(
+                    type="response.content_part.added", item_id=item.id, output_index=index,
+                    content_index=0, part=ResponseOutputText(type="output_text", text="", annotations=[]),
+                    sequence_number=next(seq))
+                for word in re.findall(r"\s*\S+", text):
+                    await asyncio.sleep(self.delay)
+                    yield ResponseTextDeltaEvent(
+                        type="response.output_text.delta", item_id=item.id, output_index=index,
+                        content_index=0, delta=word, logprobs=[], sequence_number=next(seq))
+            else:
+                await asyncio.sleep(self.delay)
+                yield ResponseOutputItemAddedEvent(type="response.output_item.added", item=item,
+                                                   output_index=index, sequence_number=next(seq))
+            yield ResponseOutputItemDoneEvent(type="response.output_item.done", item=item,
+                                              output_index=index, sequence_number=next(seq))
+        yield ResponseCompletedEvent(type="response.completed", response=_response(output),
+                                     sequence_number=next(seq))
+
+
+def _message(item_id: str, text: str, status: str = "completed") -> ResponseOutputMessage:
+    return ResponseOutputMessage(
+        type="message", id=item_id, role="assistant", status=status,  # type: ignore[arg-type]
+        content=[ResponseOutputText(type="output_text", text=text, annotations=[])],
+    )
+
+
+def _response(output: list[Any]) -> Response:
+    return Response(id=f"resp_{uuid.uuid4().hex[:12]}", created_at=0, model="offline-demo",
+                    object="response", output=output, parallel_tool_calls=False,
+                    tool_choice="auto", tools=[])

@@ -1,0 +1,199 @@
+"""``ChatWidget``: the notebook chat. A thin anywidget; the work happens in the bridge."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+from agents import Agent
+from chatkit.store import Store
+
+from ._bridge import Bridge
+from ._messages import final_text, to_messages
+from .backends import AgentBackend, Backend
+from .errors import ChatError
+from .store import default_store_path, resolve_store
+
+_STATIC = Path(__file__).parent / "static"
+THEMES = ("auto", "light", "dark")
+DEFAULT_MODEL = "gpt-4.1-mini"
+
+
+class ChatWidget(anywidget.AnyWidget):
+    """A chat in a notebook cell, speaking ChatKit's protocol to an agent or a server.
+
+    Args:
+        agent: An openai-agents ``Agent`` to run in this kernel. Default: with
+            ``OPENAI_API_KEY`` set, a task-manager agent on ``CHATKIT_WIDGET_MODEL``
+            (default ``gpt-4.1-mini``); without it, the same agent on the offline demo model.
+        backend: A ``Backend`` to use instead of an in-process agent (not with ``agent``).
+        store: Where conversations persist: a SQLite path, ``":memory:"``, or any ChatKit
+            ``Store``. Default: ``chatkit_widget/chats.sqlite`` in the Jupyter data directory.
+        thread_id: Open this conversation; default a new one.
+        placeholder: The composer's placeholder text.
+        theme: ``"auto"`` (follow JupyterLab), ``"light"`` or ``"dark"``.
+        height: CSS height of the widget.
+
+    Example:
+        ```python
+        chat = ChatWidget()
+        chat                                   # shows the chat
+        reply = await chat.ask("list tasks")   # or drive it from Python
+        ```
+    """
+
+    _esm = _STATIC / "index.js"
+
+    thread_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    """The open conversation's id (``None``: a new conversation starts with the next message)."""
+    placeholder = traitlets.Unicode("Message the assistant…").tag(sync=True)
+    """The composer's placeholder text."""
+    theme = traitlets.Enum(THEMES, "auto").tag(sync=True)
+    """``"auto"`` follows JupyterLab's light/dark theme; or ``"light"`` / ``"dark"``."""
+    height = traitlets.Unicode("520px").tag(sync=True)
+    """CSS height of the widget."""
+    model_label = traitlets.Unicode("").tag(sync=True)
+    """What answers, as shown in the header (read-only)."""
+    offline = traitlets.Bool(False).tag(sync=True)
+    """True when the built-in offline demo model answers (read-only)."""
+
+    def __init__(self, agent: Agent[Any] | None = None, *, backend: Backend | None = None,
+                 store: Store[Any] | str | Path | None = None, thread_id: str | None = None,
+                 placeholder: str = "Message the assistant…", theme: str = "auto",
+                 height: str | int = "520px") -> None:
+        if agent is not None and backend is not None:
+            raise ValueError("pass either agent= or backend=, not both")
+        if backend is not None and not isinstance(backend, Backend):
+            raise TypeError(f"backend must be a chatkit_widget Backend, not {type(backend).__name__}")
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(map(repr, THEMES))}, not {theme!r}")
+        if isinstance(height, int):
+            height = f"{height}px"
+        self._backend = backend or _default_backend(agent, store)
+        super().__init__(thread_id=None, placeholder=placeholder, theme=theme, height=height,
+                         model_label=self._backend.label, offline=self._backend.offline)
+        self._bridge = Bridge(self._backend, self._post)
+        self._bridge.observers.append(self._follow_thread)
+        self.on_msg(self._on_front_end_msg)
+        if thread_id is not None:
+            self.open_thread(thread_id)
+
+    def __repr__(self) -> str:
+        mode = "offline demo model" if self.offline else self.model_label
+        return f"ChatWidget(thread_id={self.thread_id!r}, backend={mode!r})"
+
+    # -- Python API -------------------------------------------------------------------------
+
+    async def ask(self, text: str) -> str:
+        """Run one turn and return the assistant's final text.
+
+        The turn shows live in every displayed view of this widget.
+
+        Raises:
+            ChatError: if the turn ends in an error or is stopped.
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("ask() needs a non-empty message string")
+        events: list[dict[str, Any]] = []
+        stream_id, task = self._bridge.start_stream(self._message_request(text), observer=events.append)
+        reason = await task
+        errors = [e for e in events if e.get("type") == "error"]
+        if errors:
+            raise ChatError(errors[-1].get("message") or "The turn failed.", events=events)
+        if reason == "cancelled":
+            raise ChatError("The turn was stopped before it finished.", events=events)
+        return final_text(events)
+
+    def send(self, text: str) -> asyncio.Task[str]:  # type: ignore[override]
+        """Start a turn without waiting; returns the asyncio task (its result is the reply).
+
+        Raises:
+            RuntimeError: when no event loop runs (outside a notebook, use ``await chat.ask``).
+        """
+        if isinstance(text, dict):  # anywidget's own use of send(): a message to the front end
+            super().send(text)
+            return None  # type: ignore[return-value]
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                "chat.send() needs a running event loop (a notebook cell has one); "
+                "in a script use `await chat.ask(...)` inside asyncio.run()"
+            ) from None
+        return loop.create_task(self.ask(text))
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The open conversation as plain dicts, oldest first (``[]`` for a new one).
+
+        Each has ``id``, ``role`` (``"user"``, ``"assistant"`` or ``"tool"``), ``text`` and
+        ``created_at``; tool messages add ``tool: {name, arguments, output, status}``.
+        """
+        if self.thread_id is None:
+            return []
+        return to_messages(self._backend.items_sync(self.thread_id))
+
+    def threads(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Conversations, most recently active first: ``id``, ``title``, ``created_at``, ``updated_at``."""
+        return [
+            {"id": t.id, "title": t.title, "created_at": t.created_at.isoformat(), "updated_at": updated}
+            for t, updated in self._backend.threads_sync(limit)
+        ]
+
+    def new_thread(self) -> None:
+        """Start a new conversation with the next message."""
+        self.thread_id = None
+
+    def open_thread(self, thread_id: str) -> None:
+        """Open an existing conversation.
+
+        Raises:
+            BackendError: if there is no such thread.
+        """
+        self._backend.items_sync(thread_id)  # raises a clear error for an unknown id
+        self.thread_id = thread_id
+
+    def stop(self) -> None:
+        """Stop the running turn; its partial reply is kept and marked stopped."""
+        self._bridge.cancel()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _message_request(self, text: str) -> dict[str, Any]:
+        message = {"content": [{"type": "input_text", "text": text}], "attachments": [],
+                   "inference_options": {}}
+        if self.thread_id is None:
+            return {"type": "threads.create", "params": {"input": message}}
+        return {"type": "threads.add_user_message",
+                "params": {"thread_id": self.thread_id, "input": message}}
+
+    def _post(self, msg: Any) -> None:
+        anywidget.AnyWidget.send(self, msg)
+
+    def _follow_thread(self, event: dict[str, Any]) -> None:
+        if event.get("type") == "thread.created":
+            self.thread_id = event["thread"]["id"]
+
+    def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        self._bridge.handle(content)
+
+
+def _default_backend(agent: Agent[Any] | None, store: Store[Any] | str | Path | None) -> Backend:
+    from agents import set_tracing_disabled
+
+    from .demo import TaskList, demo_agent
+
+    resolved = resolve_store(store)
+    if agent is not None:
+        return AgentBackend(agent, resolved)
+    set_tracing_disabled(True)  # the default agent never sends traces
+    in_memory = store == ":memory:"
+    tasks = TaskList(":memory:" if in_memory else default_store_path().with_name("tasks.sqlite"))
+    if os.environ.get("OPENAI_API_KEY"):
+        model = os.environ.get("CHATKIT_WIDGET_MODEL", DEFAULT_MODEL)
+        return AgentBackend(demo_agent(tasks, model=model), resolved)
+    return AgentBackend(demo_agent(tasks), resolved, label="Offline demo model", offline=True)
