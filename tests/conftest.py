@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from agents import set_tracing_disabled
+
+from chatkit_widget import ChatWidget
+
+set_tracing_disabled(True)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test touches the real Jupyter data dir or reaches OpenAI."""
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("OPENAI_AGENTS_DISABLE_TRACING", "1")
+
+
+class FrontEnd:
+    """Plays the browser: sends envelopes to the widget's handler, records what comes back."""
+
+    def __init__(self, chat: ChatWidget) -> None:
+        self.chat = chat
+        self.received: list[dict[str, Any]] = []
+        chat._post = self.received.append  # type: ignore[method-assign]
+        chat._bridge._send = self.received.append
+        self._n = 0
+
+    def send(self, msg: dict[str, Any]) -> None:
+        self.chat._on_front_end_msg(self.chat, msg, [])
+
+    def request(self, type_: str, **params: Any) -> str:
+        self._n += 1
+        rid = f"r{self._n}"
+        self.send({"kind": "request", "id": rid, "request": {"type": type_, "params": params}})
+        return rid
+
+    def message(self, text: str) -> dict[str, Any]:
+        return {"content": [{"type": "input_text", "text": text}], "attachments": [],
+                "inference_options": {}}
+
+    def for_id(self, rid: str) -> list[dict[str, Any]]:
+        return [m for m in self.received if m["id"] == rid]
+
+    def events(self, rid: str) -> list[dict[str, Any]]:
+        return [e for m in self.for_id(rid) if m["kind"] == "event" for e in m["events"]]
+
+    async def until(self, rid: str, kind: str, timeout: float = 10.0) -> dict[str, Any]:
+        async def wait() -> dict[str, Any]:
+            while True:
+                found = [m for m in self.for_id(rid) if m["kind"] == kind]
+                if found:
+                    return found[-1]
+                await asyncio.sleep(0.005)
+
+        return await asyncio.wait_for(wait(), timeout)
+
+
+@pytest.fixture
+def front_end() -> Iterator[FrontEnd]:
+    chat = ChatWidget(store=":memory:")
+    yield FrontEnd(chat)
+    chat.stop()
+    chat.close()

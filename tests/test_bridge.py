@@ -1,0 +1,57 @@
+"""Delta coalescing: fewer, larger messages, never late at the end of an item."""
+
+import asyncio
+import time
+from typing import Any
+
+from chatkit_widget._bridge import DeltaCoalescer
+
+
+def delta(text: str, item: str = "msg_1", index: int = 0) -> dict[str, Any]:
+    return {"type": "thread.item.updated", "item_id": item,
+            "update": {"type": "assistant_message.content_part.text_delta",
+                       "content_index": index, "delta": text}}
+
+
+async def test_merges_fast_deltas_and_flushes_at_item_done() -> None:
+    batches: list[list[dict[str, Any]]] = []
+    coalescer = DeltaCoalescer(batches.append, interval=10.0)
+    coalescer.add(delta("a"))  # first delta goes out at once (nothing sent for >= interval)
+    for ch in "bcdef":
+        coalescer.add(delta(ch))
+    assert len(batches) == 1
+    coalescer.add({"type": "thread.item.done", "item": {"id": "msg_1"}})
+    assert len(batches) == 2
+    merged, done = batches[1]
+    assert merged["update"]["delta"] == "bcdef" and done["type"] == "thread.item.done"
+
+
+async def test_does_not_merge_across_items_or_parts() -> None:
+    batches: list[list[dict[str, Any]]] = []
+    coalescer = DeltaCoalescer(batches.append, interval=10.0)
+    coalescer.add(delta("x"))
+    for event in [delta("a"), delta("b", item="msg_2"), delta("c", index=1)]:
+        coalescer.add(event)
+    coalescer.flush()
+    assert [e["update"]["delta"] for e in batches[1]] == ["a", "b", "c"]
+
+
+async def test_timer_sends_the_last_delta_when_no_token_follows() -> None:
+    batches: list[list[dict[str, Any]]] = []
+    coalescer = DeltaCoalescer(batches.append, interval=0.02)
+    coalescer.add(delta("a"))
+    coalescer.add(delta("b"))
+    assert len(batches) == 1
+    await asyncio.sleep(0.1)
+    assert [e["update"]["delta"] for e in batches[1]] == ["b"]
+
+
+async def test_flushes_on_token_arrival_when_the_loop_is_blocked() -> None:
+    # A driver that never yields to the loop: the timer cannot fire, the arrival check must.
+    batches: list[list[dict[str, Any]]] = []
+    coalescer = DeltaCoalescer(batches.append, interval=0.005)
+    for _ in range(20):
+        coalescer.add(delta("t"))
+        time.sleep(0.002)  # blocking, on purpose
+    assert 4 <= len(batches) < 20
+    assert sum(len(e["update"]["delta"]) for b in batches for e in b) == 20 - len(coalescer._pending)

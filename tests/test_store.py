@@ -1,0 +1,126 @@
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from chatkit.store import NotFoundError
+from chatkit.types import (
+    AssistantMessageContent,
+    AssistantMessageItem,
+    InferenceOptions,
+    ThreadMetadata,
+    UserMessageItem,
+    UserMessageTextContent,
+)
+
+from chatkit_widget import SQLiteStore
+
+T0 = datetime(2026, 1, 1, 12, 0, 0)
+
+
+def user(thread: str, item_id: str, text: str) -> UserMessageItem:
+    return UserMessageItem(id=item_id, thread_id=thread, created_at=T0,
+                           content=[UserMessageTextContent(text=text)],
+                           inference_options=InferenceOptions())
+
+
+def assistant(thread: str, item_id: str, text: str) -> AssistantMessageItem:
+    return AssistantMessageItem(id=item_id, thread_id=thread, created_at=T0,
+                                content=[AssistantMessageContent(text=text)])
+
+
+async def test_thread_and_items_round_trip(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "sub" / "chats.sqlite")
+    await store.save_thread(ThreadMetadata(id="thr_1", created_at=T0, title="Hello"), {})
+    await store.add_thread_item("thr_1", user("thr_1", "msg_1", "hi"), {})
+    await store.add_thread_item("thr_1", assistant("thr_1", "msg_2", "hello!"), {})
+    assert (await store.load_thread("thr_1", {})).title == "Hello"
+    page = await store.load_thread_items("thr_1", None, 10, "asc", {})
+    assert [i.id for i in page.data] == ["msg_1", "msg_2"]
+    assert isinstance(page.data[1], AssistantMessageItem)
+    assert page.data[1].content[0].text == "hello!"
+
+
+async def test_add_is_an_upsert_that_keeps_position() -> None:
+    store = SQLiteStore(":memory:")
+    await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
+    for i in range(3):
+        await store.add_thread_item("t", assistant("t", f"m{i}", f"v{i}"), {})
+    await store.add_thread_item("t", assistant("t", "m0", "changed"), {})
+    items = store.all_items_sync("t")
+    assert [i.id for i in items] == ["m0", "m1", "m2"]
+    assert items[0].content[0].text == "changed"  # type: ignore[union-attr]
+
+
+async def test_item_paging_both_directions() -> None:
+    store = SQLiteStore(":memory:")
+    await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
+    for i in range(5):
+        await store.add_thread_item("t", user("t", f"m{i}", str(i)), {})
+    first = await store.load_thread_items("t", None, 2, "asc", {})
+    assert [i.id for i in first.data] == ["m0", "m1"] and first.has_more and first.after == "m1"
+    second = await store.load_thread_items("t", first.after, 2, "asc", {})
+    assert [i.id for i in second.data] == ["m2", "m3"]
+    last = await store.load_thread_items("t", second.after, 2, "asc", {})
+    assert [i.id for i in last.data] == ["m4"] and not last.has_more and last.after is None
+    newest = await store.load_thread_items("t", None, 2, "desc", {})
+    assert [i.id for i in newest.data] == ["m4", "m3"]
+
+
+async def test_threads_page_most_recent_first() -> None:
+    store = SQLiteStore(":memory:")
+    for i in range(5):
+        await store.save_thread(ThreadMetadata(id=f"t{i}", created_at=T0 + timedelta(minutes=i)), {})
+    await store.add_thread_item("t1", user("t1", "m", "bump"), {})  # t1 becomes most recent
+    seen: list[str] = []
+    after = None
+    while True:
+        page = await store.load_threads(2, after, "desc", {})
+        seen += [t.id for t in page.data]
+        if not page.has_more:
+            break
+        after = page.after
+    assert seen == ["t1", "t4", "t3", "t2", "t0"]
+
+
+async def test_missing_rows_raise_not_found() -> None:
+    store = SQLiteStore(":memory:")
+    with pytest.raises(NotFoundError):
+        await store.load_thread("nope", {})
+    with pytest.raises(NotFoundError):
+        await store.load_item("nope", "x", {})
+    with pytest.raises(NotFoundError):
+        await store.load_attachment("nope", {})
+
+
+async def test_delete_thread_removes_items() -> None:
+    store = SQLiteStore(":memory:")
+    await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
+    await store.add_thread_item("t", user("t", "m", "x"), {})
+    await store.delete_thread_item("t", "m", {})
+    assert store.all_items_sync("t") == []
+    await store.add_thread_item("t", user("t", "m2", "x"), {})
+    await store.delete_thread("t", {})
+    with pytest.raises(NotFoundError):
+        await store.load_thread("t", {})
+    assert store.all_items_sync("t") == []
+
+
+async def test_reopened_by_a_new_process(tmp_path: Path) -> None:
+    path = tmp_path / "chats.sqlite"
+    store = SQLiteStore(path)
+    await store.save_thread(ThreadMetadata(id="thr_x", created_at=T0, title="Persisted"), {})
+    await store.add_thread_item("thr_x", user("thr_x", "msg_a", "remember me"), {})
+    store.close()
+    code = (
+        "import asyncio, sys\n"
+        "from chatkit_widget import SQLiteStore\n"
+        "s = SQLiteStore(sys.argv[1])\n"
+        "t = asyncio.run(s.load_thread('thr_x', {}))\n"
+        "items = asyncio.run(s.load_thread_items('thr_x', None, 10, 'asc', {}))\n"
+        "print(t.title, items.data[0].content[0].text)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "Persisted remember me"

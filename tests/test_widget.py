@@ -1,0 +1,226 @@
+"""Drive the widget the way the front end does: envelopes in, envelopes out."""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from agents import Agent
+
+from chatkit_widget import BackendError, ChatError, ChatWidget, OfflineDemoModel, demo_agent
+
+from .conftest import FrontEnd
+
+
+def item_types(events: list[dict[str, Any]], kind: str) -> list[str]:
+    return [e["item"]["type"] for e in events if e["type"] == kind]
+
+
+async def test_a_turn_from_the_ui_streams_and_ends(front_end: FrontEnd) -> None:
+    rid = front_end.request("threads.create", input=front_end.message("count to 30"))
+    end = await front_end.until(rid, "end")
+    assert end["reason"] == "done"
+    kinds = [m["kind"] for m in front_end.for_id(rid)]
+    assert kinds[0] == "start" and kinds[-1] == "end"
+    events = front_end.events(rid)
+    created = next(e for e in events if e["type"] == "thread.created")
+    assert front_end.chat.thread_id == created["thread"]["id"]
+    assert item_types(events, "thread.item.done") == ["user_message", "assistant_message"]
+    deltas = [e for e in events if e.get("update", {}).get("type", "").endswith("text_delta")]
+    text = "".join(d["update"]["delta"] for d in deltas)
+    assert text == " ".join(str(i) for i in range(1, 31))
+    # the model sleeps 30 ms a word: deltas arrive over many messages, each small
+    assert len([m for m in front_end.for_id(rid) if m["kind"] == "event"]) > 10
+
+
+async def test_tool_row_goes_pending_then_success(front_end: FrontEnd) -> None:
+    rid = front_end.request("threads.create", input=front_end.message("add a task: buy milk"))
+    await front_end.until(rid, "end")
+    events = front_end.events(rid)
+    added = next(e for e in events if e["type"] == "thread.item.added" and e["item"]["type"] == "task")
+    done = next(e for e in events if e["type"] == "thread.item.done" and e["item"]["type"] == "task")
+    assert added["item"]["id"] == done["item"]["id"]
+    assert added["item"]["task"]["status_indicator"] == "loading"
+    assert '"status": "pending"' in added["item"]["task"]["content"]
+    assert '"status": "success"' in done["item"]["task"]["content"]
+    tool = next(m for m in front_end.chat.messages if m["role"] == "tool")
+    assert tool["tool"] == {"name": "add_task", "arguments": {"title": "buy milk"},
+                            "output": "Added task #1: buy milk", "status": "success"}
+    reply = front_end.chat.messages[-1]
+    assert reply["role"] == "assistant" and "buy milk" in reply["text"]
+
+
+async def test_a_failing_tool_is_an_error_row_and_the_conversation_goes_on(front_end: FrontEnd) -> None:
+    reply = await front_end.chat.ask("complete task walk the dog")
+    assert "No open task matches 'walk the dog'" in reply
+    tool = next(m for m in front_end.chat.messages if m["role"] == "tool")
+    assert tool["tool"]["status"] == "error"
+    assert tool["tool"]["output"] == "ValueError: No open task matches 'walk the dog'."
+    assert "buy milk" in await front_end.chat.ask("add a task: buy milk")
+
+
+async def test_non_streaming_requests_get_a_response(front_end: FrontEnd) -> None:
+    await front_end.chat.ask("hello")
+    thread_id = front_end.chat.thread_id
+    rid = front_end.request("threads.list", limit=10)
+    page = (await front_end.until(rid, "response"))["result"]
+    assert [t["id"] for t in page["data"]] == [thread_id]
+    assert page["data"][0]["title"] == "hello"
+    rid = front_end.request("threads.get_by_id", thread_id=thread_id)
+    thread = (await front_end.until(rid, "response"))["result"]
+    assert [i["type"] for i in thread["items"]["data"]] == ["user_message", "assistant_message"]
+
+
+async def test_unknown_thread_is_a_clear_error(front_end: FrontEnd) -> None:
+    rid = front_end.request("threads.get_by_id", thread_id="thr_missing")
+    err = await front_end.until(rid, "error")
+    assert "thr_missing" in err["message"]
+    rid = front_end.request("threads.add_user_message", thread_id="thr_missing",
+                            input=front_end.message("hi"))
+    end = await front_end.until(rid, "end")
+    assert end["reason"] == "error"
+    assert "thr_missing" in front_end.events(rid)[-1]["message"]
+
+
+async def test_malformed_requests_are_answered_not_dropped(front_end: FrontEnd) -> None:
+    front_end.send({"kind": "request", "id": "bad", "request": {"type": "threads.list"}})
+    err = await front_end.until("bad", "error")
+    assert "threads.list" in err["message"] and "params" in err["message"]
+    front_end.send({"kind": "whatever", "id": "odd"})
+    assert (await front_end.until("odd", "error"))["message"] == "unknown envelope kind 'whatever'"
+
+
+async def test_cancel_keeps_the_partial_reply_marked_stopped(front_end: FrontEnd) -> None:
+    rid = front_end.request("threads.create", input=front_end.message("count to 400"))
+    def streamed() -> str:
+        return "".join(e["update"]["delta"] for e in front_end.events(rid)
+                       if e.get("update", {}).get("type", "").endswith("text_delta"))
+
+    while len(streamed().split()) < 5:
+        await asyncio.sleep(0.01)
+    front_end.send({"kind": "cancel", "id": rid})
+    end = await front_end.until(rid, "end")
+    assert end["reason"] == "cancelled"
+    messages = front_end.chat.messages
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert messages[1]["stopped"] is True
+    assert messages[1]["text"].startswith("1 2 3 4 5")
+    assert messages[1]["text"].startswith(streamed())  # nothing shown is lost
+    assert not messages[1]["text"].endswith("400")
+    # the agent was told, so the next turn does not continue the cancelled one
+    assert "buy milk" in await front_end.chat.ask("add a task: buy milk")
+
+
+async def test_ask_and_send_drive_the_same_ui(front_end: FrontEnd) -> None:
+    task = front_end.chat.send("list tasks")
+    assert isinstance(task, asyncio.Task)
+    assert await task == "You have no open tasks."
+    starts = [m for m in front_end.received if m["kind"] == "start"]
+    assert starts and starts[0]["request"]["type"] == "threads.create"
+    assert any(m["kind"] == "event" for m in front_end.received)
+
+
+async def test_stop_from_python_makes_ask_raise(front_end: FrontEnd) -> None:
+    task = front_end.chat.send("count to 500")
+    while not front_end.chat.messages:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+    front_end.chat.stop()
+    with pytest.raises(ChatError, match="stopped"):
+        await task
+
+
+async def test_threads_new_and_open(front_end: FrontEnd) -> None:
+    chat = front_end.chat
+    await chat.ask("first chat")
+    first = chat.thread_id
+    chat.new_thread()
+    assert chat.thread_id is None and chat.messages == []
+    await chat.ask("second chat")
+    assert chat.thread_id != first
+    assert [t["title"] for t in chat.threads()] == ["second chat", "first chat"]
+    chat.open_thread(first)  # type: ignore[arg-type]
+    assert chat.messages[0]["text"] == "first chat"
+    with pytest.raises(BackendError, match="thr_nope"):
+        chat.open_thread("thr_nope")
+    assert chat.thread_id == first
+
+
+async def test_model_error_becomes_chat_error_and_keeps_history(front_end: FrontEnd) -> None:
+    class Broken(OfflineDemoModel):
+        async def stream_response(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+            yield  # pragma: no cover
+            raise RuntimeError("model server went away")
+
+    chat = ChatWidget(agent=Agent(name="broken", model=Broken()), store=":memory:")
+    with pytest.raises(ChatError, match="model server went away"):
+        await chat.ask("hello?")
+    assert [m["text"] for m in chat.messages] == ["hello?"]
+
+
+def test_sync_api_works_inside_a_running_loop(tmp_path: Path) -> None:
+    chat = ChatWidget(store=tmp_path / "c.sqlite")
+
+    async def inside() -> None:
+        await chat.ask("add a task: sync")
+        assert len(chat.threads()) == 1  # plain calls while the loop runs
+        assert [m["role"] for m in chat.messages] == ["user", "tool", "assistant"]
+        chat.new_thread()
+        chat.open_thread(chat.threads()[0]["id"])
+
+    asyncio.run(inside())
+
+
+def test_reopening_a_thread_from_a_new_widget_gives_the_agent_its_history(tmp_path: Path) -> None:
+    seen: list[Any] = []
+
+    class Recording(OfflineDemoModel):
+        def _output(self, input: Any) -> list[Any]:
+            seen.append(input)
+            return super()._output(input)
+
+    db = tmp_path / "chats.sqlite"
+    first = ChatWidget(agent=demo_agent(tmp_path / "t.sqlite", Recording(delay=0)), store=db)
+    asyncio.run(first.ask("add a task: water plants"))
+    thread_id = first.thread_id
+    # a new widget on the same file (a kernel restart), opening the same thread
+    second = ChatWidget(agent=demo_agent(tmp_path / "t.sqlite", Recording(delay=0)), store=db,
+                        thread_id=thread_id)
+    assert [m["role"] for m in second.messages] == ["user", "tool", "assistant"]
+    seen.clear()
+    assert "water plants" in asyncio.run(second.ask("list tasks"))
+    history = seen[0]
+    texts = [str(i.get("content")) for i in history if isinstance(i, dict)]
+    assert any("add a task: water plants" in t for t in texts)
+    assert any(i.get("type") == "function_call" and i["name"] == "add_task" for i in history)
+    assistant = [i for i in history if i.get("role") == "assistant"]
+    assert assistant and isinstance(assistant[0]["content"], str)
+
+
+def test_constructor_validates_arguments() -> None:
+    with pytest.raises(ValueError, match="theme must be one of"):
+        ChatWidget(theme="blue", store=":memory:")
+    with pytest.raises(TypeError, match="store must be a path"):
+        ChatWidget(store=42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="agent must be an agents.Agent"):
+        ChatWidget(agent="gpt-4o", store=":memory:")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="either agent= or backend="):
+        ChatWidget(agent=demo_agent(), backend=object(), store=":memory:")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="non-empty"):
+        asyncio.run(ChatWidget(store=":memory:").ask("  "))
+
+
+def test_repr_is_stable_and_state_has_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    chat = ChatWidget(store=":memory:")
+    assert repr(chat) == "ChatWidget(thread_id=None, backend='offline demo model')"
+    assert chat.offline is True and chat.model_label == "Offline demo model"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-value-1234567890")
+    keyed = ChatWidget(store=":memory:")
+    assert keyed.offline is False and keyed.model_label == "gpt-4.1-mini"
+    state = keyed.get_state()
+    assert "sk-test-secret" not in repr(state) and "sk-test-secret" not in repr(keyed)
+
+
+def test_one_message_handler_is_registered() -> None:
+    chat = ChatWidget(store=":memory:")
+    assert len(chat._msg_callbacks.callbacks) == 1
