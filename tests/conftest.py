@@ -41,8 +41,11 @@ class FrontEnd:
         return rid
 
     def message(self, text: str) -> dict[str, Any]:
-        return {"content": [{"type": "input_text", "text": text}], "attachments": [],
-                "inference_options": {}}
+        return {
+            "content": [{"type": "input_text", "text": text}],
+            "attachments": [],
+            "inference_options": {},
+        }
 
     def for_id(self, rid: str) -> list[dict[str, Any]]:
         return [m for m in self.received if m["id"] == rid]
@@ -50,7 +53,7 @@ class FrontEnd:
     def events(self, rid: str) -> list[dict[str, Any]]:
         return [e for m in self.for_id(rid) if m["kind"] == "event" for e in m["events"]]
 
-    async def until(self, rid: str, kind: str, timeout: float = 10.0) -> dict[str, Any]:
+    async def until(self, rid: str, kind: str, wait_s: float = 10.0) -> dict[str, Any]:
         async def wait() -> dict[str, Any]:
             while True:
                 found = [m for m in self.for_id(rid) if m["kind"] == kind]
@@ -58,7 +61,7 @@ class FrontEnd:
                     return found[-1]
                 await asyncio.sleep(0.005)
 
-        return await asyncio.wait_for(wait(), timeout)
+        return await asyncio.wait_for(wait(), wait_s)
 
 
 @pytest.fixture

@@ -19,8 +19,13 @@ class Recorder:
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
-    body = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 0, "model": "local",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    body = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "local",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     return f"data: {json.dumps(body)}\n\n".encode()
 
 
@@ -34,8 +39,11 @@ def make_handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
             recorder.requests.append(body)
             last = body["messages"][-1]
             content = last.get("content")
-            text = content if isinstance(content, str) else "".join(
-                part.get("text", "") for part in content or [])
+            text = (
+                content
+                if isinstance(content, str)
+                else "".join(part.get("text", "") for part in content or [])
+            )
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
@@ -44,11 +52,17 @@ def make_handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
                 chunks += [_chunk({"content": w}) for w in ["Done", ": ", str(last["content"])]]
                 chunks.append(_chunk({}, "stop"))
             elif "add a task" in text:
-                call = {"index": 0, "id": "call_1", "type": "function",
-                        "function": {"name": "add_task", "arguments": ""}}
+                call = {
+                    "index": 0,
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "add_task", "arguments": ""},
+                }
                 chunks = [_chunk({"role": "assistant", "tool_calls": [call]})]
                 for part in ['{"title": ', '"milk"}']:
-                    chunks.append(_chunk({"tool_calls": [{"index": 0, "function": {"arguments": part}}]}))
+                    chunks.append(
+                        _chunk({"tool_calls": [{"index": 0, "function": {"arguments": part}}]})
+                    )
                 chunks.append(_chunk({}, "tool_calls"))
             else:
                 chunks = [_chunk({"role": "assistant", "content": ""})]

@@ -8,9 +8,15 @@ from chatkit_widget._bridge import DeltaCoalescer
 
 
 def delta(text: str, item: str = "msg_1", index: int = 0) -> dict[str, Any]:
-    return {"type": "thread.item.updated", "item_id": item,
-            "update": {"type": "assistant_message.content_part.text_delta",
-                       "content_index": index, "delta": text}}
+    return {
+        "type": "thread.item.updated",
+        "item_id": item,
+        "update": {
+            "type": "assistant_message.content_part.text_delta",
+            "content_index": index,
+            "delta": text,
+        },
+    }
 
 
 async def test_merges_fast_deltas_and_flushes_at_item_done() -> None:
@@ -52,6 +58,8 @@ async def test_flushes_on_token_arrival_when_the_loop_is_blocked() -> None:
     coalescer = DeltaCoalescer(batches.append, interval=0.005)
     for _ in range(20):
         coalescer.add(delta("t"))
-        time.sleep(0.002)  # blocking, on purpose
+        time.sleep(0.002)  # noqa: ASYNC251 -- blocking the loop is the point
     assert 4 <= len(batches) < 20
-    assert sum(len(e["update"]["delta"]) for b in batches for e in b) == 20 - len(coalescer._pending)
+    assert sum(len(e["update"]["delta"]) for b in batches for e in b) == 20 - len(
+        coalescer._pending
+    )

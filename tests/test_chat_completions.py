@@ -20,8 +20,11 @@ async def test_two_turns_with_a_tool_call(tmp_path: Path) -> None:
 
         first = front_end.request("threads.create", input=front_end.message("add a task: milk"))
         assert (await front_end.until(first, "end"))["reason"] == "done"
-        second = front_end.request("threads.add_user_message", thread_id=chat.thread_id,
-                                   input=front_end.message("thanks, bye"))
+        second = front_end.request(
+            "threads.add_user_message",
+            thread_id=chat.thread_id,
+            input=front_end.message("thanks, bye"),
+        )
         assert (await front_end.until(second, "end"))["reason"] == "done"
         await client.close()
 

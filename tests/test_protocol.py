@@ -4,7 +4,9 @@ from chatkit_widget._protocol import parse_incoming
 
 
 def test_parses_request_and_cancel() -> None:
-    req = parse_incoming({"kind": "request", "id": "a", "request": {"type": "threads.list", "params": {}}})
+    req = parse_incoming(
+        {"kind": "request", "id": "a", "request": {"type": "threads.list", "params": {}}}
+    )
     assert req == {"kind": "request", "id": "a", "request": {"type": "threads.list", "params": {}}}
     assert parse_incoming({"kind": "cancel", "id": "a"}) == {"kind": "cancel", "id": "a"}
 

@@ -20,14 +20,19 @@ T0 = datetime(2026, 1, 1, 12, 0, 0)
 
 
 def user(thread: str, item_id: str, text: str) -> UserMessageItem:
-    return UserMessageItem(id=item_id, thread_id=thread, created_at=T0,
-                           content=[UserMessageTextContent(text=text)],
-                           inference_options=InferenceOptions())
+    return UserMessageItem(
+        id=item_id,
+        thread_id=thread,
+        created_at=T0,
+        content=[UserMessageTextContent(text=text)],
+        inference_options=InferenceOptions(),
+    )
 
 
 def assistant(thread: str, item_id: str, text: str) -> AssistantMessageItem:
-    return AssistantMessageItem(id=item_id, thread_id=thread, created_at=T0,
-                                content=[AssistantMessageContent(text=text)])
+    return AssistantMessageItem(
+        id=item_id, thread_id=thread, created_at=T0, content=[AssistantMessageContent(text=text)]
+    )
 
 
 async def test_thread_and_items_round_trip(tmp_path: Path) -> None:
@@ -71,7 +76,9 @@ async def test_item_paging_both_directions() -> None:
 async def test_threads_page_most_recent_first() -> None:
     store = SQLiteStore(":memory:")
     for i in range(5):
-        await store.save_thread(ThreadMetadata(id=f"t{i}", created_at=T0 + timedelta(minutes=i)), {})
+        await store.save_thread(
+            ThreadMetadata(id=f"t{i}", created_at=T0 + timedelta(minutes=i)), {}
+        )
     await store.add_thread_item("t1", user("t1", "m", "bump"), {})  # t1 becomes most recent
     seen: list[str] = []
     after = None
@@ -107,11 +114,11 @@ async def test_delete_thread_removes_items() -> None:
     assert store.all_items_sync("t") == []
 
 
-async def test_reopened_by_a_new_process(tmp_path: Path) -> None:
+def test_reopened_by_a_new_process(tmp_path: Path) -> None:
     path = tmp_path / "chats.sqlite"
     store = SQLiteStore(path)
-    await store.save_thread(ThreadMetadata(id="thr_x", created_at=T0, title="Persisted"), {})
-    await store.add_thread_item("thr_x", user("thr_x", "msg_a", "remember me"), {})
+    store.save_thread_sync(ThreadMetadata(id="thr_x", created_at=T0, title="Persisted"))
+    store.save_item_sync("thr_x", user("thr_x", "msg_a", "remember me"))
     store.close()
     code = (
         "import asyncio, sys\n"
@@ -121,6 +128,7 @@ async def test_reopened_by_a_new_process(tmp_path: Path) -> None:
         "items = asyncio.run(s.load_thread_items('thr_x', None, 10, 'asc', {}))\n"
         "print(t.title, items.data[0].content[0].text)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "Persisted remember me"

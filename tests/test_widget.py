@@ -37,20 +37,30 @@ async def test_tool_row_goes_pending_then_success(front_end: FrontEnd) -> None:
     rid = front_end.request("threads.create", input=front_end.message("add a task: buy milk"))
     await front_end.until(rid, "end")
     events = front_end.events(rid)
-    added = next(e for e in events if e["type"] == "thread.item.added" and e["item"]["type"] == "task")
-    done = next(e for e in events if e["type"] == "thread.item.done" and e["item"]["type"] == "task")
+    added = next(
+        e for e in events if e["type"] == "thread.item.added" and e["item"]["type"] == "task"
+    )
+    done = next(
+        e for e in events if e["type"] == "thread.item.done" and e["item"]["type"] == "task"
+    )
     assert added["item"]["id"] == done["item"]["id"]
     assert added["item"]["task"]["status_indicator"] == "loading"
     assert '"status": "pending"' in added["item"]["task"]["content"]
     assert '"status": "success"' in done["item"]["task"]["content"]
     tool = next(m for m in front_end.chat.messages if m["role"] == "tool")
-    assert tool["tool"] == {"name": "add_task", "arguments": {"title": "buy milk"},
-                            "output": "Added task #1: buy milk", "status": "success"}
+    assert tool["tool"] == {
+        "name": "add_task",
+        "arguments": {"title": "buy milk"},
+        "output": "Added task #1: buy milk",
+        "status": "success",
+    }
     reply = front_end.chat.messages[-1]
     assert reply["role"] == "assistant" and "buy milk" in reply["text"]
 
 
-async def test_a_failing_tool_is_an_error_row_and_the_conversation_goes_on(front_end: FrontEnd) -> None:
+async def test_a_failing_tool_is_an_error_row_and_the_conversation_goes_on(
+    front_end: FrontEnd,
+) -> None:
     reply = await front_end.chat.ask("complete task walk the dog")
     assert "No open task matches 'walk the dog'" in reply
     tool = next(m for m in front_end.chat.messages if m["role"] == "tool")
@@ -75,8 +85,9 @@ async def test_unknown_thread_is_a_clear_error(front_end: FrontEnd) -> None:
     rid = front_end.request("threads.get_by_id", thread_id="thr_missing")
     err = await front_end.until(rid, "error")
     assert "thr_missing" in err["message"]
-    rid = front_end.request("threads.add_user_message", thread_id="thr_missing",
-                            input=front_end.message("hi"))
+    rid = front_end.request(
+        "threads.add_user_message", thread_id="thr_missing", input=front_end.message("hi")
+    )
     end = await front_end.until(rid, "end")
     assert end["reason"] == "error"
     assert "thr_missing" in front_end.events(rid)[-1]["message"]
@@ -92,9 +103,13 @@ async def test_malformed_requests_are_answered_not_dropped(front_end: FrontEnd) 
 
 async def test_cancel_keeps_the_partial_reply_marked_stopped(front_end: FrontEnd) -> None:
     rid = front_end.request("threads.create", input=front_end.message("count to 400"))
+
     def streamed() -> str:
-        return "".join(e["update"]["delta"] for e in front_end.events(rid)
-                       if e.get("update", {}).get("type", "").endswith("text_delta"))
+        return "".join(
+            e["update"]["delta"]
+            for e in front_end.events(rid)
+            if e.get("update", {}).get("type", "").endswith("text_delta")
+        )
 
     while len(streamed().split()) < 5:
         await asyncio.sleep(0.01)
@@ -184,8 +199,9 @@ def test_reopening_a_thread_from_a_new_widget_gives_the_agent_its_history(tmp_pa
     asyncio.run(first.ask("add a task: water plants"))
     thread_id = first.thread_id
     # a new widget on the same file (a kernel restart), opening the same thread
-    second = ChatWidget(agent=demo_agent(tmp_path / "t.sqlite", Recording(delay=0)), store=db,
-                        thread_id=thread_id)
+    second = ChatWidget(
+        agent=demo_agent(tmp_path / "t.sqlite", Recording(delay=0)), store=db, thread_id=thread_id
+    )
     assert [m["role"] for m in second.messages] == ["user", "tool", "assistant"]
     seen.clear()
     assert "water plants" in asyncio.run(second.ask("list tasks"))
@@ -202,7 +218,7 @@ def test_constructor_validates_arguments() -> None:
         ChatWidget(theme="blue", store=":memory:")
     with pytest.raises(TypeError, match="store must be a path"):
         ChatWidget(store=42)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="agent must be an agents.Agent"):
+    with pytest.raises(TypeError, match=r"agent must be an agents\.Agent"):
         ChatWidget(agent="gpt-4o", store=":memory:")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="either agent= or backend="):
         ChatWidget(agent=demo_agent(), backend=object(), store=":memory:")  # type: ignore[arg-type]

@@ -35,8 +35,9 @@ class DeltaCoalescer:
     last buffered delta when no further token comes.
     """
 
-    def __init__(self, flush: Callable[[list[dict[str, Any]]], None],
-                 interval: float = FLUSH_INTERVAL) -> None:
+    def __init__(
+        self, flush: Callable[[list[dict[str, Any]]], None], interval: float = FLUSH_INTERVAL
+    ) -> None:
         self._flush_cb = flush
         self.interval = interval
         self._pending: list[dict[str, Any]] = []
@@ -77,8 +78,10 @@ def _is_delta(event: dict[str, Any]) -> bool:
 
 
 def _same_part(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return bool(a["item_id"] == b["item_id"]
-                and a["update"]["content_index"] == b["update"]["content_index"])
+    return bool(
+        a["item_id"] == b["item_id"]
+        and a["update"]["content_index"] == b["update"]["content_index"]
+    )
 
 
 class Bridge:
@@ -116,8 +119,12 @@ class Bridge:
             self._calls.add(task)
             task.add_done_callback(self._calls.discard)
 
-    def start_stream(self, request: dict[str, Any], stream_id: str | None = None,
-                     observer: Observer | None = None) -> tuple[str, asyncio.Task[EndReason]]:
+    def start_stream(
+        self,
+        request: dict[str, Any],
+        stream_id: str | None = None,
+        observer: Observer | None = None,
+    ) -> tuple[str, asyncio.Task[EndReason]]:
         """Start a streaming request; returns its id and the task that runs it."""
         stream_id = stream_id or uuid.uuid4().hex
         task = asyncio.ensure_future(self._stream(stream_id, request, observer))
@@ -138,15 +145,19 @@ class Bridge:
             self._send({"kind": "error", "id": request_id, "message": str(exc)})
         except Exception as exc:
             log.exception("chatkit-widget: %s failed", request.get("type"))
-            self._send({"kind": "error", "id": request_id, "message": f"{type(exc).__name__}: {exc}"})
+            self._send(
+                {"kind": "error", "id": request_id, "message": f"{type(exc).__name__}: {exc}"}
+            )
         else:
             self._send({"kind": "response", "id": request_id, "result": result})
 
-    async def _stream(self, stream_id: str, request: dict[str, Any],
-                      observer: Observer | None) -> EndReason:
+    async def _stream(
+        self, stream_id: str, request: dict[str, Any], observer: Observer | None
+    ) -> EndReason:
         observers = [*self.observers, *([observer] if observer else [])]
         coalescer = DeltaCoalescer(
-            lambda events: self._send({"kind": "event", "id": stream_id, "events": events}))
+            lambda events: self._send({"kind": "event", "id": stream_id, "events": events})
+        )
 
         def emit(event: dict[str, Any]) -> None:
             for notify in observers:
@@ -166,7 +177,9 @@ class Bridge:
             except Exception as exc:
                 if not isinstance(exc, BackendError):
                     log.exception("chatkit-widget: %s failed", request.get("type"))
-                message = str(exc) if isinstance(exc, BackendError) else f"{type(exc).__name__}: {exc}"
+                message = (
+                    str(exc) if isinstance(exc, BackendError) else f"{type(exc).__name__}: {exc}"
+                )
                 emit({"type": "error", "code": "custom", "message": message, "allow_retry": False})
                 reason = "error"
             finally:

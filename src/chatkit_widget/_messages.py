@@ -31,15 +31,22 @@ def to_messages(items: list[ThreadItem]) -> list[dict[str, Any]]:
             text = "".join(p.text for p in item.content if isinstance(p, UserMessageTextContent))
             messages.append({**base, "role": "user", "text": text})
         elif isinstance(item, AssistantMessageItem):
-            message = {**base, "role": "assistant", "text": "".join(p.text for p in item.content)}
+            message: dict[str, Any] = {
+                **base,
+                "role": "assistant",
+                "text": "".join(p.text for p in item.content),
+            }
             following = items[index + 1] if index + 1 < len(items) else None
             if isinstance(following, SDKHiddenContextItem) and _CANCELLED_NOTE in following.content:
                 message["stopped"] = True
             messages.append(message)
         elif isinstance(item, TaskItem) and (row := parse_tool_row(item)) is not None:
-            tool = {"name": row.name, "arguments": row.arguments,
-                    "output": row.output if row.status == "success" else row.error,
-                    "status": row.status}
+            tool = {
+                "name": row.name,
+                "arguments": row.arguments,
+                "output": row.output if row.status == "success" else row.error,
+                "status": row.status,
+            }
             messages.append({**base, "role": "tool", "text": tool["output"] or "", "tool": tool})
     return messages
 

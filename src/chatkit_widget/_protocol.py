@@ -20,7 +20,7 @@ Kernel -> front end:
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict, Union
+from typing import Any, Literal, TypedDict
 
 EndReason = Literal["done", "cancelled", "error"]
 
@@ -80,8 +80,8 @@ class ErrorMsg(TypedDict):
     message: str
 
 
-IncomingMsg = Union[RequestMsg, CancelMsg]
-OutgoingMsg = Union[StartMsg, EventMsg, EndMsg, ResponseMsg, ErrorMsg]
+IncomingMsg = RequestMsg | CancelMsg
+OutgoingMsg = StartMsg | EventMsg | EndMsg | ResponseMsg | ErrorMsg
 
 
 def parse_incoming(raw: object) -> IncomingMsg:

@@ -39,7 +39,7 @@ class ToolRow:
         comment = _MARK + data.replace("-->", "--\\u003e") + " -->"
         task = CustomTask(
             title=self.name,
-            icon=_ICONS[self.status],  # type: ignore[arg-type]
+            icon=_ICONS[self.status],
             content=f"{comment}\n{self._markdown()}",
             status_indicator="loading" if self.status == "pending" else "complete",
         )

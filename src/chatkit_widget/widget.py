@@ -61,21 +61,36 @@ class ChatWidget(anywidget.AnyWidget):
     offline = traitlets.Bool(False).tag(sync=True)
     """True when the built-in offline demo model answers (read-only)."""
 
-    def __init__(self, agent: Agent[Any] | None = None, *, backend: Backend | None = None,
-                 store: Store[Any] | str | Path | None = None, thread_id: str | None = None,
-                 placeholder: str = "Message the assistant…", theme: str = "auto",
-                 height: str | int = "520px") -> None:
+    def __init__(
+        self,
+        agent: Agent[Any] | None = None,
+        *,
+        backend: Backend | None = None,
+        store: Store[Any] | str | Path | None = None,
+        thread_id: str | None = None,
+        placeholder: str = "Message the assistant…",
+        theme: str = "auto",
+        height: str | int = "520px",
+    ) -> None:
         if agent is not None and backend is not None:
             raise ValueError("pass either agent= or backend=, not both")
         if backend is not None and not isinstance(backend, Backend):
-            raise TypeError(f"backend must be a chatkit_widget Backend, not {type(backend).__name__}")
+            raise TypeError(
+                f"backend must be a chatkit_widget Backend, not {type(backend).__name__}"
+            )
         if theme not in THEMES:
             raise ValueError(f"theme must be one of {', '.join(map(repr, THEMES))}, not {theme!r}")
         if isinstance(height, int):
             height = f"{height}px"
         self._backend = backend or _default_backend(agent, store)
-        super().__init__(thread_id=None, placeholder=placeholder, theme=theme, height=height,
-                         model_label=self._backend.label, offline=self._backend.offline)
+        super().__init__(
+            thread_id=None,
+            placeholder=placeholder,
+            theme=theme,
+            height=height,
+            model_label=self._backend.label,
+            offline=self._backend.offline,
+        )
         self._bridge = Bridge(self._backend, self._post)
         self._bridge.observers.append(self._follow_thread)
         self.on_msg(self._on_front_end_msg)
@@ -99,7 +114,7 @@ class ChatWidget(anywidget.AnyWidget):
         if not isinstance(text, str) or not text.strip():
             raise ValueError("ask() needs a non-empty message string")
         events: list[dict[str, Any]] = []
-        stream_id, task = self._bridge.start_stream(self._message_request(text), observer=events.append)
+        _, task = self._bridge.start_stream(self._message_request(text), observer=events.append)
         reason = await task
         errors = [e for e in events if e.get("type") == "error"]
         if errors:
@@ -108,15 +123,17 @@ class ChatWidget(anywidget.AnyWidget):
             raise ChatError("The turn was stopped before it finished.", events=events)
         return final_text(events)
 
-    def send(self, text: str) -> asyncio.Task[str]:  # type: ignore[override]
+    def send(self, text: str, buffers: Any = None) -> asyncio.Task[str]:
         """Start a turn without waiting; returns the asyncio task (its result is the reply).
 
         Raises:
             RuntimeError: when no event loop runs (outside a notebook, use ``await chat.ask``).
         """
-        if isinstance(text, dict):  # anywidget's own use of send(): a message to the front end
-            super().send(text)
-            return None  # type: ignore[return-value]
+        if isinstance(text, dict):  # ipywidgets' own send(content, buffers) to the front end
+            super().send(text, buffers)
+            return None
+        if not isinstance(text, str):
+            raise TypeError(f"send() takes the message text, not {type(text).__name__}")
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -138,9 +155,17 @@ class ChatWidget(anywidget.AnyWidget):
         return to_messages(self._backend.items_sync(self.thread_id))
 
     def threads(self, limit: int = 100) -> list[dict[str, Any]]:
-        """Conversations, most recently active first: ``id``, ``title``, ``created_at``, ``updated_at``."""
+        """Conversations, most recently active first.
+
+        Each has ``id``, ``title``, ``created_at`` and ``updated_at`` (ISO 8601 strings).
+        """
         return [
-            {"id": t.id, "title": t.title, "created_at": t.created_at.isoformat(), "updated_at": updated}
+            {
+                "id": t.id,
+                "title": t.title,
+                "created_at": t.created_at.isoformat(),
+                "updated_at": updated,
+            }
             for t, updated in self._backend.threads_sync(limit)
         ]
 
@@ -164,12 +189,17 @@ class ChatWidget(anywidget.AnyWidget):
     # -- internals ---------------------------------------------------------------------------
 
     def _message_request(self, text: str) -> dict[str, Any]:
-        message = {"content": [{"type": "input_text", "text": text}], "attachments": [],
-                   "inference_options": {}}
+        message = {
+            "content": [{"type": "input_text", "text": text}],
+            "attachments": [],
+            "inference_options": {},
+        }
         if self.thread_id is None:
             return {"type": "threads.create", "params": {"input": message}}
-        return {"type": "threads.add_user_message",
-                "params": {"thread_id": self.thread_id, "input": message}}
+        return {
+            "type": "threads.add_user_message",
+            "params": {"thread_id": self.thread_id, "input": message},
+        }
 
     def _post(self, msg: Any) -> None:
         anywidget.AnyWidget.send(self, msg)

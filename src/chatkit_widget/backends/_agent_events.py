@@ -65,48 +65,64 @@ class AgentEventConverter:
         kind = getattr(data, "type", "")
         if kind == "response.output_item.added" and data.item.type == "message":
             item = AssistantMessageItem(
-                id=self.new_id("message"), thread_id=self.thread_id,
-                created_at=datetime.now(), content=[],
+                id=self.new_id("message"),
+                thread_id=self.thread_id,
+                created_at=datetime.now(),
+                content=[],
             )
             self._messages[data.item.id] = item
             return [ThreadItemAddedEvent(item=item.model_copy(deep=True))]
-        item = self._messages.get(getattr(data, "item_id", ""))
-        if kind == "response.content_part.added" and item is not None:
+        open_item = self._messages.get(getattr(data, "item_id", ""))
+        if kind == "response.content_part.added" and open_item is not None:
             if data.part.type != "output_text":
                 return []
             part = AssistantMessageContent(text="", annotations=[])
-            _ensure_part(item, data.content_index)
-            return [ThreadItemUpdatedEvent(item_id=item.id, update=AssistantMessageContentPartAdded(
-                content_index=data.content_index, content=part))]
-        if kind == "response.output_text.delta" and item is not None:
-            _ensure_part(item, data.content_index).text += data.delta
-            return [ThreadItemUpdatedEvent(item_id=item.id, update=AssistantMessageContentPartTextDelta(
-                content_index=data.content_index, delta=data.delta))]
+            _ensure_part(open_item, data.content_index)
+            return [
+                ThreadItemUpdatedEvent(
+                    item_id=open_item.id,
+                    update=AssistantMessageContentPartAdded(
+                        content_index=data.content_index, content=part
+                    ),
+                )
+            ]
+        if kind == "response.output_text.delta" and open_item is not None:
+            _ensure_part(open_item, data.content_index).text += data.delta
+            return [
+                ThreadItemUpdatedEvent(
+                    item_id=open_item.id,
+                    update=AssistantMessageContentPartTextDelta(
+                        content_index=data.content_index, delta=data.delta
+                    ),
+                )
+            ]
         if kind == "response.output_item.done" and data.item.type == "message":
-            item = self._messages.pop(data.item.id, None)
-            if item is None:
+            done = self._messages.pop(data.item.id, None)
+            if done is None:
                 return []
             final = [c.text for c in data.item.content if getattr(c, "type", "") == "output_text"]
             if final:  # the model's own final text wins over what we accumulated
-                item.content = [AssistantMessageContent(text=t, annotations=[]) for t in final]
-            return [ThreadItemDoneEvent(item=item)]
+                done.content = [AssistantMessageContent(text=t, annotations=[]) for t in final]
+            return [ThreadItemDoneEvent(item=done)]
         return []
 
     def _run_item(self, item: Any) -> list[ThreadStreamEvent]:
         raw = item.raw_item
         if item.type == "tool_call_item" and _get(raw, "type") == "function_call":
             call_id = str(_get(raw, "call_id"))
-            row = ToolRow(call_id=call_id, name=str(_get(raw, "name")),
-                          arguments=_parse_json(_get(raw, "arguments")))
+            row = ToolRow(
+                call_id=call_id,
+                name=str(_get(raw, "name")),
+                arguments=_parse_json(_get(raw, "arguments")),
+            )
             opened = (self.new_id("tool_call"), datetime.now(), row)
             self._tools[call_id] = opened
             return [ThreadItemAddedEvent(item=row.to_item(opened[0], self.thread_id, opened[1]))]
         if item.type == "tool_call_output_item":
             call_id = str(_get(raw, "call_id"))
-            opened = self._tools.pop(call_id, None)
-            if opened is None:
+            if call_id not in self._tools:
                 return []
-            item_id, created_at, row = opened
+            item_id, created_at, row = self._tools.pop(call_id)
             error = self.tool_errors.pop(call_id, None)
             if error is None:
                 row.status, row.output = "success", _output_text(item.output)

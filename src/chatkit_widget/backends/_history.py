@@ -18,11 +18,11 @@ class HistoryConverter(ThreadItemConverter):
     Chat-Completions converter rejects on the second turn (``UserError: Unknown content``).
     """
 
-    async def assistant_message_to_input(self, item: AssistantMessageItem) -> Any:  # noqa: D102
+    async def assistant_message_to_input(self, item: AssistantMessageItem) -> Any:
         text = "".join(part.text for part in item.content)
         return {"type": "message", "role": "assistant", "content": text} if text else None
 
-    async def task_to_input(self, item: TaskItem) -> Any:  # noqa: D102
+    async def task_to_input(self, item: TaskItem) -> Any:
         row = parse_tool_row(item)
         if row is None:
             return await super().task_to_input(item)
@@ -30,7 +30,11 @@ class HistoryConverter(ThreadItemConverter):
             return None
         output = row.output if row.status == "success" else f"Error: {row.error}"
         return [
-            {"type": "function_call", "call_id": row.call_id, "name": row.name,
-             "arguments": json.dumps(row.arguments)},
+            {
+                "type": "function_call",
+                "call_id": row.call_id,
+                "name": row.name,
+                "arguments": json.dumps(row.arguments),
+            },
             {"type": "function_call_output", "call_id": row.call_id, "output": output or ""},
         ]

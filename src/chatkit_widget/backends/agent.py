@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
 
 from agents import Agent, FunctionTool, RunConfig, Runner
-from agents.tool import ToolContext
+from agents.tool_context import ToolContext
 from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.store import NotFoundError, Store
@@ -26,7 +26,6 @@ from chatkit.types import (
 )
 from pydantic import ValidationError
 
-from .._tool_rows import parse_tool_row
 from ..store import SQLiteStore
 from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
@@ -47,7 +46,9 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
         self.history = HistoryConverter()
 
     async def respond(  # noqa: D102
-        self, thread: ThreadMetadata, input_user_message: UserMessageItem | None,
+        self,
+        thread: ThreadMetadata,
+        input_user_message: UserMessageItem | None,
         context: dict[str, Any],
     ) -> AsyncIterator[ThreadStreamEvent]:
         if thread.title is None and input_user_message is not None:
@@ -55,7 +56,8 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
         items = await _all_items(self.store, thread.id, context)
         model_input = await self.history.to_agent_input(items)
         converter = AgentEventConverter(
-            thread.id, lambda kind: self.store.generate_item_id(kind, thread, context),  # type: ignore[arg-type]
+            thread.id,
+            lambda kind: self.store.generate_item_id(kind, thread, context),  # type: ignore[arg-type]
             self.tool_errors,
         )
         context["converter"] = converter
@@ -96,8 +98,15 @@ class AgentBackend(Backend):
         tracing: Send openai-agents traces (off by default: a notebook should not phone home).
     """
 
-    def __init__(self, agent: Agent[Any], store: Store[Any], *, label: str | None = None,
-                 offline: bool = False, tracing: bool = False) -> None:
+    def __init__(
+        self,
+        agent: Agent[Any],
+        store: Store[Any],
+        *,
+        label: str | None = None,
+        offline: bool = False,
+        tracing: bool = False,
+    ) -> None:
         if not isinstance(agent, Agent):
             raise TypeError(f"agent must be an agents.Agent, not {type(agent).__name__}")
         self.server = AgentChatKitServer(agent, store, tracing=tracing)
@@ -127,7 +136,9 @@ class AgentBackend(Backend):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise BackendError(f"Invalid {request.get('type')!r} request: {where}: {first['msg']}") from exc
+            raise BackendError(
+                f"Invalid {request.get('type')!r} request: {where}: {first['msg']}"
+            ) from exc
         except NotFoundError as exc:
             raise BackendError(str(exc)) from exc
 
@@ -233,4 +244,3 @@ def _report_errors(tool: Any, errors: dict[str, str]) -> Any:
     copied._use_default_failure_error_function = False
     copied._failure_error_function = on_failure
     return copied
-

@@ -8,14 +8,16 @@ from typing import Any
 
 from chatkit.types import ThreadItem, ThreadMetadata
 
-STREAMING_REQUESTS = frozenset({
-    "threads.create",
-    "threads.add_user_message",
-    "threads.add_client_tool_output",
-    "threads.add_structured_input",
-    "threads.retry_after_item",
-    "threads.custom_action",
-})
+STREAMING_REQUESTS = frozenset(
+    {
+        "threads.create",
+        "threads.add_user_message",
+        "threads.add_client_tool_output",
+        "threads.add_structured_input",
+        "threads.retry_after_item",
+        "threads.custom_action",
+    }
+)
 
 
 class BackendError(Exception):

@@ -38,9 +38,21 @@ HELP_TEXT = (
 )
 
 _COMMANDS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^\s*(?:please\s+)?add(?: a)? task\s*[:\-]?\s*(?P<arg>.+?)\s*$", re.I), "add_task"),
-    (re.compile(r"^\s*(?:please\s+)?(?:list|show)(?: (?:my|all|open))? tasks\W*$", re.I), "list_tasks"),
-    (re.compile(r"^\s*(?:please\s+)?(?:complete|finish|done)(?: the)? task\s*[:\-]?\s*(?P<arg>.+?)\s*$", re.I), "complete_task"),
+    (
+        re.compile(r"^\s*(?:please\s+)?add(?: a)? task\s*[:\-]?\s*(?P<arg>.+?)\s*$", re.I),
+        "add_task",
+    ),
+    (
+        re.compile(r"^\s*(?:please\s+)?(?:list|show)(?: (?:my|all|open))? tasks\W*$", re.I),
+        "list_tasks",
+    ),
+    (
+        re.compile(
+            r"^\s*(?:please\s+)?(?:complete|finish|done)(?: the)? task\s*[:\-]?\s*(?P<arg>.+?)\s*$",
+            re.I,
+        ),
+        "complete_task",
+    ),
 ]
 _COUNT = re.compile(r"^\s*count to (?P<n>\d{1,4})\b", re.I)
 
@@ -56,7 +68,9 @@ def _text_of(item: Any) -> str:
 
 def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str:
     """Decide the next step: ``(tool_name, arguments_json)`` or the reply text."""
-    items: list[Any] = [{"role": "user", "content": input_items}] if isinstance(input_items, str) else input_items
+    items: list[Any] = (
+        [{"role": "user", "content": input_items}] if isinstance(input_items, str) else input_items
+    )
     last = items[-1] if items else {}
     if isinstance(last, dict) and last.get("type") == "function_call_output":
         return _reply_to_tool_output(items, last)
@@ -74,8 +88,13 @@ def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str:
 
 def _reply_to_tool_output(items: list[Any], output_item: dict[str, Any]) -> str:
     call = next(
-        (i for i in items if isinstance(i, dict) and i.get("type") == "function_call"
-         and i.get("call_id") == output_item.get("call_id")),
+        (
+            i
+            for i in items
+            if isinstance(i, dict)
+            and i.get("type") == "function_call"
+            and i.get("call_id") == output_item.get("call_id")
+        ),
         {},
     )
     name, output = call.get("name", "tool"), str(output_item.get("output", ""))
@@ -112,55 +131,108 @@ class OfflineDemoModel(Model):
         if isinstance(step, tuple):
             name, arguments = step
             call_id = f"call_{uuid.uuid4().hex[:12]}"
-            return [ResponseFunctionToolCall(
-                type="function_call", id=f"fc_{uuid.uuid4().hex[:12]}", call_id=call_id,
-                name=name, arguments=arguments, status="completed",
-            )]
+            return [
+                ResponseFunctionToolCall(
+                    type="function_call",
+                    id=f"fc_{uuid.uuid4().hex[:12]}",
+                    call_id=call_id,
+                    name=name,
+                    arguments=arguments,
+                    status="completed",
+                )
+            ]
         return [_message(f"msg_{uuid.uuid4().hex[:12]}", step)]
 
-    async def get_response(self, system_instructions: str | None, input: str | list[Any],  # noqa: D102
-                           *args: Any, **kwargs: Any) -> ModelResponse:
+    async def get_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> ModelResponse:
+        """Answer in one piece (non-streamed runs)."""
         return ModelResponse(output=self._output(input), usage=Usage(), response_id=None)
 
-    async def stream_response(self, system_instructions: str | None, input: str | list[Any],  # noqa: D102
-                              *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+    async def stream_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """Stream the answer word by word, as Responses API events."""
         output = self._output(input)
         response = _response(output=[])
         seq = iter(range(1_000_000))
-        yield ResponseCreatedEvent(type="response.created", response=response, sequence_number=next(seq))
+        yield ResponseCreatedEvent(
+            type="response.created", response=response, sequence_number=next(seq)
+        )
         for index, item in enumerate(output):
             if isinstance(item, ResponseOutputMessage):
                 text = item.content[0].text  # type: ignore[union-attr]
                 empty = _message(item.id, "", status="in_progress")
-                yield ResponseOutputItemAddedEvent(type="response.output_item.added", item=empty,
-                                                   output_index=index, sequence_number=next(seq))
+                yield ResponseOutputItemAddedEvent(
+                    type="response.output_item.added",
+                    item=empty,
+                    output_index=index,
+                    sequence_number=next(seq),
+                )
                 yield ResponseContentPartAddedEvent(
-                    type="response.content_part.added", item_id=item.id, output_index=index,
-                    content_index=0, part=ResponseOutputText(type="output_text", text="", annotations=[]),
-                    sequence_number=next(seq))
+                    type="response.content_part.added",
+                    item_id=item.id,
+                    output_index=index,
+                    content_index=0,
+                    part=ResponseOutputText(type="output_text", text="", annotations=[]),
+                    sequence_number=next(seq),
+                )
                 for word in re.findall(r"\s*\S+", text):
                     await asyncio.sleep(self.delay)
                     yield ResponseTextDeltaEvent(
-                        type="response.output_text.delta", item_id=item.id, output_index=index,
-                        content_index=0, delta=word, logprobs=[], sequence_number=next(seq))
+                        type="response.output_text.delta",
+                        item_id=item.id,
+                        output_index=index,
+                        content_index=0,
+                        delta=word,
+                        logprobs=[],
+                        sequence_number=next(seq),
+                    )
             else:
                 await asyncio.sleep(self.delay)
-                yield ResponseOutputItemAddedEvent(type="response.output_item.added", item=item,
-                                                   output_index=index, sequence_number=next(seq))
-            yield ResponseOutputItemDoneEvent(type="response.output_item.done", item=item,
-                                              output_index=index, sequence_number=next(seq))
-        yield ResponseCompletedEvent(type="response.completed", response=_response(output),
-                                     sequence_number=next(seq))
+                yield ResponseOutputItemAddedEvent(
+                    type="response.output_item.added",
+                    item=item,
+                    output_index=index,
+                    sequence_number=next(seq),
+                )
+            yield ResponseOutputItemDoneEvent(
+                type="response.output_item.done",
+                item=item,
+                output_index=index,
+                sequence_number=next(seq),
+            )
+        yield ResponseCompletedEvent(
+            type="response.completed", response=_response(output), sequence_number=next(seq)
+        )
 
 
 def _message(item_id: str, text: str, status: str = "completed") -> ResponseOutputMessage:
     return ResponseOutputMessage(
-        type="message", id=item_id, role="assistant", status=status,  # type: ignore[arg-type]
+        type="message",
+        id=item_id,
+        role="assistant",
+        status=status,  # type: ignore[arg-type]
         content=[ResponseOutputText(type="output_text", text=text, annotations=[])],
     )
 
 
 def _response(output: list[Any]) -> Response:
-    return Response(id=f"resp_{uuid.uuid4().hex[:12]}", created_at=0, model="offline-demo",
-                    object="response", output=output, parallel_tool_calls=False,
-                    tool_choice="auto", tools=[])
+    return Response(
+        id=f"resp_{uuid.uuid4().hex[:12]}",
+        created_at=0,
+        model="offline-demo",
+        object="response",
+        output=output,
+        parallel_tool_calls=False,
+        tool_choice="auto",
+        tools=[],
+    )

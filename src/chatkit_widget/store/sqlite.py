@@ -104,7 +104,8 @@ class SQLiteStore(Store[Any]):
         with self._lock:
             self._conn.execute(
                 "INSERT INTO threads (id, created_at, updated_at, data) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                "ON CONFLICT(id) DO UPDATE SET data = excluded.data, "
+                "updated_at = excluded.updated_at",
                 (thread.id, thread.created_at.isoformat(), _now(), data),
             )
 
@@ -166,7 +167,9 @@ class SQLiteStore(Store[Any]):
                 "ON CONFLICT(thread_id, id) DO UPDATE SET data = excluded.data",
                 (item.id, thread_id, data),
             )
-            self._conn.execute("UPDATE threads SET updated_at = ? WHERE id = ?", (_now(), thread_id))
+            self._conn.execute(
+                "UPDATE threads SET updated_at = ? WHERE id = ?", (_now(), thread_id)
+            )
 
     def load_item_sync(self, thread_id: str, item_id: str) -> ThreadItem:
         """Load one item, or raise ``NotFoundError``."""

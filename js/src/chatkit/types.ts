@@ -1,0 +1,120 @@
+// The subset of ChatKit's JSON (chatkit/types.py, dumped with exclude_none) the UI reads.
+// Fields are optional where the server may omit them; unknown fields pass through untouched.
+
+export interface ThreadItem {
+  id: string;
+  type: string;
+  thread_id?: string;
+  created_at?: string;
+  [key: string]: unknown;
+}
+
+export interface UserMessageContent {
+  type: "input_text" | "input_tag";
+  text: string;
+}
+
+export interface UserMessageItem extends ThreadItem {
+  type: "user_message";
+  content: UserMessageContent[];
+}
+
+export interface AssistantContent {
+  type: "output_text";
+  text: string;
+  annotations?: unknown[];
+}
+
+export interface AssistantMessageItem extends ThreadItem {
+  type: "assistant_message";
+  content: AssistantContent[];
+}
+
+export type StatusIndicator = "none" | "loading" | "complete";
+
+export interface UrlSource {
+  type: "url";
+  title: string;
+  url: string;
+}
+
+export interface Task {
+  type: "custom" | "thought" | "web_search" | "file" | "image" | string;
+  status_indicator?: StatusIndicator;
+  title?: string;
+  content?: string;
+  sources?: Array<UrlSource | { type: string; title: string }>;
+  [key: string]: unknown;
+}
+
+export interface TaskItem extends ThreadItem {
+  type: "task";
+  task: Task;
+}
+
+export interface Workflow {
+  type: "custom" | "reasoning";
+  tasks: Task[];
+  summary?: { title?: string; duration?: number };
+  expanded?: boolean;
+}
+
+export interface WorkflowItem extends ThreadItem {
+  type: "workflow";
+  workflow: Workflow;
+}
+
+export interface ClientToolCallItem extends ThreadItem {
+  type: "client_tool_call";
+  status: "pending" | "completed";
+  call_id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+  output?: unknown;
+}
+
+/** Rows the widget adds itself (not ChatKit items): failures and notices. */
+export interface ErrorRow extends ThreadItem {
+  type: "error";
+  message: string;
+  allow_retry: boolean;
+}
+
+export interface NoticeRow extends ThreadItem {
+  type: "notice";
+  level: "info" | "warning" | "danger";
+  message: string;
+  title?: string;
+}
+
+export interface Thread {
+  id: string;
+  title?: string;
+  created_at?: string;
+  status?: { type: "active" | "locked" | "closed"; reason?: string };
+  items?: Page<ThreadItem>;
+}
+
+export interface Page<T> {
+  data: T[];
+  has_more: boolean;
+  after?: string;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function isThreadItem(value: unknown): value is ThreadItem {
+  return isRecord(value) && typeof value.id === "string" && typeof value.type === "string";
+}
+
+/** The ChatKit ops that answer with an event stream rather than a JSON body. */
+export const STREAMING_OPS: ReadonlySet<string> = new Set([
+  "threads.create",
+  "threads.add_user_message",
+  "threads.add_client_tool_output",
+  "threads.retry_after_item",
+  "threads.custom_action",
+  "threads.add_structured_input",
+]);

@@ -1,0 +1,42 @@
+import type { ThreadItem } from "../chatkit/types";
+
+export interface ItemMeta {
+  /** False while the item streams (added, not yet done). */
+  done: boolean;
+  /** Its stream was cancelled or failed before the item was done. */
+  stopped: boolean;
+  /** Its stream ended early: whatever it left pending will never finish. */
+  interrupted: boolean;
+  /** Shown locally before the server confirmed it. */
+  optimistic: boolean;
+}
+
+export interface StateChange {
+  /** Ids of the items whose content changed (or that were added). */
+  items: ReadonlySet<string>;
+  /** Items were added, removed or reordered. */
+  order: boolean;
+  /** Thread id, title, status or loading changed. */
+  thread: boolean;
+  progress: boolean;
+}
+
+export interface ApplyResult {
+  threadCreated?: string;
+  allowCancel?: boolean;
+}
+
+export type ThreadStatus = "active" | "locked" | "closed";
+
+export function newMeta(): ItemMeta {
+  return { done: true, stopped: false, interrupted: false, optimistic: false };
+}
+
+export function emptyChange(): StateChange {
+  return { items: new Set<string>(), order: false, thread: false, progress: false };
+}
+
+export function userText(item: ThreadItem | undefined): string | null {
+  if (!item || !Array.isArray(item.content)) return null;
+  return item.content.map((part: { text?: string }) => part.text ?? "").join("");
+}

@@ -1,0 +1,37 @@
+import type { ChatKitEvent, ChatKitRequest, EndReason } from "../protocol";
+
+export interface StreamHandle {
+  id: string;
+  cancel(): void;
+  done: Promise<EndReason>;
+}
+
+export interface StreamStart {
+  id: string;
+  request: ChatKitRequest;
+  /** True when this view did not start the stream (another view, or Python). */
+  external: boolean;
+}
+
+/** How the UI reaches a ChatKit backend; the UI never sees what carries the messages. */
+export interface Transport {
+  /** A non-streaming op: resolves with its JSON result, rejects with the backend's message. */
+  request(req: ChatKitRequest): Promise<unknown>;
+  /** A streaming op: its events arrive through `onEvents` like any other stream's. */
+  stream(req: ChatKitRequest): StreamHandle;
+  /** Stop a stream by id, whoever started it. */
+  cancel(id: string): void;
+  onStream(cb: (start: StreamStart) => void): () => void;
+  onEvents(cb: (id: string, events: ChatKitEvent[]) => void): () => void;
+  onEnd(cb: (id: string, reason: EndReason) => void): () => void;
+  dispose(): void;
+}
+
+export function newId(): string {
+  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") {
+    return crypto.randomUUID();
+  }
+  // Non-secure contexts (plain-http notebook servers) have no randomUUID.
+  const rand = () => Math.random().toString(16).slice(2, 10);
+  return `${rand()}-${rand()}-${rand()}-${Date.now().toString(16)}`;
+}

@@ -1,0 +1,35 @@
+import type { ThreadItem } from "../../chatkit/types";
+import { AssistantMessageView, UserMessageView } from "./messages";
+import { ErrorRowView, NoticeRowView, UnknownItemView } from "./status-rows";
+import { createClientToolCallView, createTaskView } from "./task";
+import type { ItemView, RowContext } from "./types";
+import { WorkflowView } from "./workflow";
+
+const HIDDEN: ReadonlySet<string> = new Set([
+  "end_of_turn",
+  "hidden_context_item",
+  "sdk_hidden_context",
+]);
+
+/** The row for an item, or null for items that are never shown. */
+export function createItemView(item: ThreadItem, ctx: RowContext): ItemView | null {
+  if (HIDDEN.has(item.type)) return null;
+  switch (item.type) {
+    case "user_message":
+      return new UserMessageView(item);
+    case "assistant_message":
+      return new AssistantMessageView(item);
+    case "task":
+      return createTaskView(item);
+    case "client_tool_call":
+      return createClientToolCallView(item);
+    case "workflow":
+      return new WorkflowView(item);
+    case "error":
+      return new ErrorRowView(item, ctx);
+    case "notice":
+      return new NoticeRowView(item);
+    default:
+      return new UnknownItemView(item);
+  }
+}

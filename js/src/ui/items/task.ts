@@ -1,0 +1,108 @@
+import type { ClientToolCallItem, Task, TaskItem, ThreadItem } from "../../chatkit/types";
+import { MarkdownView } from "../../markdown/render";
+import type { ItemMeta } from "../../state/types";
+import { h } from "../../util/dom";
+import { statusIcon } from "../icons";
+import { parseToolRow, type ToolRow } from "./tool-row";
+import { type ItemView, rowElement, type Status } from "./types";
+
+const STATUS_TEXT: Record<Status, string> = {
+  pending: "Running…",
+  success: "Done",
+  error: "Failed",
+};
+
+export function taskStatus(task: Task): Status {
+  return task.status_indicator === "loading" ? "pending" : "success";
+}
+
+/** A `task` item: a kernel tool row when its content carries the marker, else a plain task. */
+export function createTaskView(item: ThreadItem): ItemView {
+  const task = (item as TaskItem).task;
+  return task?.type === "custom" && parseToolRow(task.content)
+    ? new ToolRowView(item, (it) => parseToolRow((it as TaskItem).task?.content))
+    : new PlainTaskView(item);
+}
+
+export function createClientToolCallView(item: ThreadItem): ItemView {
+  return new ToolRowView(item, (it) => {
+    const call = it as ClientToolCallItem;
+    return {
+      call_id: call.call_id,
+      name: call.name,
+      arguments: call.arguments ?? {},
+      status: call.status === "completed" ? "success" : "pending",
+      output: call.output === undefined ? null : JSON.stringify(call.output, null, 2),
+      error: null,
+    };
+  });
+}
+
+class ToolRowView implements ItemView {
+  readonly el: HTMLDivElement;
+  private readonly details = h("details", { class: "ckw-tool-details" });
+  private lastStatus: Status | null = null;
+
+  constructor(
+    item: ThreadItem,
+    private readonly read: (item: ThreadItem) => ToolRow | null,
+  ) {
+    this.el = rowElement(item, "ckw-tool");
+    this.el.append(this.details);
+  }
+
+  update(item: ThreadItem, meta: ItemMeta): void {
+    const row = this.read(item);
+    if (!row) return;
+    const stopped = row.status === "pending" && meta.interrupted;
+    const status: Status = stopped ? "error" : row.status;
+    this.el.dataset.status = status;
+    this.el.dataset.toolName = row.name;
+    const summary = h(
+      "summary",
+      { class: "ckw-tool-header" },
+      statusIcon(status),
+      h("code", { class: "ckw-tool-name" }, row.name),
+      h("span", { class: "ckw-tool-status" }, stopped ? "Stopped" : STATUS_TEXT[status]),
+    );
+    const sections = [section("Arguments", JSON.stringify(row.arguments, null, 2))];
+    if (row.error !== null) sections.push(section("Error", row.error));
+    else if (row.output !== null) sections.push(section("Result", row.output));
+    else if (stopped) sections.push(section("Error", "Stopped before it finished."));
+    this.details.replaceChildren(summary, h("div", { class: "ckw-tool-body" }, ...sections));
+    // Open once when it fails; after that the user's choice stands.
+    if (status === "error" && this.lastStatus !== "error") this.details.open = true;
+    this.lastStatus = status;
+  }
+}
+
+function section(label: string, text: string): HTMLElement {
+  return h(
+    "div",
+    { class: "ckw-tool-section" },
+    h("div", { class: "ckw-tool-label" }, label),
+    h("pre", { class: "ckw-pre" }, text),
+  );
+}
+
+class PlainTaskView implements ItemView {
+  readonly el: HTMLDivElement;
+  private readonly icon = h("span", { class: "ckw-task-icon" });
+  private readonly title = h("span", { class: "ckw-task-title" });
+  private readonly body = new MarkdownView();
+
+  constructor(item: ThreadItem) {
+    this.el = rowElement(item, "ckw-task");
+    this.el.append(h("div", { class: "ckw-task-header" }, this.icon, this.title), this.body.el);
+  }
+
+  update(item: ThreadItem, meta: ItemMeta): void {
+    const task = (item as TaskItem).task ?? { type: "custom" };
+    let status = taskStatus(task);
+    if (status === "pending" && meta.interrupted) status = "error";
+    this.el.dataset.status = status;
+    this.icon.replaceChildren(statusIcon(status));
+    this.title.textContent = task.title ?? "";
+    this.body.update(typeof task.content === "string" ? task.content : "");
+  }
+}

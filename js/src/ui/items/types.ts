@@ -1,0 +1,23 @@
+import type { ThreadItem } from "../../chatkit/types";
+import type { ItemMeta } from "../../state/types";
+
+/** What rows need from the rest of the widget. */
+export interface RowContext {
+  retry(): void;
+}
+
+/** One transcript row; `update` runs only when its item changed. */
+export interface ItemView {
+  readonly el: HTMLElement;
+  update(item: ThreadItem, meta: ItemMeta): void;
+}
+
+export type Status = "pending" | "success" | "error";
+
+export function rowElement(item: ThreadItem, className: string): HTMLDivElement {
+  const el = document.createElement("div");
+  el.className = `ckw-row ${className}`;
+  el.dataset.itemId = item.id;
+  el.dataset.itemType = item.type;
+  return el;
+}
