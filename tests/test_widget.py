@@ -240,3 +240,25 @@ def test_repr_is_stable_and_state_has_no_secrets(monkeypatch: pytest.MonkeyPatch
 def test_one_message_handler_is_registered() -> None:
     chat = ChatWidget(store=":memory:")
     assert len(chat._msg_callbacks.callbacks) == 1
+
+
+async def test_resume_replays_a_running_stream_with_its_text_so_far(front_end: FrontEnd) -> None:
+    rid = front_end.request("threads.create", input=front_end.message("count to 300"))
+    while sum(1 for e in front_end.events(rid) if e["type"] == "thread.item.updated") < 5:
+        await asyncio.sleep(0.01)
+    front_end.received.clear()
+    front_end.send({"kind": "resume", "id": "view-2"})
+    start, snapshot = front_end.received[:2]
+    assert start == {"kind": "start", "id": rid, "replay": True,
+                     "request": {"type": "threads.create",
+                                 "params": {"input": front_end.message("count to 300")}}}
+    (added,) = snapshot["events"]
+    assert added["type"] == "thread.item.added"
+    assert added["item"]["type"] == "assistant_message"
+    text = added["item"]["content"][0]["text"]
+    assert text.startswith("1 2 3 4") and not text.endswith("300")
+    front_end.chat.stop()
+    await front_end.until(rid, "end")
+    front_end.received.clear()
+    front_end.send({"kind": "resume", "id": "view-3"})
+    assert front_end.received == []  # nothing runs any more

@@ -116,6 +116,7 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
   el.append(root);
   syncBusy();
   syncThread();
+  session.attach();
 
   return () => {
     for (const cleanup of cleanups.reverse()) cleanup();

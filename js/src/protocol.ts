@@ -26,13 +26,20 @@ export interface CancelMsg {
   kind: "cancel";
   id: string;
 }
-export type OutgoingMsg = RequestMsg | CancelMsg;
+/** A view rendered: replay the streams still running (as `start` with `replay` + a snapshot). */
+export interface ResumeMsg {
+  kind: "resume";
+  id: string;
+}
+export type OutgoingMsg = RequestMsg | CancelMsg | ResumeMsg;
 
 // Kernel -> front end
 export interface StartMsg {
   kind: "start";
   id: string;
   request: ChatKitRequest;
+  /** Re-sent for `resume`; the next `event` message adds the items still streaming. */
+  replay?: boolean;
 }
 export interface EventMsg {
   kind: "event";

@@ -25,15 +25,17 @@ export class ChatSession {
   private readonly runningListeners = new Listeners<[]>();
   private readonly disposers: Array<() => void>;
   private loadSeq = 0;
+  private loading: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly transport: Transport,
     private readonly hooks: SessionHooks,
   ) {
     this.disposers = [
-      transport.onStream(({ id, request }) => {
+      transport.onStream(({ id, request, replay }) => {
         // A new thread started elsewhere (e.g. from Python): its turn replaces what is shown.
-        if (!this.running.has(id) && request.type === "threads.create") this.state.reset(null);
+        const fresh = !this.running.has(id) && !replay;
+        if (fresh && request.type === "threads.create") this.state.reset(null);
         this.track(id, request);
       }),
       transport.onEvents((id, events) => {
@@ -120,7 +122,15 @@ export class ChatSession {
     }
     this.loadSeq++;
     this.state.reset(threadId);
-    if (threadId !== null) void this.load(threadId, this.loadSeq);
+    if (threadId !== null) this.loading = this.load(threadId, this.loadSeq);
+  }
+
+  /**
+   * Join turns already running (a view displayed mid-turn, or re-rendered): once the open
+   * thread has loaded, the backend replays them with the text streamed so far.
+   */
+  attach(): void {
+    void this.loading.then(() => this.transport.resume());
   }
 
   dispose(): void {

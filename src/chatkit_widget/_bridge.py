@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from ._live import LiveItems
 from ._protocol import EndReason, IncomingMsg, OutgoingMsg, parse_incoming
 from .backends.base import STREAMING_REQUESTS, Backend, BackendError
 
@@ -50,8 +51,8 @@ class DeltaCoalescer:
             last = self._pending[-1] if self._pending else None
             if last is not None and _is_delta(last) and _same_part(last, event):
                 last["update"]["delta"] += event["update"]["delta"]
-            else:
-                self._pending.append(event)
+            else:  # a copy: merging must not change the event other observers hold
+                self._pending.append({**event, "update": {**event["update"]}})
             if time.monotonic() - self._last_flush >= self.interval:
                 self.flush()
             elif self._timer is None:
@@ -96,6 +97,7 @@ class Bridge:
         self.backend = backend
         self._send = send
         self.streams: dict[str, asyncio.Task[EndReason]] = {}
+        self._live: dict[str, tuple[dict[str, Any], LiveItems]] = {}
         self._calls: set[asyncio.Task[None]] = set()
         self._turn_lock = asyncio.Lock()
         self.observers: list[Observer] = []
@@ -112,6 +114,8 @@ class Bridge:
             return
         if msg["kind"] == "cancel":
             self.cancel(msg["id"])
+        elif msg["kind"] == "resume":
+            self.replay()
         elif msg["request"]["type"] in STREAMING_REQUESTS:
             self.start_stream(msg["request"], msg["id"])
         else:
@@ -138,6 +142,14 @@ class Bridge:
             if stream_id is None or sid == stream_id:
                 task.cancel()
 
+    def replay(self) -> None:
+        """Re-announce the running streams with a snapshot of their open items."""
+        for stream_id, (request, live) in self._live.items():
+            self._send({"kind": "start", "id": stream_id, "request": request, "replay": True})
+            snapshot = live.snapshot()
+            if snapshot:
+                self._send({"kind": "event", "id": stream_id, "events": snapshot})
+
     async def _call(self, request_id: str, request: dict[str, Any]) -> None:
         try:
             result = await self.backend.call(request)
@@ -154,7 +166,8 @@ class Bridge:
     async def _stream(
         self, stream_id: str, request: dict[str, Any], observer: Observer | None
     ) -> EndReason:
-        observers = [*self.observers, *([observer] if observer else [])]
+        live = LiveItems()
+        observers = [*self.observers, *([observer] if observer else []), live.apply]
         coalescer = DeltaCoalescer(
             lambda events: self._send({"kind": "event", "id": stream_id, "events": events})
         )
@@ -167,6 +180,7 @@ class Bridge:
         reason: EndReason = "done"
         async with self._turn_lock:  # one turn at a time: a thread's items must not interleave
             self._send({"kind": "start", "id": stream_id, "request": request})
+            self._live[stream_id] = (request, live)
             try:
                 async for event in self.backend.stream(request):
                     emit(event)
@@ -183,6 +197,7 @@ class Bridge:
                 emit({"type": "error", "code": "custom", "message": message, "allow_retry": False})
                 reason = "error"
             finally:
+                self._live.pop(stream_id, None)
                 coalescer.flush()
                 self._send({"kind": "end", "id": stream_id, "reason": reason})
         return reason

@@ -8,10 +8,14 @@ are ChatKit's own JSON, untouched. Mirrored in ``js/src/protocol.ts``; keep the 
 Front end -> kernel:
     ``request``  a ChatKit request (``{"type": "threads.create", "params": ...}``)
     ``cancel``   stop the stream started by request ``id``
+    ``resume``   a view rendered (or re-rendered): replay the streams still running, so a
+                 view displayed mid-turn shows it live from where it is
 
 Kernel -> front end:
     ``start``    a stream began; sent for every stream, also those started from Python, so every
-                 view shows the working state and can offer Stop
+                 view shows the working state and can offer Stop (``replay``: re-sent for
+                 ``resume``, followed by an ``event`` whose ``thread.item.added`` events carry
+                 the items still streaming, as they are now)
     ``event``    one or more ChatKit stream events of stream ``id``, in order
     ``end``      the stream ``id`` finished (``reason``: ``done`` | ``cancelled`` | ``error``)
     ``response`` the JSON result of a non-streaming request ``id``
@@ -20,7 +24,7 @@ Kernel -> front end:
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 EndReason = Literal["done", "cancelled", "error"]
 
@@ -40,12 +44,20 @@ class CancelMsg(TypedDict):
     id: str
 
 
+class ResumeMsg(TypedDict):
+    """A view asks for the streams that are running now."""
+
+    kind: Literal["resume"]
+    id: str
+
+
 class StartMsg(TypedDict):
     """A stream started (by the UI or by Python); ``request`` is the ChatKit request."""
 
     kind: Literal["start"]
     id: str
     request: dict[str, Any]
+    replay: NotRequired[bool]
 
 
 class EventMsg(TypedDict):
@@ -80,7 +92,7 @@ class ErrorMsg(TypedDict):
     message: str
 
 
-IncomingMsg = RequestMsg | CancelMsg
+IncomingMsg = RequestMsg | CancelMsg | ResumeMsg
 OutgoingMsg = StartMsg | EventMsg | EndMsg | ResponseMsg | ErrorMsg
 
 
@@ -102,4 +114,6 @@ def parse_incoming(raw: object) -> IncomingMsg:
         return RequestMsg(kind="request", id=msg_id, request=request)
     if kind == "cancel":
         return CancelMsg(kind="cancel", id=msg_id)
+    if kind == "resume":
+        return ResumeMsg(kind="resume", id=msg_id)
     raise ValueError(f"unknown envelope kind {kind!r}")

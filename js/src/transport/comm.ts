@@ -62,6 +62,10 @@ export class CommTransport implements Transport {
     this.send({ kind: "cancel", id });
   }
 
+  resume(): void {
+    this.send({ kind: "resume", id: newId() });
+  }
+
   onStream(cb: (start: StreamStart) => void): () => void {
     return this.streamListeners.add(cb);
   }
@@ -102,6 +106,7 @@ export class CommTransport implements Transport {
           id: msg.id,
           request: msg.request,
           external: !this.ownStreams.has(msg.id),
+          replay: msg.replay === true,
         });
         break;
       case "event":

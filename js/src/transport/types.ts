@@ -11,6 +11,8 @@ export interface StreamStart {
   request: ChatKitRequest;
   /** True when this view did not start the stream (another view, or Python). */
   external: boolean;
+  /** Re-announced for `resume()`: the stream was already running when this view asked. */
+  replay: boolean;
 }
 
 /** How the UI reaches a ChatKit backend; the UI never sees what carries the messages. */
@@ -21,6 +23,8 @@ export interface Transport {
   stream(req: ChatKitRequest): StreamHandle;
   /** Stop a stream by id, whoever started it. */
   cancel(id: string): void;
+  /** Ask for the streams running now: each comes back as a replayed start + a snapshot. */
+  resume(): void;
   onStream(cb: (start: StreamStart) => void): () => void;
   onEvents(cb: (id: string, events: ChatKitEvent[]) => void): () => void;
   onEnd(cb: (id: string, reason: EndReason) => void): () => void;

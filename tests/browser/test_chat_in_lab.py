@@ -1,0 +1,156 @@
+"""The chat in real JupyterLab, in headless Chromium, as a user sees it.
+
+Every wait is on observable state (a selector, a DOM condition, the kernel's answer);
+none is a fixed sleep.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from .lab import Lab
+
+SETUP = "from chatkit_widget import ChatWidget, OfflineDemoModel, demo_agent\nfrom agents import Agent"
+DONE_REPLIES = "[data-item-type=assistant_message]:not([data-streaming])"
+
+# Records (time, length of the newest assistant message) on every DOM change in the log.
+TRACE = """() => {
+    window.__trace = [];
+    const log = document.querySelector('.ckw-root [role=log]');
+    new MutationObserver(() => {
+        const rows = log.querySelectorAll('[data-item-type=assistant_message]');
+        const last = rows[rows.length - 1];
+        if (last) window.__trace.push([performance.now(), last.textContent.length]);
+    }).observe(log, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def growth(page: Page) -> tuple[int, float]:
+    """How many times the reply's text grew, and over how many seconds."""
+    trace: list[list[float]] = page.evaluate("window.__trace")
+    grew = [t for (t, n), (_, before) in zip(trace[1:], trace, strict=False) if n > before]
+    return len(grew), (grew[-1] - grew[0]) / 1000 if len(grew) > 1 else 0.0
+
+
+def open_chat(lab: Lab, page: Page, name: str, *cells: str) -> None:
+    lab.write_notebook(name, [SETUP, *cells])
+    lab.open(page, name)
+    lab.run_all(page)
+    page.locator(".ckw-root textarea[aria-label=Message]").wait_for(timeout=60_000)
+
+
+def type_message(page: Page, text: str) -> None:
+    box = page.locator(".ckw-root textarea[aria-label=Message]")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_typed_turn_streams_progressively_with_live_tool_rows(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "typed.ipynb", "chat = ChatWidget()\nchat")
+    expect(page.locator(".ckw-root [data-role=offline-badge]")).to_have_text("Offline demo model")
+    page.evaluate(TRACE)
+    type_message(page, "count to 60")
+    # the optimistic message shows before the kernel answers
+    expect(page.locator("[data-item-type=user_message]").first).to_have_text("count to 60")
+    expect(page.locator("[data-role=working]")).to_be_visible()
+    expect(page.locator("button[aria-label=Stop]")).to_be_visible()
+    reply = page.locator(DONE_REPLIES).first
+    expect(reply).to_have_text(" ".join(str(i) for i in range(1, 61)), timeout=30_000)
+    updates, seconds = growth(page)
+    assert updates >= 10, f"the reply arrived in {updates} DOM updates"
+    assert seconds >= 0.5, f"all updates within {seconds:.2f} s"
+    expect(page.locator("button[aria-label=Send]")).to_be_visible()
+
+    type_message(page, "add a task: buy milk")
+    row = page.locator("[data-item-type=task][data-tool-name=add_task]")
+    expect(row).to_have_attribute("data-status", "success", timeout=30_000)
+    expect(page.locator(DONE_REPLIES).nth(1)).to_contain_text("buy milk", timeout=30_000)
+    type_message(page, "list tasks")
+    expect(page.locator(DONE_REPLIES).nth(2)).to_contain_text("buy milk", timeout=30_000)
+    page.screenshot(path="test-results/typed-turns.png")
+
+
+def test_tool_row_goes_pending_then_success(lab: Lab, page: Page) -> None:
+    slow_tool = (
+        "import asyncio\nfrom agents import function_tool\n"
+        "@function_tool\nasync def add_task(title: str) -> str:\n"
+        "    '''Add a task.'''\n    await asyncio.sleep(1.5)\n    return f'Added task #1: {title}'\n"
+        "chat = ChatWidget(agent=Agent(name='slow tools', model=OfflineDemoModel(), "
+        "tools=[add_task]), store=':memory:')\nchat"
+    )
+    open_chat(lab, page, "tool.ipynb", slow_tool)
+    type_message(page, "add a task: call the bank")
+    row = page.locator("[data-item-type=task][data-tool-name=add_task]")
+    expect(row).to_have_attribute("data-status", "pending", timeout=30_000)
+    expect(row).to_contain_text("Running")
+    expect(row).to_have_attribute("data-status", "success", timeout=30_000)
+    row.locator("summary").click()
+    expect(row).to_contain_text('"title": "call the bank"')
+    expect(row).to_contain_text("Added task #1: call the bank")
+    expect(page.locator(DONE_REPLIES).first).to_contain_text("call the bank")
+
+
+def test_send_from_the_last_cell_streams_while_the_kernel_is_idle(lab: Lab, page: Page) -> None:
+    # A model that really waits 0.15 s between words; the turn starts from Python in the last
+    # cell and nothing else runs afterwards: the reply must still arrive word by word.
+    lab.write_notebook("send.ipynb", [
+        SETUP,
+        "chat = ChatWidget(agent=demo_agent(model=OfflineDemoModel(delay=0.15)), store=':memory:')\nchat",
+        "task = chat.send('count to 25')",
+    ])
+    lab.open(page, "send.ipynb")
+    lab.run_all(page)
+    page.locator(".ckw-root [role=log]").wait_for(timeout=60_000)
+    page.evaluate(TRACE)
+    reply = page.locator(DONE_REPLIES).first
+    expect(reply).to_have_text(" ".join(str(i) for i in range(1, 26)), timeout=30_000)
+    updates, seconds = growth(page)
+    assert updates >= 8, f"the reply arrived in {updates} DOM updates"
+    assert seconds >= 1.0, f"all updates within {seconds:.2f} s"
+    assert lab.execute(page, "print(task.result())").strip().endswith("24 25")
+
+
+def test_stop_cancels_a_long_reply_and_keeps_the_partial_text(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "stop.ipynb", "chat = ChatWidget(store=':memory:')\nchat")
+    type_message(page, "count to 400")
+    streaming = page.locator("[data-item-type=assistant_message][data-streaming=true]")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('[data-item-type=assistant_message]');"
+        " return r && r.textContent.split(' ').length >= 10; }",
+        timeout=30_000,
+    )
+    expect(streaming).to_have_count(1)
+    page.locator("button[aria-label=Stop]").click()
+    stopped = page.locator("[data-item-type=assistant_message][data-stopped=true]")
+    expect(stopped).to_have_count(1, timeout=10_000)
+    expect(stopped).to_contain_text("Stopped")
+    expect(page.locator("button[aria-label=Send]")).to_be_visible()
+    shown = stopped.locator(".ckw-markdown, .ckw-message-body").first.inner_text().strip()
+    kept = lab.execute(page, "m = chat.messages[-1]; print(m['stopped'], '|', m['text'])")
+    assert kept.startswith("True | 1 2 3")
+    assert "400" not in kept
+    assert kept.split("|", 1)[1].strip().startswith(shown.split("\n")[0][:20])
+
+
+def test_conversation_survives_a_kernel_restart(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "restart.ipynb", "chat = ChatWidget()\nchat")
+    type_message(page, "add a task: renew passport")
+    expect(page.locator(DONE_REPLIES).first).to_contain_text("renew passport", timeout=30_000)
+    thread_id = lab.execute(page, "print(chat.thread_id)").strip()
+    assert thread_id.startswith("thr_")
+
+    lab.restart_kernel(page)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    lab.execute(page, SETUP)
+    page.evaluate(
+        "async (code) => { const nb = window.jupyterapp.shell.currentWidget;"
+        " nb.content.activeCellIndex = 1; nb.content.activeCell.model.sharedModel.setSource(code);"
+        " await window.jupyterapp.commands.execute('notebook:run-cell'); }",
+        f"chat = ChatWidget(thread_id={thread_id!r})\nchat",
+    )
+    expect(page.locator("[data-item-type=user_message]")).to_have_text("add a task: renew passport",
+                                                                     timeout=30_000)
+    expect(page.locator("[data-item-type=task]")).to_have_attribute("data-status", "success")
+    expect(page.locator(DONE_REPLIES)).to_contain_text("renew passport")
+    type_message(page, "list tasks")
+    expect(page.locator(DONE_REPLIES).nth(1)).to_contain_text("renew passport", timeout=30_000)
