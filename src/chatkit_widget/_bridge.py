@@ -91,11 +91,15 @@ class Bridge:
     Args:
         backend: Where requests go.
         send: Delivers an envelope to the front end(s).
+        flush_interval: How long text deltas may wait to be merged (seconds).
     """
 
-    def __init__(self, backend: Backend, send: Send) -> None:
+    def __init__(
+        self, backend: Backend, send: Send, flush_interval: float = FLUSH_INTERVAL
+    ) -> None:
         self.backend = backend
         self._send = send
+        self.flush_interval = flush_interval
         self.streams: dict[str, asyncio.Task[EndReason]] = {}
         self._live: dict[str, tuple[dict[str, Any], LiveItems]] = {}
         self._calls: set[asyncio.Task[None]] = set()
@@ -169,7 +173,8 @@ class Bridge:
         live = LiveItems()
         observers = [*self.observers, *([observer] if observer else []), live.apply]
         coalescer = DeltaCoalescer(
-            lambda events: self._send({"kind": "event", "id": stream_id, "events": events})
+            lambda events: self._send({"kind": "event", "id": stream_id, "events": events}),
+            self.flush_interval,
         )
 
         def emit(event: dict[str, Any]) -> None:

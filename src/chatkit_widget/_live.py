@@ -39,7 +39,10 @@ class LiveItems:
             self._chunks.setdefault((item["id"], update["content_index"]), []).append(
                 update["delta"]
             )
-        elif kind in ("assistant_message.content_part.added", "assistant_message.content_part.done"):
+        elif kind in (
+            "assistant_message.content_part.added",
+            "assistant_message.content_part.done",
+        ):
             content = item.setdefault("content", [])
             while len(content) <= update["content_index"]:
                 content.append({"type": "output_text", "text": "", "annotations": []})
