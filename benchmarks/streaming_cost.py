@@ -18,11 +18,11 @@ from typing import Any
 
 from agents import set_tracing_disabled
 
-from chatkit_widget import ChatWidget, OfflineDemoModel, demo_agent
-from chatkit_widget import _bridge
+from chatkit_widget import ChatWidget, OfflineDemoModel, _bridge, demo_agent
 
 
 async def run(words: int, rate: float, interval: float) -> dict[str, Any]:
+    """Stream one reply of ``words`` tokens; return what it cost."""
     chat = ChatWidget(agent=demo_agent(model=OfflineDemoModel(delay=1 / rate)), store=":memory:")
     chat._bridge.flush_interval = interval
     sent: list[str] = []
@@ -54,6 +54,7 @@ async def run(words: int, rate: float, interval: float) -> dict[str, Any]:
 
 
 def main() -> None:
+    """Run the benchmark with and without coalescing and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=100.0, help="tokens per second")

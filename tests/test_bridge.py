@@ -1,9 +1,11 @@
 """Delta coalescing: fewer, larger messages, never late at the end of an item."""
 
 import asyncio
-import time
 from typing import Any
 
+import pytest
+
+from chatkit_widget import _bridge
 from chatkit_widget._bridge import DeltaCoalescer
 
 
@@ -52,14 +54,19 @@ async def test_timer_sends_the_last_delta_when_no_token_follows() -> None:
     assert [e["update"]["delta"] for e in batches[1]] == ["b"]
 
 
-async def test_flushes_on_token_arrival_when_the_loop_is_blocked() -> None:
+async def test_flushes_on_token_arrival_when_the_loop_is_blocked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # A driver that never yields to the loop: the timer cannot fire, the arrival check must.
+    # The clock is simulated (a token every 2 ms) so the test does not depend on timing.
+    now = [0.0]
+    monkeypatch.setattr(_bridge.time, "monotonic", lambda: now[0])
     batches: list[list[dict[str, Any]]] = []
     coalescer = DeltaCoalescer(batches.append, interval=0.005)
     for _ in range(20):
+        now[0] += 0.002
         coalescer.add(delta("t"))
-        time.sleep(0.002)  # noqa: ASYNC251 -- blocking the loop is the point
-    assert 4 <= len(batches) < 20
-    assert sum(len(e["update"]["delta"]) for b in batches for e in b) == 20 - len(
-        coalescer._pending
-    )
+    assert len(batches) == 6  # at 6, 12, ... 36 ms: one message per >= 5 ms of tokens
+    sent = sum(len(e["update"]["delta"]) for b in batches for e in b)
+    held = sum(len(e["update"]["delta"]) for e in coalescer._pending)
+    assert sent + held == 20 and held > 0

@@ -73,22 +73,35 @@ async def test_item_paging_both_directions() -> None:
     assert [i.id for i in newest.data] == ["m4", "m3"]
 
 
-async def test_threads_page_most_recent_first() -> None:
+async def test_threads_page_newest_first_with_stable_cursors() -> None:
     store = SQLiteStore(":memory:")
     for i in range(5):
-        await store.save_thread(
-            ThreadMetadata(id=f"t{i}", created_at=T0 + timedelta(minutes=i)), {}
-        )
-    await store.add_thread_item("t1", user("t1", "m", "bump"), {})  # t1 becomes most recent
+        created = T0 + timedelta(minutes=i)
+        await store.save_thread(ThreadMetadata(id=f"t{i}", created_at=created), {})
     seen: list[str] = []
     after = None
     while True:
         page = await store.load_threads(2, after, "desc", {})
         seen += [t.id for t in page.data]
+        # activity on the cursor thread between pages must not move it
+        if page.after:
+            await store.add_thread_item(page.after, user(page.after, f"m{len(seen)}", "x"), {})
         if not page.has_more:
             break
         after = page.after
-    assert seen == ["t1", "t4", "t3", "t2", "t0"]
+    assert seen == ["t4", "t3", "t2", "t1", "t0"]
+    ascending = await store.load_threads(10, "t1", "asc", {})
+    assert [t.id for t in ascending.data] == ["t2", "t3", "t4"]
+    with pytest.raises(NotFoundError, match="paging cursor"):
+        await store.load_threads(2, "t_deleted", "desc", {})
+
+
+async def test_ids_are_long_enough_not_to_collide() -> None:
+    store = SQLiteStore(":memory:")
+    thread_id = store.generate_thread_id({})
+    assert thread_id.startswith("thr_") and len(thread_id) == 24
+    ids = {store.generate_thread_id({}) for _ in range(10_000)}
+    assert len(ids) == 10_000
 
 
 async def test_missing_rows_raise_not_found() -> None:

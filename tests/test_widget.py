@@ -222,8 +222,12 @@ def test_constructor_validates_arguments() -> None:
         ChatWidget(agent="gpt-4o", store=":memory:")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="either agent= or backend="):
         ChatWidget(agent=demo_agent(), backend=object(), store=":memory:")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match="store= applies to the in-process agent"):
+        ChatWidget(backend=ChatWidget(store=":memory:")._backend, store=":memory:")
+    with pytest.raises(ValueError, match="must not be empty"):
         asyncio.run(ChatWidget(store=":memory:").ask("  "))
+    with pytest.raises(TypeError, match="must be a string, not int"):
+        ChatWidget(store=":memory:").send(3)  # type: ignore[arg-type]
 
 
 def test_repr_is_stable_and_state_has_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,9 +253,15 @@ async def test_resume_replays_a_running_stream_with_its_text_so_far(front_end: F
     front_end.received.clear()
     front_end.send({"kind": "resume", "id": "view-2"})
     start, snapshot = front_end.received[:2]
-    assert start == {"kind": "start", "id": rid, "replay": True,
-                     "request": {"type": "threads.create",
-                                 "params": {"input": front_end.message("count to 300")}}}
+    assert start == {
+        "kind": "start",
+        "id": rid,
+        "replay": True,
+        "request": {
+            "type": "threads.create",
+            "params": {"input": front_end.message("count to 300")},
+        },
+    }
     (added,) = snapshot["events"]
     assert added["type"] == "thread.item.added"
     assert added["item"]["type"] == "assistant_message"
@@ -262,3 +272,127 @@ async def test_resume_replays_a_running_stream_with_its_text_so_far(front_end: F
     front_end.received.clear()
     front_end.send({"kind": "resume", "id": "view-3"})
     assert front_end.received == []  # nothing runs any more
+
+
+async def test_a_late_view_gets_each_word_once() -> None:
+    # Deltas held by the coalescer when a view resumes are in the snapshot: they must not
+    # also arrive afterwards (the view would show them twice).
+    chat = ChatWidget(agent=demo_agent(model=OfflineDemoModel(delay=0.002)), store=":memory:")
+    chat._bridge.flush_interval = 0.2
+    front_end = FrontEnd(chat)
+    rid = front_end.request("threads.create", input=front_end.message("count to 200"))
+    while sum(1 for e in front_end.events(rid) if e["type"] == "thread.item.updated") < 1:
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)  # let deltas pile up in the coalescer
+    mark = len(front_end.received)
+    front_end.send({"kind": "resume", "id": "late-view"})
+    await front_end.until(rid, "end")
+    after = front_end.received[mark:]
+    snapshot = next(
+        m for m in after if m["kind"] == "event" and m["events"][0]["type"] == "thread.item.added"
+    )
+    text = snapshot["events"][0]["item"]["content"][0]["text"]
+    later = after[after.index(snapshot) + 1 :]
+    for msg in later:
+        for event in msg.get("events", []):
+            if event.get("update", {}).get("type", "").endswith("text_delta"):
+                text += event["update"]["delta"]
+    assert text == " ".join(str(i) for i in range(1, 201))
+
+
+async def test_stop_while_a_turn_waits_for_another_still_ends_it(front_end: FrontEnd) -> None:
+    first = front_end.request("threads.create", input=front_end.message("count to 300"))
+    await front_end.until(first, "start")
+    queued = front_end.request(
+        "threads.add_user_message", thread_id="thr_whatever", input=front_end.message("hi")
+    )
+    front_end.send({"kind": "cancel", "id": queued})
+    assert (await front_end.until(queued, "end"))["reason"] == "cancelled"
+    assert [m["kind"] for m in front_end.for_id(queued)] == ["end"]
+    # and from Python: ask() raises ChatError, not a bare CancelledError
+    waiting = front_end.chat.send("count to 3")
+    await asyncio.sleep(0)
+    front_end.chat.stop()
+    with pytest.raises(ChatError, match="stopped"):
+        await waiting
+    assert (await front_end.until(first, "end"))["reason"] == "cancelled"
+
+
+async def test_reloading_a_thread_marks_stopped_replies(front_end: FrontEnd) -> None:
+    task = front_end.chat.send("count to 300")
+    while (
+        not [m for m in front_end.chat.messages if m["role"] == "assistant"]
+        and len([e for e in front_end.received if e["kind"] == "event"]) < 5
+    ):
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    front_end.chat.stop()
+    with pytest.raises(ChatError):
+        await task
+    await front_end.chat.ask("count to 3")
+    rid = front_end.request("threads.get_by_id", thread_id=front_end.chat.thread_id)
+    items = (await front_end.until(rid, "response"))["result"]["items"]["data"]
+    replies = [i for i in items if i["type"] == "assistant_message"]
+    assert [r.get("stopped", False) for r in replies] == [True, False]
+    rid = front_end.request("items.list", thread_id=front_end.chat.thread_id, order="asc")
+    listed = (await front_end.until(rid, "response"))["result"]["data"]
+    assert [i.get("stopped", False) for i in listed if i["type"] == "assistant_message"] == [
+        True,
+        False,
+    ]
+
+
+async def test_a_running_tool_is_stored_where_it_started() -> None:
+    from agents import function_tool
+
+    release = asyncio.Event()
+
+    @function_tool
+    async def add_task(title: str) -> str:
+        """Add a task."""
+        await release.wait()
+        return f"Added task #1: {title}"
+
+    chat = ChatWidget(
+        agent=Agent(name="waits", model=OfflineDemoModel(delay=0), tools=[add_task]),
+        store=":memory:",
+    )
+    FrontEnd(chat)
+    task = chat.send("add a task: wait for it")
+    while not any(m["role"] == "tool" for m in chat.messages):
+        await asyncio.sleep(0.01)
+    assert [(m["role"], m.get("tool", {}).get("status")) for m in chat.messages] == [
+        ("user", None),
+        ("tool", "pending"),
+    ]
+    release.set()
+    assert "wait for it" in await task
+    assert [(m["role"], m.get("tool", {}).get("status")) for m in chat.messages] == [
+        ("user", None),
+        ("tool", "success"),
+        ("assistant", None),
+    ]
+
+
+async def test_stopping_during_a_tool_call_marks_it_failed() -> None:
+    from agents import function_tool
+
+    @function_tool
+    async def add_task(title: str) -> str:
+        """Add a task."""
+        await asyncio.sleep(30)
+        return "never"
+
+    chat = ChatWidget(
+        agent=Agent(name="slow", model=OfflineDemoModel(delay=0), tools=[add_task]),
+        store=":memory:",
+    )
+    FrontEnd(chat)
+    task = chat.send("add a task: forever")
+    while not any(m["role"] == "tool" for m in chat.messages):
+        await asyncio.sleep(0.01)
+    chat.stop()
+    with pytest.raises(ChatError, match="stopped"):
+        await task
+    tool = next(m for m in chat.messages if m["role"] == "tool")
+    assert tool["tool"]["status"] == "error" and tool["tool"]["output"] == "Stopped"

@@ -25,7 +25,8 @@ export class ChatSession {
   private readonly runningListeners = new Listeners<[]>();
   private readonly disposers: Array<() => void>;
   private loadSeq = 0;
-  private loading: Promise<void> = Promise.resolve();
+  /** A thread is loading: it asks for the running streams (`resume`) once it has loaded. */
+  private loadPending = false;
 
   constructor(
     private readonly transport: Transport,
@@ -35,8 +36,8 @@ export class ChatSession {
       transport.onStream(({ id, request, replay }) => {
         // A new thread started elsewhere (e.g. from Python): its turn replaces what is shown.
         const fresh = !this.running.has(id) && !replay;
-        if (fresh && request.type === "threads.create") this.state.reset(null);
-        this.track(id, request);
+        if (fresh && request.type === "threads.create") this.show(null);
+        this.track(id, request, replay);
       }),
       transport.onEvents((id, events) => {
         this.track(id, null); // a view rendered mid-stream learns of it from its events
@@ -114,29 +115,34 @@ export class ChatSession {
   /** Show `threadId` (null: a new, empty chat). */
   openThread(threadId: string | null): void {
     if (threadId === this.state.threadId) return;
-    const creating = [...this.running.values()].some((s) => s.request?.type === "threads.create");
-    if (threadId !== null && this.state.threadId === null && creating) {
+    if (threadId !== null && this.state.threadId === null && this.state.creates(threadId)) {
       // The thread a running stream is creating: its items are arriving already.
       this.state.adoptThread(threadId);
       return;
     }
-    this.loadSeq++;
-    this.state.reset(threadId);
-    if (threadId !== null) this.loading = this.load(threadId, this.loadSeq);
+    this.show(threadId);
   }
 
   /**
-   * Join turns already running (a view displayed mid-turn, or re-rendered): once the open
-   * thread has loaded, the backend replays them with the text streamed so far.
+   * Join turns already running (a view displayed mid-turn, or re-rendered): the backend
+   * replays them with the text streamed so far. A thread still loading asks once it has
+   * loaded (every load does, so a thread left mid-reply and opened again gets the reply back).
    */
   attach(): void {
-    void this.loading.then(() => this.transport.resume());
+    if (!this.loadPending) this.transport.resume();
   }
 
   dispose(): void {
     this.loadSeq++;
     for (const dispose of this.disposers) dispose();
     this.runningListeners.clear();
+  }
+
+  private show(threadId: string | null): void {
+    this.loadSeq++;
+    this.state.reset(threadId);
+    this.loadPending = threadId !== null;
+    if (threadId !== null) void this.load(threadId, this.loadSeq);
   }
 
   private startStream(request: ChatKitRequest): string | null {
@@ -150,14 +156,21 @@ export class ChatSession {
     }
   }
 
-  private track(id: string, request: ChatKitRequest | null): void {
+  /** Follow a stream (`replay`: re-announced by `resume`, maybe one followed already). */
+  private track(id: string, request: ChatKitRequest | null, replay = false): void {
+    const threadId = requestThread(request);
     const known = this.running.get(id);
     if (known) {
       known.request ??= request;
+      // Re-attach: its events show again if it runs on the open thread.
+      this.state.beginStream(id, { threadId });
       return;
     }
     this.running.set(id, { request, allowCancel: true });
-    this.state.beginStream(id);
+    // A threads.create sent or announced now makes the thread this view shows next; a replayed
+    // one made its thread earlier (its items name it).
+    const creating = request?.type === "threads.create" && !replay;
+    this.state.beginStream(id, { threadId, creating });
     this.runningListeners.emit();
   }
 
@@ -187,9 +200,19 @@ export class ChatSession {
       if (current())
         this.state.addError(`Could not load this conversation: ${errorMessage(err)}`, false);
     } finally {
-      if (current()) this.state.setLoading(false);
+      if (current()) {
+        this.loadPending = false;
+        this.state.setLoading(false);
+        // Streams on this thread whose open items the store does not hold yet: replay them.
+        this.transport.resume();
+      }
     }
   }
+}
+
+function requestThread(request: ChatKitRequest | null): string | undefined {
+  const threadId = request?.params?.thread_id;
+  return typeof threadId === "string" ? threadId : undefined;
 }
 
 function lastId(items: ThreadItem[] | undefined): string | undefined {

@@ -189,13 +189,13 @@ test("streams of a thread no longer shown are ignored", () => {
   state.apply("s1", recordedTurn().slice(0, 4));
   state.reset(null);
   state.apply("s1", [delta("msg_a1", "late")]);
-  assert.deepEqual(state.items, []);
+  assert.equal(state.items.length, 0);
 });
 
 test("updates for unknown items and unknown events are ignored", () => {
   const state = new ThreadState();
   state.apply("s1", [delta("nope", "x"), { type: "made.up" }]);
-  assert.deepEqual(state.items, []);
+  assert.equal(state.items.length, 0);
 });
 
 test("later pages go after the earlier ones", () => {
@@ -209,5 +209,43 @@ test("later pages go after the earlier ones", () => {
   assert.deepEqual(
     state.items.map((item) => item.id),
     ["a", "b", "c"],
+  );
+});
+
+test("a stored reply the user stopped loads marked stopped", () => {
+  const state = new ThreadState();
+  state.reset("thr_1");
+  state.loadThread({
+    ...THREAD,
+    items: {
+      data: [
+        userItem("u", "write a poem"),
+        { ...assistantItem("a", "Roses are"), stopped: true },
+        assistantItem("b", "Done."),
+      ],
+      has_more: false,
+    },
+  });
+  assert.equal(state.meta("a").stopped, true);
+  assert.equal(state.meta("a").done, true);
+  assert.equal(state.meta("b").stopped, false);
+});
+
+test("a stream of another thread reaches no view but its own, also a New chat one", () => {
+  const state = new ThreadState();
+  state.beginStream("s1", { threadId: "thr_other" });
+  state.apply("s1", [
+    { type: "thread.item.added", item: { ...assistantItem("x", "hi"), thread_id: "thr_other" } },
+    { type: "progress_update", text: "Searching" },
+  ]);
+  assert.equal(state.items.length, 0);
+  assert.equal(state.progress, null);
+  state.reset("thr_other");
+  state.apply("s1", [
+    { type: "thread.item.added", item: { ...assistantItem("x", "hi"), thread_id: "thr_other" } },
+  ]);
+  assert.deepEqual(
+    state.items.map((item) => item.id),
+    ["x"],
   );
 });

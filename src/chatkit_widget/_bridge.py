@@ -47,9 +47,9 @@ class DeltaCoalescer:
 
     def add(self, event: dict[str, Any]) -> None:
         """Buffer one event, flushing when due."""
-        if _is_delta(event):
+        if is_text_delta(event):
             last = self._pending[-1] if self._pending else None
-            if last is not None and _is_delta(last) and _same_part(last, event):
+            if last is not None and is_text_delta(last) and _same_part(last, event):
                 last["update"]["delta"] += event["update"]["delta"]
             else:  # a copy: merging must not change the event other observers hold
                 self._pending.append({**event, "update": {**event["update"]}})
@@ -72,7 +72,8 @@ class DeltaCoalescer:
             self._flush_cb(events)
 
 
-def _is_delta(event: dict[str, Any]) -> bool:
+def is_text_delta(event: dict[str, Any]) -> bool:
+    """Whether an event is a streamed piece of assistant text."""
     return event.get("type") == "thread.item.updated" and (
         event.get("update", {}).get("type") == "assistant_message.content_part.text_delta"
     )
@@ -101,7 +102,8 @@ class Bridge:
         self._send = send
         self.flush_interval = flush_interval
         self.streams: dict[str, asyncio.Task[EndReason]] = {}
-        self._live: dict[str, tuple[dict[str, Any], LiveItems]] = {}
+        self._live: dict[str, tuple[dict[str, Any], LiveItems, DeltaCoalescer]] = {}
+        self._cancelled: set[str] = set()
         self._calls: set[asyncio.Task[None]] = set()
         self._turn_lock = asyncio.Lock()
         self.observers: list[Observer] = []
@@ -137,18 +139,30 @@ class Bridge:
         stream_id = stream_id or uuid.uuid4().hex
         task = asyncio.ensure_future(self._stream(stream_id, request, observer))
         self.streams[stream_id] = task
-        task.add_done_callback(lambda _: self.streams.pop(stream_id, None))
+        task.add_done_callback(lambda done: self._stream_done(stream_id, done))
         return stream_id, task
 
+    def _stream_done(self, stream_id: str, task: asyncio.Task[EndReason]) -> None:
+        self.streams.pop(stream_id, None)
+        self._cancelled.discard(stream_id)
+        if task.cancelled():  # cancelled before it ever ran: _stream could not say so itself
+            self._send({"kind": "end", "id": stream_id, "reason": "cancelled"})
+
     def cancel(self, stream_id: str | None = None) -> None:
-        """Cancel one stream, or every running stream."""
+        """Cancel one stream, or every running stream.
+
+        Only once per stream: a second cancel would interrupt ChatKit while it saves the
+        partial reply of the first.
+        """
         for sid, task in list(self.streams.items()):
-            if stream_id is None or sid == stream_id:
+            if (stream_id is None or sid == stream_id) and sid not in self._cancelled:
+                self._cancelled.add(sid)
                 task.cancel()
 
     def replay(self) -> None:
         """Re-announce the running streams with a snapshot of their open items."""
-        for stream_id, (request, live) in self._live.items():
+        for stream_id, (request, live, coalescer) in self._live.items():
+            coalescer.flush()  # the snapshot includes held deltas: they must not come again
             self._send({"kind": "start", "id": stream_id, "request": request, "replay": True})
             snapshot = live.snapshot()
             if snapshot:
@@ -183,26 +197,26 @@ class Bridge:
             coalescer.add(event)
 
         reason: EndReason = "done"
-        async with self._turn_lock:  # one turn at a time: a thread's items must not interleave
-            self._send({"kind": "start", "id": stream_id, "request": request})
-            self._live[stream_id] = (request, live)
-            try:
+        try:
+            # One turn at a time: a thread's items must not interleave. A cancel while
+            # waiting here still ends the stream properly (the view may already show it).
+            async with self._turn_lock:
+                self._send({"kind": "start", "id": stream_id, "request": request})
+                self._live[stream_id] = (request, live, coalescer)
                 async for event in self.backend.stream(request):
                     emit(event)
                     if event.get("type") == "error":
                         reason = "error"
-            except asyncio.CancelledError:
-                reason = "cancelled"
-            except Exception as exc:
-                if not isinstance(exc, BackendError):
-                    log.exception("chatkit-widget: %s failed", request.get("type"))
-                message = (
-                    str(exc) if isinstance(exc, BackendError) else f"{type(exc).__name__}: {exc}"
-                )
-                emit({"type": "error", "code": "custom", "message": message, "allow_retry": False})
-                reason = "error"
-            finally:
-                self._live.pop(stream_id, None)
-                coalescer.flush()
-                self._send({"kind": "end", "id": stream_id, "reason": reason})
+        except asyncio.CancelledError:
+            reason = "cancelled"
+        except Exception as exc:
+            if not isinstance(exc, BackendError):
+                log.exception("chatkit-widget: %s failed", request.get("type"))
+            message = str(exc) if isinstance(exc, BackendError) else f"{type(exc).__name__}: {exc}"
+            emit({"type": "error", "code": "custom", "message": message, "allow_retry": False})
+            reason = "error"
+        finally:
+            self._live.pop(stream_id, None)
+            coalescer.flush()
+            self._send({"kind": "end", "id": stream_id, "reason": reason})
         return reason

@@ -60,6 +60,9 @@ class LiveItems:
             current = copy.deepcopy(item)
             for (chunk_item, index), chunks in self._chunks.items():
                 if chunk_item == item_id:
-                    current["content"][index]["text"] += "".join(chunks)
+                    content = current.setdefault("content", [])
+                    while len(content) <= index:  # a delta may come before its part.added
+                        content.append({"type": "output_text", "text": "", "annotations": []})
+                    content[index]["text"] += "".join(chunks)
             events.append({"type": "thread.item.added", "item": current})
         return events

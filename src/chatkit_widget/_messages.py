@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from chatkit.types import (
@@ -18,6 +19,17 @@ from ._tool_rows import parse_tool_row
 _CANCELLED_NOTE = "The user cancelled the stream"
 
 
+def stopped_message_ids(items: list[ThreadItem]) -> set[str]:
+    """Assistant messages the user stopped: ChatKit notes a stop in a hidden item right after."""
+    return {
+        item.id
+        for item, following in pairwise(items)
+        if isinstance(item, AssistantMessageItem)
+        and isinstance(following, SDKHiddenContextItem)
+        and _CANCELLED_NOTE in following.content
+    }
+
+
 def to_messages(items: list[ThreadItem]) -> list[dict[str, Any]]:
     """User, assistant and tool messages, oldest first.
 
@@ -25,7 +37,8 @@ def to_messages(items: list[ThreadItem]) -> list[dict[str, Any]]:
     as a hidden note right after the partial reply).
     """
     messages: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
+    stopped = stopped_message_ids(items)
+    for item in items:
         base = {"id": item.id, "created_at": item.created_at.isoformat()}
         if isinstance(item, UserMessageItem):
             text = "".join(p.text for p in item.content if isinstance(p, UserMessageTextContent))
@@ -36,8 +49,7 @@ def to_messages(items: list[ThreadItem]) -> list[dict[str, Any]]:
                 "role": "assistant",
                 "text": "".join(p.text for p in item.content),
             }
-            following = items[index + 1] if index + 1 < len(items) else None
-            if isinstance(following, SDKHiddenContextItem) and _CANCELLED_NOTE in following.content:
+            if item.id in stopped:
                 message["stopped"] = True
             messages.append(message)
         elif isinstance(item, TaskItem) and (row := parse_tool_row(item)) is not None:

@@ -12,11 +12,11 @@ import traitlets
 from agents import Agent
 from chatkit.store import Store
 
-from ._bridge import Bridge
+from ._bridge import Bridge, is_text_delta
 from ._messages import final_text, to_messages
 from .backends import AgentBackend, Backend
 from .errors import ChatError
-from .store import default_store_path, resolve_store
+from .store import SQLiteStore, resolve_store
 
 _STATIC = Path(__file__).parent / "static"
 THEMES = ("auto", "light", "dark")
@@ -74,6 +74,8 @@ class ChatWidget(anywidget.AnyWidget):
     ) -> None:
         if agent is not None and backend is not None:
             raise ValueError("pass either agent= or backend=, not both")
+        if backend is not None and store is not None:
+            raise ValueError("store= applies to the in-process agent; a backend= keeps its own")
         if backend is not None and not isinstance(backend, Backend):
             raise TypeError(
                 f"backend must be a chatkit_widget Backend, not {type(backend).__name__}"
@@ -111,11 +113,21 @@ class ChatWidget(anywidget.AnyWidget):
         Raises:
             ChatError: if the turn ends in an error or is stopped.
         """
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError("ask() needs a non-empty message string")
-        events: list[dict[str, Any]] = []
-        _, task = self._bridge.start_stream(self._message_request(text), observer=events.append)
-        reason = await task
+        _check_message(text)
+        events: list[dict[str, Any]] = []  # not the text deltas: the done item has the text
+
+        def keep(event: dict[str, Any]) -> None:
+            if not is_text_delta(event):
+                events.append(event)
+
+        _, task = self._bridge.start_stream(self._message_request(text), observer=keep)
+        try:
+            reason = await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not task.cancelled() or (current is not None and current.cancelling()):
+                raise  # this ask() itself was cancelled
+            reason = "cancelled"  # stopped before it started
         errors = [e for e in events if e.get("type") == "error"]
         if errors:
             raise ChatError(errors[-1].get("message") or "The turn failed.", events=events)
@@ -132,8 +144,7 @@ class ChatWidget(anywidget.AnyWidget):
         if isinstance(text, dict):  # ipywidgets' own send(content, buffers) to the front end
             super().send(text, buffers)
             return None
-        if not isinstance(text, str):
-            raise TypeError(f"send() takes the message text, not {type(text).__name__}")
+        _check_message(text)  # now, not later inside a task nobody awaits
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -212,17 +223,24 @@ class ChatWidget(anywidget.AnyWidget):
         self._bridge.handle(content)
 
 
-def _default_backend(agent: Agent[Any] | None, store: Store[Any] | str | Path | None) -> Backend:
-    from agents import set_tracing_disabled
+def _check_message(text: object) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"a message must be a string, not {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("a message must not be empty")
 
+
+def _default_backend(agent: Agent[Any] | None, store: Store[Any] | str | Path | None) -> Backend:
     from .demo import TaskList, demo_agent
 
     resolved = resolve_store(store)
     if agent is not None:
         return AgentBackend(agent, resolved)
-    set_tracing_disabled(True)  # the default agent never sends traces
-    in_memory = store == ":memory:"
-    tasks = TaskList(":memory:" if in_memory else default_store_path().with_name("tasks.sqlite"))
+    # The demo's task list lives next to the conversations (in memory with them).
+    if isinstance(resolved, SQLiteStore) and resolved.path != ":memory:":
+        tasks = TaskList(Path(resolved.path).with_name("tasks.sqlite"))
+    else:
+        tasks = TaskList(":memory:")
     if os.environ.get("OPENAI_API_KEY"):
         model = os.environ.get("CHATKIT_WIDGET_MODEL", DEFAULT_MODEL)
         return AgentBackend(demo_agent(tasks, model=model), resolved)

@@ -18,8 +18,13 @@ from playwright.sync_api import Page
 
 CHROMIUM = os.environ.get("CHATKIT_WIDGET_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -60,13 +65,27 @@ class Lab:
         # The kernel inherits this environment: the Jupyter data dir (where chats persist by
         # default) is the temporary one, and the lab's own python has the package installed.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-             "--ip", "127.0.0.1", "--port", str(self.port), f"--ServerApp.token={self.token}",
-             f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
-             "--LabApp.news_url=None",
-             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-             "--LabApp.extension_manager=readonly"],
-            env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "jupyter",
+                "lab",
+                "--no-browser",
+                "--allow-root",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                f"--ServerApp.token={self.token}",
+                f"--ServerApp.root_dir={self.root}",
+                "--LabApp.expose_app_in_browser=True",
+                "--LabApp.news_url=None",
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                "--LabApp.extension_manager=readonly",
+            ],
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -91,8 +110,11 @@ class Lab:
     def write_notebook(self, name: str, cells: list[str]) -> str:
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                     "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         nbformat.write(nb, self.root / name)
         return name
 
@@ -106,7 +128,8 @@ class Lab:
                     && w.sessionContext.session.kernel;
                 return !!k && k.status === 'idle';
             }""",
-            arg=name, timeout=60_000,
+            arg=name,
+            timeout=60_000,
         )
 
     def run_all(self, page: Page) -> None:
@@ -114,8 +137,9 @@ class Lab:
 
     def execute(self, page: Page, code: str, timeout_ms: int = 30_000) -> str:
         """Run code in the open notebook's kernel; return what it printed plus its result."""
-        return str(page.evaluate(
-            """async ([code, timeoutMs]) => {
+        return str(
+            page.evaluate(
+                """async ([code, timeoutMs]) => {
                 const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
                 const future = kernel.requestExecute({ code, store_history: false });
                 let out = '';
@@ -123,15 +147,16 @@ class Lab:
                     const c = msg.content;
                     if (msg.header.msg_type === 'stream') out += c.text;
                     if (msg.header.msg_type === 'execute_result') out += c.data['text/plain'];
-                    if (msg.header.msg_type === 'error') out += 'ERROR ' + c.ename + ': ' + c.evalue;
+                    if (msg.header.msg_type === 'error') out += `ERROR ${c.ename}: ${c.evalue}`;
                 };
                 const timer = new Promise((_, reject) =>
                     setTimeout(() => reject(new Error('kernel did not answer')), timeoutMs));
                 await Promise.race([future.done, timer]);
                 return out;
             }""",
-            [code, timeout_ms],
-        ))
+                [code, timeout_ms],
+            )
+        )
 
     def restart_kernel(self, page: Page) -> None:
         page.evaluate(

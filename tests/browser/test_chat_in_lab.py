@@ -10,7 +10,9 @@ from playwright.sync_api import Page, expect
 
 from .lab import Lab
 
-SETUP = "from chatkit_widget import ChatWidget, OfflineDemoModel, demo_agent\nfrom agents import Agent"
+SETUP = (
+    "from chatkit_widget import ChatWidget, OfflineDemoModel, demo_agent\nfrom agents import Agent"
+)
 DONE_REPLIES = "[data-item-type=assistant_message]:not([data-streaming])"
 
 # Records (time, length of the newest assistant message) on every DOM change in the log.
@@ -74,7 +76,8 @@ def test_tool_row_goes_pending_then_success(lab: Lab, page: Page) -> None:
     slow_tool = (
         "import asyncio\nfrom agents import function_tool\n"
         "@function_tool\nasync def add_task(title: str) -> str:\n"
-        "    '''Add a task.'''\n    await asyncio.sleep(1.5)\n    return f'Added task #1: {title}'\n"
+        "    '''Add a task.'''\n    await asyncio.sleep(1.5)\n"
+        "    return f'Added task #1: {title}'\n"
         "chat = ChatWidget(agent=Agent(name='slow tools', model=OfflineDemoModel(), "
         "tools=[add_task]), store=':memory:')\nchat"
     )
@@ -93,11 +96,15 @@ def test_tool_row_goes_pending_then_success(lab: Lab, page: Page) -> None:
 def test_send_from_the_last_cell_streams_while_the_kernel_is_idle(lab: Lab, page: Page) -> None:
     # A model that really waits 0.15 s between words; the turn starts from Python in the last
     # cell and nothing else runs afterwards: the reply must still arrive word by word.
-    lab.write_notebook("send.ipynb", [
-        SETUP,
-        "chat = ChatWidget(agent=demo_agent(model=OfflineDemoModel(delay=0.15)), store=':memory:')\nchat",
-        "task = chat.send('count to 25')",
-    ])
+    lab.write_notebook(
+        "send.ipynb",
+        [
+            SETUP,
+            "slow = OfflineDemoModel(delay=0.15)\n"
+            "chat = ChatWidget(agent=demo_agent(model=slow), store=':memory:')\nchat",
+            "task = chat.send('count to 25')",
+        ],
+    )
     lab.open(page, "send.ipynb")
     lab.run_all(page)
     page.locator(".ckw-root [role=log]").wait_for(timeout=60_000)
@@ -148,8 +155,9 @@ def test_conversation_survives_a_kernel_restart(lab: Lab, page: Page) -> None:
         " await window.jupyterapp.commands.execute('notebook:run-cell'); }",
         f"chat = ChatWidget(thread_id={thread_id!r})\nchat",
     )
-    expect(page.locator("[data-item-type=user_message]")).to_have_text("add a task: renew passport",
-                                                                     timeout=30_000)
+    expect(page.locator("[data-item-type=user_message]")).to_have_text(
+        "add a task: renew passport", timeout=30_000
+    )
     expect(page.locator("[data-item-type=task]")).to_have_attribute("data-status", "success")
     expect(page.locator(DONE_REPLIES)).to_contain_text("renew passport")
     type_message(page, "list tasks")

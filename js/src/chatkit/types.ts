@@ -28,6 +28,8 @@ export interface AssistantContent {
 export interface AssistantMessageItem extends ThreadItem {
   type: "assistant_message";
   content: AssistantContent[];
+  /** Added by this widget's backend to a partial reply the user stopped. */
+  stopped?: boolean;
 }
 
 export type StatusIndicator = "none" | "loading" | "complete";

@@ -9,10 +9,37 @@ import {
   newMeta,
   type StateChange,
   type ThreadStatus,
-  userText,
 } from "./types";
 
-/** The open thread and its ordered items, kept in step with ChatKit stream events. */
+/** What the state knows of a running stream. */
+interface StreamInfo {
+  /** The thread it runs on (undefined: not known yet). */
+  threadId: string | undefined;
+  /** It creates a thread this view shows: a threads.create started or announced here. */
+  creating: boolean;
+}
+
+/** A message shown before the server confirmed it. */
+interface Pending {
+  itemId: string;
+  text: string;
+}
+
+/** How a stream is known when it begins. */
+export interface StreamTarget {
+  /** The thread it runs on, when its request names one. */
+  threadId?: string | undefined;
+  /** It creates the thread this view shows next (threads.create, not a replay). */
+  creating?: boolean;
+}
+
+/**
+ * The open thread and its ordered items, kept in step with ChatKit stream events.
+ *
+ * Streams are followed whatever thread is open; only the events of streams that run on the
+ * open thread (or create it) reach the items, so a view that leaves a thread mid-reply and
+ * comes back can pick the reply up again.
+ */
 export class ThreadState {
   threadId: string | null = null;
   title: string | null = null;
@@ -22,10 +49,9 @@ export class ThreadState {
 
   private readonly list = new ItemList();
   private readonly itemStream = new Map<string, string>();
-  private readonly optimisticByStream = new Map<string, string>();
+  private readonly pendingByStream = new Map<string, Pending>();
   private readonly streamsWithError = new Set<string>();
-  private readonly live = new Set<string>();
-  private readonly detached = new Set<string>();
+  private readonly streams = new Map<string, StreamInfo>();
   private readonly listeners = new Listeners<[StateChange]>();
   private localSeq = 0;
 
@@ -45,13 +71,13 @@ export class ThreadState {
     return this.list.storedMeta(id) ?? newMeta();
   }
 
-  /** Switch to another thread (or none): streams still running belong to the old one. */
+  /** Switch to another thread (or none). Streams running on it are shown again when it opens. */
   reset(threadId: string | null): void {
-    for (const id of this.live) this.detached.add(id);
-    this.live.clear();
     this.list.clear();
     this.itemStream.clear();
-    this.optimisticByStream.clear();
+    // A message not yet confirmed leaves the view, but its text is still given back if it fails.
+    for (const pending of this.pendingByStream.values()) pending.itemId = "";
+    for (const stream of this.streams.values()) stream.creating = false;
     this.threadId = threadId;
     this.title = null;
     this.status = "active";
@@ -86,23 +112,38 @@ export class ThreadState {
       if (!isThreadItem(item)) continue;
       const meta = this.list.storedMeta(item.id);
       // A live stream may already hold a newer version of this item than the store had.
-      if (!meta) this.list.insert(item, newMeta(), anchor);
-      else if (meta.done) this.list.replace(item);
+      if (!meta) this.list.insert(item, storedMeta(item), anchor);
+      else if (meta.done) {
+        this.list.replace(item);
+        meta.stopped ||= item.stopped === true;
+      }
       anchor = item.id;
     }
     this.flush();
   }
 
-  beginStream(streamId: string): void {
-    this.detached.delete(streamId);
-    this.live.add(streamId);
+  /**
+   * Follow a stream, or (for one already followed, e.g. replayed by `resume`) learn more
+   * about it. Its events reach the items only while it runs on the open thread.
+   */
+  beginStream(streamId: string, target: StreamTarget = {}): void {
+    const stream = this.stream(streamId);
+    stream.threadId ??= target.threadId;
+    if (target.creating) stream.creating = true;
+  }
+
+  /** A stream followed here may be creating `threadId` for this view (its events show). */
+  creates(threadId: string): boolean {
+    for (const stream of this.streams.values()) {
+      if (stream.creating && (stream.threadId ?? threadId) === threadId) return true;
+    }
+    return false;
   }
 
   apply(streamId: string, events: ChatKitEvent[]): ApplyResult {
     const result: ApplyResult = {};
-    if (this.detached.has(streamId)) return result;
-    this.live.add(streamId);
-    for (const event of events) this.applyOne(streamId, event, result);
+    const stream = this.stream(streamId);
+    for (const event of events) this.applyOne(streamId, stream, event, result);
     this.flush();
     return result;
   }
@@ -112,8 +153,21 @@ export class ThreadState {
    * never confirmed (the caller gives it back to the user), or null.
    */
   endStream(streamId: string, reason: EndReason): string | null {
-    this.live.delete(streamId);
-    if (this.detached.delete(streamId)) return null;
+    const stream = this.stream(streamId);
+    this.streams.delete(streamId);
+    const pending = this.pendingByStream.get(streamId);
+    this.pendingByStream.delete(streamId);
+    let unconfirmed: string | null = null;
+    if (pending && reason !== "done") {
+      unconfirmed = pending.text;
+      if (pending.itemId) this.remove(pending.itemId);
+    }
+    if (!this.shows(stream)) {
+      // A stream of another thread: nothing of it is on screen to settle.
+      this.streamsWithError.delete(streamId);
+      this.flush();
+      return unconfirmed;
+    }
     if (this.progress !== null) this.setProgress(null);
     for (const [itemId, owner] of this.itemStream) {
       if (owner !== streamId) continue;
@@ -126,13 +180,6 @@ export class ThreadState {
       this.itemStream.delete(itemId);
       this.list.touch(itemId);
     }
-    let unconfirmed: string | null = null;
-    const pendingId = this.optimisticByStream.get(streamId);
-    this.optimisticByStream.delete(streamId);
-    if (pendingId && reason !== "done") {
-      unconfirmed = userText(this.list.item(pendingId));
-      this.remove(pendingId);
-    }
     if (reason === "error" && !this.streamsWithError.has(streamId)) {
       // Retrying only makes sense once the server holds this turn's user message.
       this.addError("The reply was interrupted.", unconfirmed === null);
@@ -144,7 +191,10 @@ export class ThreadState {
 
   addOptimistic(streamId: string, text: string): string {
     const id = `pending_${++this.localSeq}`;
-    this.optimisticByStream.set(streamId, id);
+    this.pendingByStream.set(streamId, { itemId: id, text });
+    // Sent from this view: the stream runs on the open thread, or creates the one shown next.
+    if (this.threadId === null) this.beginStream(streamId, { creating: true });
+    else this.beginStream(streamId, { threadId: this.threadId });
     this.list.insert(
       {
         id,
@@ -191,13 +241,34 @@ export class ThreadState {
     return userId;
   }
 
-  private applyOne(streamId: string, event: ChatKitEvent, result: ApplyResult): void {
+  private applyOne(
+    streamId: string,
+    stream: StreamInfo,
+    event: ChatKitEvent,
+    result: ApplyResult,
+  ): void {
+    // First what holds whichever thread the stream runs on: the Stop button, the thread the
+    // stream turns out to run on, and whether the server took the message sent.
+    if (event.type === "stream_options") {
+      if (isRecord(event.stream_options))
+        result.allowCancel = event.stream_options.allow_cancel !== false;
+      return;
+    }
+    const thread = isRecord(event.thread) ? event.thread : undefined;
+    if (thread && typeof thread.id === "string" && stream.threadId === undefined) {
+      stream.threadId = thread.id;
+      if (event.type === "thread.created") stream.creating = true;
+    }
+    const item = isThreadItem(event.item) ? event.item : undefined;
+    if (item && typeof item.thread_id === "string") stream.threadId ??= item.thread_id;
+    if (item?.type === "user_message") this.confirm(streamId);
+    if (!this.shows(stream)) return;
     switch (event.type) {
       case "thread.created":
       case "thread.updated":
-        if (!isRecord(event.thread) || typeof event.thread.id !== "string") return;
-        if (event.type === "thread.created") result.threadCreated = event.thread.id;
-        this.setThreadInfo(event.thread as unknown as Thread);
+        if (!thread || typeof thread.id !== "string") return;
+        if (event.type === "thread.created") result.threadCreated = thread.id;
+        this.setThreadInfo(thread as unknown as Thread);
         return;
       case "thread.item.added":
       case "thread.item.done":
@@ -232,10 +303,6 @@ export class ThreadState {
           event.allow_retry === true,
         );
         return;
-      case "stream_options":
-        if (isRecord(event.stream_options))
-          result.allowCancel = event.stream_options.allow_cancel !== false;
-        return;
       case "client_effect":
         return;
       default:
@@ -243,10 +310,35 @@ export class ThreadState {
     }
   }
 
+  /** Whether a stream's events belong on screen: it runs on the open thread, or creates it. */
+  private shows(stream: StreamInfo): boolean {
+    if (stream.creating && (this.threadId === null || stream.threadId === undefined)) return true;
+    if (stream.threadId !== undefined) return stream.threadId === this.threadId;
+    // Not known yet (a stream met mid-way): its items tell, one by one.
+    return this.threadId !== null;
+  }
+
+  private stream(streamId: string): StreamInfo {
+    let stream = this.streams.get(streamId);
+    if (!stream) {
+      stream = { threadId: undefined, creating: false };
+      this.streams.set(streamId, stream);
+    }
+    return stream;
+  }
+
+  /** The server has the message this stream sent: its optimistic row gives way. */
+  private confirm(streamId: string): void {
+    const pending = this.pendingByStream.get(streamId);
+    if (!pending) return;
+    this.pendingByStream.delete(streamId);
+    if (pending.itemId) this.remove(pending.itemId);
+  }
+
   private upsert(streamId: string, raw: unknown, kind: string): void {
     if (!isThreadItem(raw)) return;
-    // Events of a thread this view is not showing (e.g. a turn Python runs elsewhere).
-    if (raw.thread_id && this.threadId && raw.thread_id !== this.threadId) return;
+    // An item of a thread this view is not showing.
+    if (raw.thread_id && raw.thread_id !== this.threadId) return;
     const existing = this.list.storedMeta(raw.id);
     const done =
       kind === "thread.item.added"
@@ -254,17 +346,13 @@ export class ThreadState {
         : kind === "thread.item.done"
           ? true
           : (existing?.done ?? true);
-    if (raw.type === "user_message") {
-      const pendingId = this.optimisticByStream.get(streamId);
-      if (pendingId) this.remove(pendingId);
-      this.optimisticByStream.delete(streamId);
-    }
     if (existing) {
       this.list.replace(raw);
       existing.done = done;
+      existing.stopped ||= raw.stopped === true;
       this.list.touch(raw.id);
     } else {
-      this.list.insert(raw, { ...newMeta(), done });
+      this.list.insert(raw, { ...storedMeta(raw), done });
       if (this.progress !== null) this.setProgress(null);
     }
     this.itemStream.set(raw.id, streamId);
@@ -292,4 +380,9 @@ export class ThreadState {
     const change = this.list.takeChange();
     if (change) this.listeners.emit(change);
   }
+}
+
+/** The UI state of an item as the store holds it (a reply the user stopped says so). */
+function storedMeta(item: ThreadItem): ItemMeta {
+  return { ...newMeta(), stopped: item.stopped === true };
 }

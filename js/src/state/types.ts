@@ -1,5 +1,3 @@
-import type { ThreadItem } from "../chatkit/types";
-
 export interface ItemMeta {
   /** False while the item streams (added, not yet done). */
   done: boolean;
@@ -34,9 +32,4 @@ export function newMeta(): ItemMeta {
 
 export function emptyChange(): StateChange {
   return { items: new Set<string>(), order: false, thread: false, progress: false };
-}
-
-export function userText(item: ThreadItem | undefined): string | null {
-  if (!item || !Array.isArray(item.content)) return null;
-  return item.content.map((part: { text?: string }) => part.text ?? "").join("");
 }

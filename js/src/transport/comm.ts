@@ -105,7 +105,6 @@ export class CommTransport implements Transport {
         this.streamListeners.emit({
           id: msg.id,
           request: msg.request,
-          external: !this.ownStreams.has(msg.id),
           replay: msg.replay === true,
         });
         break;

@@ -9,8 +9,6 @@ export interface StreamHandle {
 export interface StreamStart {
   id: string;
   request: ChatKitRequest;
-  /** True when this view did not start the stream (another view, or Python). */
-  external: boolean;
   /** Re-announced for `resume()`: the stream was already running when this view asked. */
   replay: boolean;
 }

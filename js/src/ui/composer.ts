@@ -71,10 +71,9 @@ export class Composer {
     this.refresh();
   }
 
-  /** Give back text that never reached the server, unless the user already typed anew. */
+  /** Give back text that never reached the server, after anything typed since. */
   restore(text: string): void {
-    if (this.textarea.value.trim()) return;
-    this.textarea.value = text;
+    this.textarea.value = withRestored(this.textarea.value, text);
     this.refresh();
   }
 
@@ -100,6 +99,14 @@ export class Composer {
     const height = Math.min(this.textarea.scrollHeight, MAX_HEIGHT_PX);
     if (height > 0) this.textarea.style.height = `${height}px`;
   }
+}
+
+/** The box's text with a failed message given back: nothing typed is lost. */
+export function withRestored(current: string, failed: string): string {
+  if (!failed.trim()) return current;
+  if (!current.trim()) return failed;
+  if (current.trimEnd() === failed.trim()) return current; // already given back
+  return `${current.trimEnd()}\n\n${failed}`;
 }
 
 function arrowIcon(): SVGSVGElement {

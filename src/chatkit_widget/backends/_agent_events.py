@@ -125,7 +125,7 @@ class AgentEventConverter:
             item_id, created_at, row = self._tools.pop(call_id)
             error = self.tool_errors.pop(call_id, None)
             if error is None:
-                row.status, row.output = "success", _output_text(item.output)
+                row.status, row.output = "success", _output_text(raw, item.output)
             else:
                 row.status, row.error = "error", error
             return [ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at))]
@@ -143,11 +143,6 @@ class AgentEventConverter:
         self._messages.clear()
         self._tools.clear()
         return done
-
-    def pending_items(self) -> list[Any]:
-        """Items still open (for persisting on cancel)."""
-        rows = [row.to_item(i, self.thread_id, c) for i, c, row in self._tools.values()]
-        return [*self._messages.values(), *rows]
 
 
 def _ensure_part(item: AssistantMessageItem, index: int) -> AssistantMessageContent:
@@ -169,5 +164,9 @@ def _parse_json(text: Any) -> Any:
         return text
 
 
-def _output_text(output: Any) -> str:
-    return output if isinstance(output, str) else repr(output)
+def _output_text(raw: Any, output: Any) -> str:
+    """The text the model received (``raw_item.output``), so replayed history matches."""
+    sent = _get(raw, "output")
+    if isinstance(sent, str):
+        return sent
+    return output if isinstance(output, str) else str(output)

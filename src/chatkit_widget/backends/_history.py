@@ -29,12 +29,14 @@ class HistoryConverter(ThreadItemConverter):
         if row.status == "pending":  # an interrupted call has no output to pair with
             return None
         output = row.output if row.status == "success" else f"Error: {row.error}"
+        # Arguments the model sent as malformed JSON are kept (and replayed) as the raw string.
+        arguments = row.arguments if isinstance(row.arguments, str) else json.dumps(row.arguments)
         return [
             {
                 "type": "function_call",
                 "call_id": row.call_id,
                 "name": row.name,
-                "arguments": json.dumps(row.arguments),
+                "arguments": arguments,
             },
             {"type": "function_call_output", "call_id": row.call_id, "output": output or ""},
         ]

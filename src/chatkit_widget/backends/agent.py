@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import threading
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
 
-from agents import Agent, FunctionTool, RunConfig, Runner
-from agents.tool_context import ToolContext
+from agents import Agent, RunConfig, Runner
+from agents.run_config import ToolErrorFormatterArgs
 from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.store import NotFoundError, Store
 from chatkit.types import (
-    HiddenContextItem,
-    SDKHiddenContextItem,
     TaskItem,
     ThreadItem,
+    ThreadItemAddedEvent,
     ThreadMetadata,
     ThreadStreamEvent,
     UserMessageItem,
@@ -26,6 +24,7 @@ from chatkit.types import (
 )
 from pydantic import ValidationError
 
+from .._messages import stopped_message_ids
 from ..store import SQLiteStore
 from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
@@ -41,7 +40,7 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
     def __init__(self, agent: Agent[Any], store: Store[Any], *, tracing: bool = False) -> None:
         super().__init__(store)
         self.tool_errors: dict[str, str] = {}
-        self.agent = _with_reported_tool_errors(agent, self.tool_errors)
+        self.agent = agent
         self.tracing = tracing
         self.history = HistoryConverter()
 
@@ -61,11 +60,16 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
             self.tool_errors,
         )
         context["converter"] = converter
-        result = Runner.run_streamed(
-            self.agent, model_input, run_config=RunConfig(tracing_disabled=not self.tracing)
+        run_config = RunConfig(
+            tracing_disabled=not self.tracing, tool_error_formatter=self._report_tool_error
         )
+        result = Runner.run_streamed(self.agent, model_input, run_config=run_config)
         try:
             async for event in converter.events(result):
+                if isinstance(event, ThreadItemAddedEvent) and isinstance(event.item, TaskItem):
+                    # Stored when it starts, so rows keep the order they started in even if
+                    # parallel calls finish in another (ChatKit stores items when done).
+                    await self.store.add_thread_item(thread.id, event.item, context)
                 yield event
         except (asyncio.CancelledError, GeneratorExit):
             result.cancel()
@@ -74,6 +78,20 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
             for event in converter.close("The run failed before the tool finished."):
                 yield event
             raise CustomStreamError(f"{type(exc).__name__}: {exc}", allow_retry=True) from exc
+
+    def _report_tool_error(self, args: ToolErrorFormatterArgs[Any]) -> str:
+        """Note a failed tool call for its row, and tell the model what went wrong.
+
+        openai-agents turns a tool's exception into text for the model, so the run alone
+        cannot tell a failure from a result. This formatter (it covers every agent of a run,
+        handoffs included) records the error by ``call_id``. The model sees the exception's
+        text rather than the SDK's generic message: these are the user's own tools in the
+        user's own kernel, and the text is what lets the model recover.
+        """
+        error = args.error
+        text = f"{type(error).__name__}: {error}" if error is not None else args.default_message
+        self.tool_errors[args.call_id] = text
+        return f"Error: {text}"
 
     async def handle_stream_cancelled(  # noqa: D102
         self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: dict[str, Any]
@@ -121,14 +139,33 @@ class AgentBackend(Backend):
         result = await self._process(request)
         if not isinstance(result, StreamingResult):
             raise BackendError(f"{request.get('type')} is not a streaming request")
-        async for frame in result:
-            yield json.loads(frame.removeprefix(b"data: "))
+        try:
+            async for frame in result:
+                yield json.loads(frame.removeprefix(b"data: "))
+        except NotFoundError as exc:  # e.g. add_user_message to a thread that is gone
+            raise BackendError(str(exc)) from exc
 
     async def call(self, request: dict[str, Any]) -> Any:  # noqa: D102
         result = await self._process(request)
         if not isinstance(result, NonStreamingResult):
             raise BackendError(f"{request.get('type')} is a streaming request")
-        return json.loads(result.json)
+        body = json.loads(result.json)
+        if request["type"] in ("threads.get_by_id", "items.list"):
+            await self._mark_stopped(request["params"]["thread_id"], body)
+        return body
+
+    async def _mark_stopped(self, thread_id: str, body: dict[str, Any]) -> None:
+        """Add ``"stopped": true`` to replies the user stopped.
+
+        ChatKit records a stop only as a hidden item the client never receives, so without
+        this a reloaded thread could not show which replies were cut short. Clients that do
+        not know the field ignore it.
+        """
+        page = body.get("items", body)
+        stopped = stopped_message_ids(await _all_items(self.store, thread_id, {}))
+        for item in page.get("data", []):
+            if item.get("id") in stopped:
+                item["stopped"] = True
 
     async def _process(self, request: dict[str, Any]) -> StreamingResult | NonStreamingResult:
         try:
@@ -144,8 +181,7 @@ class AgentBackend(Backend):
 
     def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:  # noqa: D102
         if isinstance(self.store, SQLiteStore):
-            page = self.store.load_threads_sync(limit, None, "desc")
-            return [(t, self.store.thread_updated_at(t.id)) for t in page.data]
+            return self.store.threads_with_activity_sync(limit)
         page = run_sync(self.store.load_threads(limit, None, "desc", {}))
         return [(t, t.created_at.isoformat()) for t in page.data]
 
@@ -195,11 +231,6 @@ async def _all_items(store: Store[Any], thread_id: str, context: Any) -> list[Th
         after = page.after
 
 
-def is_visible(item: ThreadItem) -> bool:
-    """Items a user sees (hidden context items are for the model only)."""
-    return not isinstance(item, (HiddenContextItem, SDKHiddenContextItem))
-
-
 def _title_from(message: UserMessageItem) -> str:
     text = " ".join(
         "".join(p.text for p in message.content if isinstance(p, UserMessageTextContent)).split()
@@ -212,35 +243,3 @@ def _model_label(agent: Agent[Any]) -> str:
     if isinstance(model, str):
         return model
     return str(getattr(model, "model", None) or type(model).__name__ if model else "default model")
-
-
-def _with_reported_tool_errors(agent: Agent[Any], errors: dict[str, str]) -> Agent[Any]:
-    """A clone of ``agent`` whose function tools record their exceptions by ``call_id``.
-
-    openai-agents turns a tool's exception into text for the model, so the run looks the same
-    whether a tool failed or not. The copies keep the model-facing behaviour and additionally
-    note the error, so the tool row can show it. Tools configured to raise are left alone.
-    """
-    return agent.clone(tools=[_report_errors(tool, errors) for tool in agent.tools])
-
-
-def _report_errors(tool: Any, errors: dict[str, str]) -> Any:
-    if not isinstance(tool, FunctionTool):
-        return tool
-    original = tool._failure_error_function
-    if not tool._use_default_failure_error_function and original is None:
-        return tool  # the user wants exceptions to end the run
-
-    async def on_failure(ctx: Any, error: Exception) -> str:
-        text = f"{type(error).__name__}: {error}"
-        if isinstance(ctx, ToolContext):
-            errors[ctx.tool_call_id] = text
-        if original is None:
-            return f"Error: {text}"
-        result = original(ctx, error)
-        return str(await result if asyncio.iscoroutine(result) else result)
-
-    copied = copy.copy(tool)
-    copied._use_default_failure_error_function = False
-    copied._failure_error_function = on_failure
-    return copied

@@ -51,7 +51,7 @@ class Backend(ABC):
 
     @abstractmethod
     def items_sync(self, thread_id: str) -> list[ThreadItem]:
-        """Every visible item of a thread, oldest first.
+        """Every item of a thread, oldest first (hidden context items included).
 
         Raises:
             BackendError: if the thread does not exist.

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from chatkit.store import NotFoundError, Store
+from chatkit.store import NotFoundError, Store, StoreItemType
 from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata
 from pydantic import TypeAdapter
 
@@ -46,6 +47,23 @@ CREATE TABLE IF NOT EXISTS attachments (
 
 def _now() -> str:
     return datetime.now().isoformat()
+
+
+_PREFIXES = {
+    "thread": "thr",
+    "message": "msg",
+    "tool_call": "tc",
+    "workflow": "wf",
+    "task": "tsk",
+    "attachment": "atc",
+    "sdk_hidden_context": "shcx",
+}
+
+
+def _new_id(kind: str) -> str:
+    # ChatKit's default ids carry 32 random bits: in a long-lived file of thousands of threads
+    # a collision (which an upsert would turn into silently merged threads) becomes plausible.
+    return f"{_PREFIXES.get(kind, kind)}_{uuid.uuid4().hex[:20]}"
 
 
 class SQLiteStore(Store[Any]):
@@ -109,31 +127,43 @@ class SQLiteStore(Store[Any]):
                 (thread.id, thread.created_at.isoformat(), _now(), data),
             )
 
-    def thread_updated_at(self, thread_id: str) -> str:
-        """When the thread or one of its items last changed (ISO 8601)."""
-        rows = self._query("SELECT updated_at FROM threads WHERE id = ?", (thread_id,))
-        if not rows:
-            raise NotFoundError(f"Thread {thread_id} not found")
-        return str(rows[0][0])
-
     def load_threads_sync(self, limit: int, after: str | None, order: str) -> Page[ThreadMetadata]:
-        """Threads by last activity (``order="desc"``: most recent first), paged by id cursor."""
+        """Threads by creation (``order="desc"``: newest first), paged by id cursor.
+
+        Creation time never changes, so a cursor stays valid while turns run (ordering by
+        last activity would move threads between pages as they are paged).
+
+        Raises:
+            NotFoundError: if ``after`` names no thread (a deleted one): restarting from the
+                first page instead would show threads twice.
+        """
+        return self._threads_page(limit, after, order)[0]
+
+    def threads_with_activity_sync(self, limit: int) -> list[tuple[ThreadMetadata, str]]:
+        """The newest threads, each with when it last changed (ISO 8601), in one query."""
+        page, updated = self._threads_page(limit, None, "desc")
+        return [(thread, updated[thread.id]) for thread in page.data]
+
+    def _threads_page(
+        self, limit: int, after: str | None, order: str
+    ) -> tuple[Page[ThreadMetadata], dict[str, str]]:
         desc = order != "asc"
         op, direction = ("<", "DESC") if desc else (">", "ASC")
         where, args = "", ()  # type: tuple[str, tuple[Any, ...]]
         if after is not None:
-            cursor = self._query("SELECT updated_at, id FROM threads WHERE id = ?", (after,))
-            if cursor:
-                where = f"WHERE (updated_at, id) {op} (?, ?)"
-                args = (cursor[0][0], cursor[0][1])
+            cursor = self._query("SELECT created_at, id FROM threads WHERE id = ?", (after,))
+            if not cursor:
+                raise NotFoundError(f"Thread {after} not found (paging cursor)")
+            where, args = f"WHERE (created_at, id) {op} (?, ?)", (cursor[0][0], cursor[0][1])
         rows = self._query(
-            f"SELECT id, data FROM threads {where} ORDER BY updated_at {direction}, id {direction} "
-            "LIMIT ?",
+            f"SELECT id, data, updated_at FROM threads {where} "
+            f"ORDER BY created_at {direction}, id {direction} LIMIT ?",
             (*args, limit + 1),
         )
         data = [ThreadMetadata.model_validate_json(row[1]) for row in rows[:limit]]
         has_more = len(rows) > limit
-        return Page(data=data, has_more=has_more, after=data[-1].id if has_more and data else None)
+        page = Page(data=data, has_more=has_more, after=data[-1].id if has_more and data else None)
+        return page, {str(row[0]): str(row[2]) for row in rows[:limit]}
 
     def load_thread_items_sync(
         self, thread_id: str, after: str | None, limit: int, order: str
@@ -194,6 +224,14 @@ class SQLiteStore(Store[Any]):
             )
 
     # -- chatkit.store.Store ----------------------------------------------------------------
+
+    def generate_thread_id(self, context: Any) -> str:  # noqa: D102
+        return _new_id("thread")
+
+    def generate_item_id(  # noqa: D102
+        self, item_type: StoreItemType, thread: ThreadMetadata, context: Any
+    ) -> str:
+        return _new_id(item_type)
 
     async def load_thread(self, thread_id: str, context: Any) -> ThreadMetadata:  # noqa: D102
         return self.load_thread_sync(thread_id)

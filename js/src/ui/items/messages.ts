@@ -37,12 +37,17 @@ export class AssistantMessageView implements ItemView {
   update(item: ThreadItem, meta: ItemMeta): void {
     const content = (item as AssistantMessageItem).content;
     const text = Array.isArray(content) ? content.map((p) => p.text ?? "").join("\n\n") : "";
-    this.body.update(text);
+    // Streaming: only the tail re-renders. Done: the whole text once, which settles it right.
+    if (meta.done) this.body.finish(text);
+    else this.body.update(text);
     setFlag(this.el, "data-streaming", !meta.done);
     setFlag(this.el, "data-stopped", meta.stopped);
     if (meta.stopped && !this.stoppedLabel) {
       this.stoppedLabel = h("div", { class: "ckw-stopped-label" }, "Stopped");
       this.el.append(this.stoppedLabel);
+    } else if (!meta.stopped && this.stoppedLabel) {
+      this.stoppedLabel.remove();
+      this.stoppedLabel = null;
     }
   }
 }

@@ -103,6 +103,8 @@ class PlainTaskView implements ItemView {
     this.el.dataset.status = status;
     this.icon.replaceChildren(statusIcon(status));
     this.title.textContent = task.title ?? "";
-    this.body.update(typeof task.content === "string" ? task.content : "");
+    const content = typeof task.content === "string" ? task.content : "";
+    if (meta.done) this.body.finish(content);
+    else this.body.update(content);
   }
 }

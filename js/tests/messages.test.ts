@@ -1,0 +1,50 @@
+import "./dom";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ThreadState } from "../src/state/thread-state";
+import { AssistantMessageView } from "../src/ui/items/messages";
+
+function assistant(id: string, text: string, extra: object = {}) {
+  return {
+    id,
+    thread_id: "thr_1",
+    type: "assistant_message",
+    content: [{ type: "output_text", text, annotations: [] }],
+    ...extra,
+  };
+}
+
+test("a reloaded stopped reply shows like one stopped live", () => {
+  const state = new ThreadState();
+  state.reset("thr_1");
+  // Stopped live: the stream was cancelled mid-item.
+  state.apply("s1", [{ type: "thread.item.added", item: assistant("live", "Roses are") }]);
+  state.endStream("s1", "cancelled");
+  // Stopped earlier: the backend marks the stored item.
+  state.loadItems(
+    [assistant("stored", "Roses are", { stopped: true }), assistant("ok", "Hi")],
+    null,
+  );
+
+  const render = (id: string) => {
+    const item = state.item(id);
+    assert.ok(item);
+    const view = new AssistantMessageView(item);
+    view.update(item, state.meta(id));
+    return view.el;
+  };
+  const live = render("live");
+  const stored = render("stored");
+  const ok = render("ok");
+  for (const el of [live, stored]) {
+    assert.equal(el.getAttribute("data-stopped"), "true");
+    assert.equal(el.querySelector(".ckw-stopped-label")?.textContent, "Stopped");
+    assert.equal(el.getAttribute("data-streaming"), null);
+  }
+  assert.equal(
+    stored.outerHTML.replace('data-item-id="stored"', 'data-item-id="live"'),
+    live.outerHTML,
+  );
+  assert.equal(ok.getAttribute("data-stopped"), null);
+  assert.equal(ok.querySelector(".ckw-stopped-label"), null);
+});

@@ -1,0 +1,273 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ChatKitEvent, ChatKitRequest, EndReason } from "../src/protocol";
+import { ChatSession } from "../src/session";
+import type { StreamHandle, StreamStart, Transport } from "../src/transport/types";
+
+/** A transport driven by the test: it records what the session asks and plays the backend. */
+class FakeTransport implements Transport {
+  readonly requests: Array<{ req: ChatKitRequest; resolve(result: unknown): void }> = [];
+  readonly streams: Array<{ id: string; req: ChatKitRequest }> = [];
+  resumes = 0;
+  private seq = 0;
+  private readonly startCbs: Array<(start: StreamStart) => void> = [];
+  private readonly eventCbs: Array<(id: string, events: ChatKitEvent[]) => void> = [];
+  private readonly endCbs: Array<(id: string, reason: EndReason) => void> = [];
+
+  request(req: ChatKitRequest): Promise<unknown> {
+    return new Promise((resolve) => this.requests.push({ req, resolve }));
+  }
+  stream(req: ChatKitRequest): StreamHandle {
+    const id = `own_${++this.seq}`;
+    this.streams.push({ id, req });
+    return { id, cancel: () => {}, done: new Promise<EndReason>(() => {}) };
+  }
+  cancel(): void {}
+  resume(): void {
+    this.resumes++;
+  }
+  onStream(cb: (start: StreamStart) => void): () => void {
+    this.startCbs.push(cb);
+    return () => {};
+  }
+  onEvents(cb: (id: string, events: ChatKitEvent[]) => void): () => void {
+    this.eventCbs.push(cb);
+    return () => {};
+  }
+  onEnd(cb: (id: string, reason: EndReason) => void): () => void {
+    this.endCbs.push(cb);
+    return () => {};
+  }
+  dispose(): void {}
+
+  start(id: string, request: ChatKitRequest, replay = false): void {
+    for (const cb of this.startCbs) cb({ id, request, replay });
+  }
+  events(id: string, events: ChatKitEvent[]): void {
+    for (const cb of this.eventCbs) cb(id, events);
+  }
+  end(id: string, reason: EndReason): void {
+    for (const cb of this.endCbs) cb(id, reason);
+  }
+  /** Answer the oldest request still open. */
+  async answer(result: unknown): Promise<void> {
+    const next = this.requests.shift();
+    assert.ok(next, "a request is open");
+    next.resolve(result);
+    await settle();
+  }
+}
+
+/** Let the session's awaits run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const AT = "2025-01-01T00:00:00Z";
+
+function thread(id: string, items: object[] = []) {
+  return {
+    id,
+    title: `Thread ${id}`,
+    created_at: AT,
+    status: { type: "active" },
+    metadata: {},
+    items: { data: items, has_more: false },
+  };
+}
+
+function userItem(id: string, threadId: string, text: string) {
+  return {
+    id,
+    thread_id: threadId,
+    created_at: AT,
+    type: "user_message",
+    content: [{ type: "input_text", text }],
+    attachments: [],
+    inference_options: {},
+  };
+}
+
+function assistantItem(id: string, threadId: string, text: string, extra: object = {}) {
+  return {
+    id,
+    thread_id: threadId,
+    created_at: AT,
+    type: "assistant_message",
+    content: [{ type: "output_text", text, annotations: [] }],
+    ...extra,
+  };
+}
+
+function delta(itemId: string, text: string): ChatKitEvent {
+  return {
+    type: "thread.item.updated",
+    item_id: itemId,
+    update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: text },
+  };
+}
+
+function text(session: ChatSession, id: string): string | undefined {
+  const content = session.state.item(id)?.content as Array<{ text: string }> | undefined;
+  return content?.map((part) => part.text).join("");
+}
+
+function newSession(transport: FakeTransport) {
+  const restored: string[] = [];
+  const created: string[] = [];
+  const session = new ChatSession(transport, {
+    threadCreated: (id) => created.push(id),
+    restoreText: (t) => restored.push(t),
+  });
+  return { session, restored, created };
+}
+
+const ADD_T = {
+  type: "threads.add_user_message",
+  params: { thread_id: "thr_T", input: { content: [{ type: "input_text", text: "hi" }] } },
+};
+
+test("leaving a thread mid-reply and coming back picks the reply up again", async () => {
+  const transport = new FakeTransport();
+  const { session } = newSession(transport);
+  session.openThread("thr_T");
+  session.attach();
+  assert.equal(transport.resumes, 0, "the load asks for running streams once it is done");
+  await transport.answer(thread("thr_T"));
+  assert.equal(transport.resumes, 1);
+
+  // Python runs a turn on T; this view follows it.
+  transport.start("S", ADD_T);
+  transport.events("S", [
+    { type: "thread.item.done", item: userItem("u1", "thr_T", "hi") },
+    { type: "thread.item.added", item: assistantItem("a1", "thr_T", "") },
+    delta("a1", "Hello"),
+  ]);
+  assert.equal(text(session, "a1"), "Hello");
+
+  // "New chat", then Python opens T again while S still streams.
+  session.openThread(null);
+  assert.equal(session.state.items.length, 0);
+  transport.events("S", [delta("a1", " there")]);
+  assert.equal(session.state.items.length, 0, "a new chat shows nothing of another thread");
+  session.openThread("thr_T");
+  transport.events("S", [delta("a1", ",")]); // while loading: the item is not known yet
+  // The store has the user message, not the reply still streaming.
+  await transport.answer(thread("thr_T", [userItem("u1", "thr_T", "hi")]));
+  assert.equal(transport.resumes, 2, "every load asks for the running streams");
+
+  // The backend replays S: a start, then its open items as they are now.
+  transport.start("S", ADD_T, true);
+  transport.events("S", [
+    { type: "thread.item.added", item: assistantItem("a1", "thr_T", "Hello there,") },
+  ]);
+  transport.events("S", [delta("a1", " friend.")]);
+  assert.equal(text(session, "a1"), "Hello there, friend.");
+  assert.equal(session.state.meta("a1").done, false);
+  transport.events("S", [
+    { type: "thread.item.done", item: assistantItem("a1", "thr_T", "Hello there, friend.") },
+  ]);
+  transport.end("S", "done");
+  assert.deepEqual(
+    session.state.items.map((item) => item.id),
+    ["u1", "a1"],
+  );
+  assert.equal(session.state.meta("a1").done, true);
+  assert.equal(session.busy, false);
+});
+
+test("a late New chat view does not show the replay of another thread's stream", () => {
+  const transport = new FakeTransport();
+  const { session } = newSession(transport);
+  session.openThread(null);
+  session.attach();
+  assert.equal(transport.resumes, 1, "no thread to load: resume at once");
+  transport.start("S", ADD_T, true);
+  transport.events("S", [
+    { type: "progress_update", text: "Thinking" },
+    { type: "thread.item.added", item: assistantItem("a1", "thr_T", "Partial") },
+  ]);
+  transport.events("S", [delta("a1", " more")]);
+  assert.equal(session.state.items.length, 0);
+  assert.equal(session.state.progress, null);
+  assert.equal(session.busy, true, "the stream still counts as running (Stop works)");
+  transport.end("S", "error");
+  assert.equal(session.state.items.length, 0, "no interrupted row for another thread's turn");
+});
+
+test("a replayed threads.create does not take over a New chat view", () => {
+  const transport = new FakeTransport();
+  const { session, created } = newSession(transport);
+  session.attach();
+  transport.start("S", { type: "threads.create", params: {} }, true);
+  transport.events("S", [
+    { type: "thread.item.added", item: assistantItem("a1", "thr_X", "Partial") },
+  ]);
+  assert.equal(session.state.items.length, 0);
+  assert.deepEqual(created, []);
+});
+
+test("a thread created from this view, or announced fresh, is shown", () => {
+  const transport = new FakeTransport();
+  const { session, created } = newSession(transport);
+  assert.equal(session.send("hello"), true);
+  const own = transport.streams[0];
+  assert.ok(own);
+  transport.start(own.id, own.req);
+  transport.events(own.id, [
+    { type: "thread.created", thread: thread("thr_N") },
+    { type: "thread.item.done", item: userItem("u1", "thr_N", "hello") },
+    { type: "thread.item.added", item: assistantItem("a1", "thr_N", "Hi") },
+  ]);
+  assert.deepEqual(created, ["thr_N"]);
+  assert.equal(session.state.threadId, "thr_N");
+  assert.deepEqual(
+    session.state.items.map((item) => item.id),
+    ["u1", "a1"],
+  );
+  transport.end(own.id, "done");
+
+  // Python starts a new thread: its turn replaces what this view shows.
+  transport.start("P", { type: "threads.create", params: {} });
+  transport.events("P", [
+    { type: "thread.created", thread: thread("thr_P") },
+    { type: "thread.item.done", item: userItem("u2", "thr_P", "from python") },
+  ]);
+  assert.equal(session.state.threadId, "thr_P");
+  assert.deepEqual(
+    session.state.items.map((item) => item.id),
+    ["u2"],
+  );
+});
+
+test("a message that failed after its view moved on is still given back", async () => {
+  const transport = new FakeTransport();
+  const { session, restored } = newSession(transport);
+  session.openThread("thr_T");
+  await transport.answer(thread("thr_T"));
+  assert.equal(session.send("do not lose me"), true);
+  const own = transport.streams[0];
+  assert.equal(own?.req.type, "threads.add_user_message");
+  session.openThread(null); // "New chat" before the server confirmed the message
+  transport.end(own?.id ?? "", "error");
+  assert.deepEqual(restored, ["do not lose me"]);
+  assert.equal(session.state.items.length, 0);
+});
+
+test("a thread a stream is creating here is adopted, not loaded; a replayed one is loaded", async () => {
+  const transport = new FakeTransport();
+  const { session } = newSession(transport);
+  assert.equal(session.send("hello"), true);
+  // Python names the new thread before its thread.created event reaches this view.
+  session.openThread("thr_N");
+  assert.equal(session.state.threadId, "thr_N");
+  assert.equal(transport.requests.length, 0, "nothing to load: the items are arriving");
+  assert.equal(session.state.items.length, 1, "the optimistic message stays");
+
+  const late = new FakeTransport();
+  const other = newSession(late);
+  other.session.attach();
+  late.start("S", { type: "threads.create", params: {} }, true);
+  other.session.openThread("thr_N");
+  assert.equal(late.requests[0]?.req.type, "threads.get_by_id");
+});
