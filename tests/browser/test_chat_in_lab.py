@@ -162,3 +162,61 @@ def test_conversation_survives_a_kernel_restart(lab: Lab, page: Page) -> None:
     expect(page.locator(DONE_REPLIES)).to_contain_text("renew passport")
     type_message(page, "list tasks")
     expect(page.locator(DONE_REPLIES).nth(1)).to_contain_text("renew passport", timeout=30_000)
+
+
+def test_theme_follows_jupyterlab_light_and_dark(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "theme.ipynb", "chat = ChatWidget(store=':memory:')\nchat")
+    root = page.locator(".ckw-root")
+    expect(root).to_have_attribute("data-theme", "light")
+    light = root.evaluate("e => getComputedStyle(e).backgroundColor")
+    page.evaluate(
+        "window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})"
+    )
+    expect(root).to_have_attribute("data-theme", "dark", timeout=30_000)
+    dark = root.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert light != dark
+    page.evaluate(
+        "window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})"
+    )
+    expect(root).to_have_attribute("data-theme", "light", timeout=30_000)
+
+
+def test_keyboard_stays_in_the_composer(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "keys.ipynb", "chat = ChatWidget(store=':memory:')\nchat")
+    cells = "window.jupyterapp.shell.currentWidget.content.widgets.length"
+    before = page.evaluate(cells)
+    box = page.locator(".ckw-root textarea[aria-label=Message]")
+    box.click()
+    # In JupyterLab's command mode "a", "b" and "d d" add and delete cells: not from here.
+    page.keyboard.type("a b dd")
+    box.press("Shift+Enter")
+    page.keyboard.type("second line")
+    expect(box).to_have_value("a b dd\nsecond line")
+    assert page.evaluate(cells) == before
+    box.press("Enter")
+    expect(page.locator("[data-item-type=user_message]").first).to_have_text("a b dd\nsecond line")
+    expect(box).to_have_value("")
+
+
+def test_an_error_row_offers_retry(lab: Lab, page: Page) -> None:
+    flaky = (
+        "class Flaky(OfflineDemoModel):\n"
+        "    calls = 0\n"
+        "    async def stream_response(self, *args, **kwargs):\n"
+        "        Flaky.calls += 1\n"
+        "        if Flaky.calls == 1:\n"
+        "            raise ConnectionError('model server unreachable')\n"
+        "        async for event in super().stream_response(*args, **kwargs):\n"
+        "            yield event\n"
+        "chat = ChatWidget(agent=Agent(name='flaky', model=Flaky()), store=':memory:')\nchat"
+    )
+    open_chat(lab, page, "retry.ipynb", flaky)
+    type_message(page, "count to 7")
+    error = page.locator("[data-item-type=error][role=alert]")
+    expect(error).to_contain_text("model server unreachable", timeout=30_000)
+    error.locator("button[aria-label=Retry]").click()
+    expect(page.locator(DONE_REPLIES).first).to_have_text("1 2 3 4 5 6 7", timeout=30_000)
+    expect(error).to_have_count(0)
+    assert lab.execute(page, "print([m['role'] for m in chat.messages])").strip() == (
+        "['user', 'assistant']"
+    )
