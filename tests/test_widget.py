@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import traitlets
 from agents import Agent
 
 from chatkit_widget import BackendError, ChatError, ChatWidget, OfflineDemoModel, demo_agent
@@ -158,6 +159,8 @@ async def test_threads_new_and_open(front_end: FrontEnd) -> None:
     assert chat.messages[0]["text"] == "first chat"
     with pytest.raises(BackendError, match="thr_nope"):
         chat.open_thread("thr_nope")
+    with pytest.raises(traitlets.TraitError, match="No thread with id 'thr_typo'"):
+        chat.thread_id = "thr_typo"
     assert chat.thread_id == first
 
 
@@ -396,3 +399,20 @@ async def test_stopping_during_a_tool_call_marks_it_failed() -> None:
         await task
     tool = next(m for m in chat.messages if m["role"] == "tool")
     assert tool["tool"]["status"] == "error" and tool["tool"]["output"] == "Stopped"
+
+
+async def test_cancelling_ask_stops_the_turn_and_keeps_the_partial_reply(
+    front_end: FrontEnd,
+) -> None:
+    asking = asyncio.ensure_future(front_end.chat.ask("count to 500"))
+    deltas = [e for m in front_end.received if m["kind"] == "event" for e in m["events"]]
+    while len([e for e in deltas if e["type"] == "thread.item.updated"]) < 6:
+        await asyncio.sleep(0.01)
+        deltas = [e for m in front_end.received if m["kind"] == "event" for e in m["events"]]
+    asking.cancel()  # what an interrupted cell or asyncio.wait_for does
+    with pytest.raises(asyncio.CancelledError):
+        await asking
+    assert front_end.received[-1]["kind"] == "end"
+    assert front_end.received[-1]["reason"] == "cancelled"
+    reply = front_end.chat.messages[-1]
+    assert reply["stopped"] is True and reply["text"].startswith("1 2 3")

@@ -14,7 +14,7 @@ from chatkit.store import Store
 
 from ._bridge import Bridge, is_text_delta
 from ._messages import final_text, to_messages
-from .backends import AgentBackend, Backend
+from .backends import AgentBackend, Backend, BackendError
 from .errors import ChatError
 from .store import SQLiteStore, resolve_store
 
@@ -120,13 +120,17 @@ class ChatWidget(anywidget.AnyWidget):
             if not is_text_delta(event):
                 events.append(event)
 
-        _, task = self._bridge.start_stream(self._message_request(text), observer=keep)
+        stream_id, task = self._bridge.start_stream(self._message_request(text), observer=keep)
         try:
-            reason = await task
+            reason = await asyncio.shield(task)
         except asyncio.CancelledError:
             current = asyncio.current_task()
-            if not task.cancelled() or (current is not None and current.cancelling()):
-                raise  # this ask() itself was cancelled
+            if current is not None and current.cancelling():
+                # ask() itself was cancelled (an interrupted cell, a timeout): stop the turn
+                # too, and let it end properly (partial reply saved) before giving up.
+                self._bridge.cancel(stream_id)
+                await asyncio.wait([task])
+                raise
             reason = "cancelled"  # stopped before it started
         errors = [e for e in events if e.get("type") == "error"]
         if errors:
@@ -190,8 +194,16 @@ class ChatWidget(anywidget.AnyWidget):
         Raises:
             BackendError: if there is no such thread.
         """
-        self._backend.items_sync(thread_id)  # raises a clear error for an unknown id
+        if not self._backend.has_thread_sync(thread_id):
+            raise BackendError(f"No thread with id {thread_id!r}")
         self.thread_id = thread_id
+
+    @traitlets.validate("thread_id")
+    def _thread_exists(self, proposal: dict[str, Any]) -> str | None:
+        value: str | None = proposal["value"]
+        if value is not None and not self._backend.has_thread_sync(value):
+            raise traitlets.TraitError(f"No thread with id {value!r}; see chat.threads()")
+        return value
 
     def stop(self) -> None:
         """Stop the running turn; its partial reply is kept and marked stopped."""

@@ -158,6 +158,34 @@ class Lab:
             )
         )
 
+    def start_execute(self, page: Page, code: str) -> None:
+        """Run code in the kernel without waiting; ``executed_output`` reads what it printed."""
+        page.evaluate(
+            """(code) => {
+                const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                window.__executed = { out: '', done: false };
+                const future = kernel.requestExecute({ code, store_history: false });
+                future.onIOPub = (msg) => {
+                    const c = msg.content;
+                    const type = msg.header.msg_type;
+                    if (type === 'stream') window.__executed.out += c.text;
+                    if (type === 'error') window.__executed.out += `ERROR ${c.ename}`;
+                };
+                future.done.then(() => { window.__executed.done = true; });
+            }""",
+            code,
+        )
+
+    def executed_output(self, page: Page) -> str:
+        """What the code given to ``start_execute`` printed, once it finished."""
+        page.wait_for_function("() => window.__executed.done", timeout=30_000)
+        return str(page.evaluate("window.__executed.out"))
+
+    def interrupt_kernel(self, page: Page) -> None:
+        page.evaluate(
+            "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.interrupt()"
+        )
+
     def restart_kernel(self, page: Page) -> None:
         page.evaluate(
             "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"

@@ -220,3 +220,19 @@ def test_an_error_row_offers_retry(lab: Lab, page: Page) -> None:
     assert lab.execute(page, "print([m['role'] for m in chat.messages])").strip() == (
         "['user', 'assistant']"
     )
+
+
+def test_interrupting_a_cell_that_awaits_ask_stops_the_turn(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "interrupt.ipynb", "chat = ChatWidget(store=':memory:')\nchat")
+    lab.start_execute(page, "reply = await chat.ask('count to 400')")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('[data-item-type=assistant_message]');"
+        " return r && r.textContent.split(' ').length >= 10; }",
+        timeout=30_000,
+    )
+    lab.interrupt_kernel(page)
+    assert "ERROR CancelledError" in lab.executed_output(page)
+    expect(page.locator("[data-item-type=assistant_message][data-stopped=true]")).to_have_count(1)
+    expect(page.locator("button[aria-label=Send]")).to_be_visible()
+    kept = lab.execute(page, "m = chat.messages[-1]; print(m['stopped'], m['text'][:6])")
+    assert kept.strip() == "True 1 2 3"

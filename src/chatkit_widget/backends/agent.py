@@ -185,6 +185,16 @@ class AgentBackend(Backend):
         page = run_sync(self.store.load_threads(limit, None, "desc", {}))
         return [(t, t.created_at.isoformat()) for t in page.data]
 
+    def has_thread_sync(self, thread_id: str) -> bool:  # noqa: D102
+        try:
+            if isinstance(self.store, SQLiteStore):
+                self.store.load_thread_sync(thread_id)
+            else:
+                run_sync(self.store.load_thread(thread_id, {}))
+        except NotFoundError:
+            return False
+        return True
+
     def items_sync(self, thread_id: str) -> list[ThreadItem]:  # noqa: D102
         try:
             if isinstance(self.store, SQLiteStore):

@@ -50,6 +50,10 @@ class Backend(ABC):
         """Threads, most recently active first, each with its last-activity time (ISO 8601)."""
 
     @abstractmethod
+    def has_thread_sync(self, thread_id: str) -> bool:
+        """Whether the thread exists."""
+
+    @abstractmethod
     def items_sync(self, thread_id: str) -> list[ThreadItem]:
         """Every item of a thread, oldest first (hidden context items included).
 
