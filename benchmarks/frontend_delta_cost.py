@@ -4,18 +4,22 @@ Loads the built bundle (``src/chatkit_widget/static/index.js``; ``cd js && npm r
 headless Chromium with a fake anywidget model, and plays the kernel's side of the comm
 envelope (``_protocol.py``): a ``start``, then ``event`` messages carrying ``thread.created``,
 the user message, the assistant message, one ``text_delta`` per message (prose with inline
-markdown, a list and a 30-line code fence every 200 deltas), and ``thread.item.done``.
+markdown, a list and a 30-line code fence in every 200 deltas), and ``thread.item.done``.
 
-A delta's cost is its message handling (state update) plus the whole rendering frame that
-follows it: the transcript's rAF-batched patch, then the browser's style, layout and paint, up
-to the first task after the frame (a callback registered ahead of the transcript's opens the
-frame, a message posted from it closes it). In the sampled windows each delta gets a frame of
-its own; the middle of a long reply is fed 25 deltas per frame (the "by tenth" line averages
-those batches). Figures are milliseconds per delta, median and p95, for the first and last 200
-deltas of a long reply and for the first 200 deltas of a reply after a long loaded history.
-Nothing leaves the machine: every request the page makes is answered by a Playwright route.
+A delta's cost is its message handling plus the whole rendering frame after it: the
+transcript's rAF-batched patch (markdown, DOM, and the layout it forces by reading
+``scrollHeight``), then the rest of the browser's frame (style, layout, paint), up to the first
+task after the frame. A rAF callback registered before the transcript's opens the frame; a
+message posted from it closes it. The timer is 5 us (the page is cross-origin isolated).
 
-    /work/venv/bin/python benchmarks/frontend_delta_cost.py [--deltas 10000] [--history 200]
+In the sampled windows each delta gets a frame of its own (the worst case: the kernel coalesces
+deltas 16 ms apart); between them 25 deltas share a frame, and "by tenth" averages those
+batches. Printed, in ms per delta (median, p95, and the medians of its parts): the first and
+last 200 deltas of a long reply in a new thread, the same after a loaded history of finished
+messages, and frames with nothing delivered while a reply streams. Nothing leaves the machine:
+a Playwright route answers every request the page makes.
+
+    python benchmarks/frontend_delta_cost.py [--deltas 10000] [--history 200]
 """
 
 from __future__ import annotations
@@ -25,14 +29,15 @@ import math
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 from playwright.sync_api import Page, Route, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "src" / "chatkit_widget" / "static" / "index.js"
-ORIGIN = "http://127.0.0.1:8899"
+ORIGIN = "http://127.0.0.1:8899"  # never contacted: the route below answers for it
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -42,8 +47,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-WINDOW = 200  # deltas per sampled window; also the length of one cycle of the reply's markdown
+WINDOW = 200  # deltas per sampled window, and the length of one cycle of the reply's markdown
 BATCH = 25  # deltas per frame between the sampled windows
+IDLE_FRAMES = 60
 WARMUP_DELTAS = 2 * WINDOW
 WORDS = (
     "the quick brown fox jumps over a lazy dog while streaming tokens arrive one by one "
@@ -54,37 +60,59 @@ HARNESS = r"""<!doctype html>
 <html><head><meta charset="utf-8"><title>frontend delta cost</title></head>
 <body>
 <script type="module">
-const realRaf = window.requestAnimationFrame.bind(window);
 const now = () => performance.now();
-/** Time spent in the page's own rAF callbacks (the transcript's patch, its forced layout). */
+const realRaf = window.requestAnimationFrame.bind(window);
+
+// Time the page's own rAF callbacks (the transcript's patch) and, inside them, the style and
+// layout that reading scrollHeight forces.
 let rafMs = 0;
+let layoutMs = 0;
+let inRaf = false;
 window.requestAnimationFrame = (cb) =>
   realRaf((t) => {
     const start = now();
+    inRaf = true;
     try {
       cb(t);
     } finally {
+      inRaf = false;
       rafMs += now() - start;
     }
   });
+const scrollHeight = Object.getOwnPropertyDescriptor(Element.prototype, "scrollHeight");
+Object.defineProperty(Element.prototype, "scrollHeight", {
+  configurable: true,
+  get() {
+    if (!inRaf) return scrollHeight.get.call(this);
+    const start = now();
+    try {
+      return scrollHeight.get.call(this);
+    } finally {
+      layoutMs += now() - start;
+    }
+  },
+});
 
-/** Resolves with the time of the first task that runs after the current rendering update. */
-function afterFrame(resolve) {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => resolve(now());
-  channel.port2.postMessage(0);
-}
-
-/** A frame: its start (the first rAF callback) and end (the first task after it). */
+/** A frame: opened by the first rAF callback, closed by the first task after rendering. */
 function openFrame() {
   let start = 0;
   const end = new Promise((resolve) => {
     realRaf(() => {
       start = now();
-      afterFrame(resolve);
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve(now());
+      channel.port2.postMessage(0);
     });
   });
+  rafMs = 0;
+  layoutMs = 0;
   return { end, startedAt: () => start };
+}
+
+/** [deltas, handling ms, frame ms, rAF ms, forced layout ms] once the frame has ended. */
+async function record(frame, deltas, handled) {
+  const end = await frame.end;
+  return [deltas, handled, end - frame.startedAt(), rafMs, layoutMs];
 }
 
 /** The anywidget model, as much of it as the widget uses. */
@@ -92,7 +120,6 @@ class FakeModel {
   constructor(traits) {
     this.traits = { ...traits };
     this.handlers = new Map();
-    this.sent = [];
   }
   get(name) { return this.traits[name]; }
   set(name, value) {
@@ -108,17 +135,14 @@ class FakeModel {
   off(name, cb) { this.handlers.get(name)?.delete(cb); }
   emit(name, ...args) { for (const cb of [...(this.handlers.get(name) ?? [])]) cb(...args); }
   /** Front end -> kernel. */
-  send(msg) {
-    this.sent.push(msg);
-    kernel(this, msg);
-  }
+  send(msg) { kernel(this, msg); }
   /** Kernel -> front end: a custom comm message. */
   deliver(msg) { this.emit("msg:custom", msg, []); }
 }
 
 const histories = new Map();
 
-/** The kernel: answers thread loads; the streams are played by the benchmark itself. */
+/** The kernel answers thread loads; the benchmark plays the streams itself. */
 function kernel(model, msg) {
   if (msg.kind !== "request" || msg.request.type !== "threads.get_by_id") return;
   const thread = histories.get(msg.request.params.thread_id);
@@ -134,17 +158,9 @@ let replyDeltas = [];
 
 function logOf(i) { return widgets[i].el.querySelector('[role="log"]'); }
 
-function deltaEvent(itemId, delta) {
-  return {
-    type: "thread.item.updated",
-    item_id: itemId,
-    update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta },
-  };
-}
-
 window.bench = {
-  async load(bundleUrl) {
-    render = (await import(bundleUrl)).default.render;
+  async load(url) {
+    render = (await import(url)).default.render;
     return { isolated: window.crossOriginIsolated, agent: navigator.userAgent };
   },
   setHistory(thread) { histories.set(thread.id, thread); },
@@ -168,53 +184,51 @@ window.bench = {
     await frame.end;
   },
   async waitRows(i, rows) {
-    const deadline = now() + 20000;
+    const deadline = now() + 30000;
     while (logOf(i).children.length < rows) {
       if (now() > deadline) throw new Error(`only ${logOf(i).children.length} rows`);
       await openFrame().end;
     }
   },
-  /**
-   * Deliver replyDeltas[from, to) for item `itemId`, `perFrame` messages per frame. Returns one
-   * [deltas, handling ms, frame ms] record per frame.
-   */
+  /** Deliver replyDeltas[from, to) to `itemId`, `perFrame` messages a frame: a record a frame. */
   async feed(i, streamId, itemId, from, to, perFrame) {
     const model = widgets[i].model;
     const records = [];
     for (let at = from; at < to; at += perFrame) {
       const end = Math.min(to, at + perFrame);
-      const frame = openFrame(); // registered before the transcript's: it opens the frame
-      rafMs = 0;
+      const frame = openFrame(); // before the transcript's callback: it opens the frame
       const t0 = now();
       for (let k = at; k < end; k++) {
-        model.deliver({ kind: "event", id: streamId, events: [deltaEvent(itemId, replyDeltas[k])] });
+        model.deliver({
+          kind: "event",
+          id: streamId,
+          events: [{
+            type: "thread.item.updated",
+            item_id: itemId,
+            update: {
+              type: "assistant_message.content_part.text_delta",
+              content_index: 0,
+              delta: replyDeltas[k],
+            },
+          }],
+        });
       }
-      const handled = now() - t0;
-      const frameEnd = await frame.end;
-      records.push([end - at, handled, frameEnd - frame.startedAt(), rafMs]);
+      records.push(await record(frame, end - at, now() - t0));
     }
     return records;
   },
-  /** Frames with nothing delivered: what a frame costs anyway. */
+  /** Frames with nothing delivered. */
   async idle(frames) {
     const records = [];
-    for (let n = 0; n < frames; n++) {
-      const frame = openFrame();
-      rafMs = 0;
-      const frameEnd = await frame.end;
-      records.push([1, 0, frameEnd - frame.startedAt(), rafMs]);
-    }
+    for (let n = 0; n < frames; n++) records.push(await record(openFrame(), 1, 0));
     return records;
   },
-  /** One message, measured like a delta (e.g. the final thread.item.done). */
+  /** One message, measured like a delta. */
   async measure(i, msg) {
     const frame = openFrame();
-    rafMs = 0;
     const t0 = now();
     widgets[i].model.deliver(msg);
-    const handled = now() - t0;
-    const frameEnd = await frame.end;
-    return [1, handled, frameEnd - frame.startedAt(), rafMs];
+    return record(frame, 1, now() - t0);
   },
   logSize(i) {
     const log = logOf(i);
@@ -234,16 +248,20 @@ window.benchReady = true;
 </body></html>
 """
 
-
-class Stats(TypedDict):
-    median: float
-    p95: float
-    handle: float
-    patch: float
-    browser: float
+# deltas, handling ms, frame ms, transcript rAF ms, forced style + layout ms (within the rAF)
+Record = tuple[int, float, float, float, float]
 
 
-Record = tuple[int, float, float, float]  # deltas, handling ms, frame ms, page's rAF ms
+@dataclass
+class Reply:
+    """What streaming one reply cost, frame by frame."""
+
+    first: list[Record]
+    middle: list[Record]
+    last: list[Record]
+    idle_start: list[Record]
+    idle_end: list[Record]
+    done: Record
 
 
 def word(i: int) -> str:
@@ -251,9 +269,9 @@ def word(i: int) -> str:
 
 
 def cycle(seed: int) -> list[str]:
-    """One WINDOW-long run of deltas: two paragraphs, a list, a 30-line code fence."""
+    """WINDOW deltas: two 40-word paragraphs, a five-item list, a 30-line code fence."""
     out: list[str] = []
-    for paragraph in range(2):  # 2 x 40 deltas
+    for paragraph in range(2):
         for k in range(40):
             w = word(seed + paragraph * 40 + k)
             if k % 13 == 5:
@@ -261,26 +279,26 @@ def cycle(seed: int) -> list[str]:
             elif k % 17 == 8:
                 w = f"`{w}()`"
             elif k == 20:
-                w = f"[{w}](https://example.com/{k})"
+                w = f"[{w}](https://example.com/{seed})"
             out.append(f"{w}.\n\n" if k == 39 else f"{w} ")
-    out.append("A list:\n\n")  # 1
-    for item in range(5):  # 5 x 6 deltas
+    out.append("A list:\n\n")
+    for item in range(5):
         words = [word(seed + item * 6 + k) for k in range(6)]
         out += [f"- {words[0]} ", *(f"{w} " for w in words[1:5])]
         out.append(f"{words[5]}\n\n" if item == 4 else f"{words[5]}\n")
-    out.append("```python\n")  # 1
-    for line in range(29):  # 29 x 3 deltas
+    out.append("```python\n")
+    for line in range(29):
         out += [f"value_{line} = ", f"compute({seed + line}, {word(line)!r}) ", "+ 1\n"]
-    out.append("```\n\n")  # 1
-    assert len(out) == WINDOW, len(out)
+    out.append("```\n\n")
+    assert len(out) == WINDOW
     return out
 
 
-def reply(deltas: int, seed: int = 0) -> list[str]:
+def reply_deltas(count: int) -> list[str]:
     out: list[str] = []
-    while len(out) < deltas:
-        out += cycle(seed + len(out))
-    return out[:deltas]
+    while len(out) < count:
+        out += cycle(len(out))
+    return out[:count]
 
 
 def user_item(item_id: str, thread_id: str, text: str) -> dict[str, Any]:
@@ -296,12 +314,13 @@ def user_item(item_id: str, thread_id: str, text: str) -> dict[str, Any]:
 
 
 def assistant_item(item_id: str, thread_id: str, text: str) -> dict[str, Any]:
+    content = [{"type": "output_text", "text": text, "annotations": []}] if text else []
     return {
         "id": item_id,
         "type": "assistant_message",
         "thread_id": thread_id,
         "created_at": "2025-01-01T00:00:00Z",
-        "content": [{"type": "output_text", "text": text, "annotations": []}],
+        "content": content,
     }
 
 
@@ -317,14 +336,13 @@ def thread(thread_id: str, items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def history(thread_id: str, messages: int) -> dict[str, Any]:
-    """A finished conversation: user and assistant messages alternating, replies in markdown."""
-    items: list[dict[str, Any]] = []
-    for n in range(messages):
-        if n % 2 == 0:
-            items.append(user_item(f"hist_{n}", thread_id, f"Question {n}: {word(n)} {word(n + 1)}?"))
-        else:
-            text = "".join(cycle(n)).rstrip()
-            items.append(assistant_item(f"hist_{n}", thread_id, text))
+    """A finished conversation: user questions and markdown answers, alternating."""
+    items = [
+        assistant_item(f"hist_{n}", thread_id, "".join(cycle(n)).rstrip())
+        if n % 2
+        else user_item(f"hist_{n}", thread_id, f"Question {n}: {word(n)} {word(n + 1)}?")
+        for n in range(messages)
+    ]
     return thread(thread_id, items)
 
 
@@ -339,41 +357,22 @@ def traits(thread_id: str | None) -> dict[str, Any]:
     }
 
 
-def stats(records: list[Record]) -> Stats:
-    """Per-delta cost of each frame (handling + frame, divided by its deltas)."""
-    per_delta = sorted((handled + frame) / n for n, handled, frame, _ in records)
-    p95 = per_delta[max(0, math.ceil(0.95 * len(per_delta)) - 1)]
-    return {
-        "median": statistics.median(per_delta),
-        "p95": p95,
-        "handle": statistics.median(handled / n for n, handled, _, _ in records),
-        "patch": statistics.median(raf / n for n, _, _, raf in records),
-        "browser": statistics.median((frame - raf) / n for n, _, frame, raf in records),
-    }
-
-
 def play_reply(
-    page: Page,
-    widget: int,
-    stream: str,
-    thread_id: str,
-    create: bool,
-    total: int,
-    windows: bool,
-) -> tuple[list[Record], list[Record], list[Record], Record]:
-    """Stream one reply of `total` deltas; return (first window, middle, last window, done)."""
-    user_text = "Write a long answer."
-    params: dict[str, Any] = {"input": {"content": [{"type": "input_text", "text": user_text}]}}
+    page: Page, widget: int, stream: str, thread_id: str, *, create: bool, deltas: int
+) -> Reply:
+    """Stream one reply of `deltas` deltas, sampling its first and last WINDOW deltas."""
+    text = "Write a long answer."
+    params: dict[str, Any] = {"input": {"content": [{"type": "input_text", "text": text}]}}
     if create:
         request = {"type": "threads.create", "params": params}
     else:
         request = {"type": "threads.add_user_message", "params": {**params, "thread_id": thread_id}}
-    item_id = f"{stream}_assistant"
+    item_id = f"{stream}_reply"
     opening: list[dict[str, Any]] = []
     if create:
         opening.append({"type": "thread.created", "thread": thread(thread_id, [])})
     opening += [
-        {"type": "thread.item.done", "item": user_item(f"{stream}_user", thread_id, user_text)},
+        {"type": "thread.item.done", "item": user_item(f"{stream}_user", thread_id, text)},
         {"type": "thread.item.added", "item": assistant_item(item_id, thread_id, "")},
         {
             "type": "thread.item.updated",
@@ -385,78 +384,93 @@ def play_reply(
             },
         },
     ]
-    page.evaluate(
-        "([i, msgs]) => bench.deliver(i, msgs)",
-        [
-            widget,
-            [
-                {"kind": "start", "id": stream, "request": request},
-                *({"kind": "event", "id": stream, "events": [event]} for event in opening),
-            ],
-        ],
-    )
-    feed = "([i, s, item, a, b, k]) => bench.feed(i, s, item, a, b, k)"
-    first_end = min(WINDOW, total) if windows else 0
-    last_start = max(first_end, (total // WINDOW - 1) * WINDOW) if windows else total
-    last_end = max(last_start, (total // WINDOW) * WINDOW) if windows else total
-    first = page.evaluate(feed, [widget, stream, item_id, 0, first_end, 1])
-    middle = page.evaluate(feed, [widget, stream, item_id, first_end, last_start, BATCH])
-    last = page.evaluate(feed, [widget, stream, item_id, last_start, last_end, 1])
-    middle += page.evaluate(feed, [widget, stream, item_id, last_end, total, BATCH])
-    text = "".join(reply(total))
-    done = page.evaluate(
-        "([i, msg]) => bench.measure(i, msg)",
-        [
-            widget,
-            {
-                "kind": "event",
-                "id": stream,
-                "events": [{"type": "thread.item.done", "item": assistant_item(item_id, thread_id, text)}],
-            },
-        ],
-    )
+    messages: list[dict[str, Any]] = [{"kind": "start", "id": stream, "request": request}]
+    messages += [{"kind": "event", "id": stream, "events": [event]} for event in opening]
+    page.evaluate("([i, msgs]) => bench.deliver(i, msgs)", [widget, messages])
+
+    def feed(start: int, end: int, per_frame: int) -> list[Record]:
+        js = "([i, s, item, a, b, k]) => bench.feed(i, s, item, a, b, k)"
+        return records(page.evaluate(js, [widget, stream, item_id, start, end, per_frame]))
+
+    last_start = max(WINDOW, (deltas // WINDOW - 1) * WINDOW)
+    last_end = last_start + WINDOW
+    idle_start = records(page.evaluate("(n) => bench.idle(n)", IDLE_FRAMES))
+    first = feed(0, WINDOW, 1)
+    middle = feed(WINDOW, last_start, BATCH)
+    last = feed(last_start, last_end, 1)
+    middle += feed(last_end, deltas, BATCH)
+    idle_end = records(page.evaluate("(n) => bench.idle(n)", IDLE_FRAMES))
+    final = assistant_item(item_id, thread_id, "".join(reply_deltas(deltas)))
+    finished = {"type": "thread.item.done", "item": final}
+    message = {"kind": "event", "id": stream, "events": [finished]}
+    done = records([page.evaluate("([i, msg]) => bench.measure(i, msg)", [widget, message])])
     page.evaluate(
         "([i, msgs]) => bench.deliver(i, msgs)",
         [widget, [{"kind": "end", "id": stream, "reason": "done"}]],
     )
-    return first, middle, last, (done[0], done[1], done[2], done[3])
+    return Reply(first, middle, last, idle_start, idle_end, done[0])
+
+
+def records(raw: list[list[float]]) -> list[Record]:
+    return [(int(n), handled, frame, raf, layout) for n, handled, frame, raf, layout in raw]
 
 
 def serve(route: Route) -> None:
-    """Answer every request the page makes; nothing goes over the network."""
+    """Answer every request the page makes: the harness, the bundle, nothing else."""
     url = route.request.url
-    isolation = {
+    isolated = {  # cross-origin isolation: performance.now() at 5 us rather than 100 us
         "Cross-Origin-Opener-Policy": "same-origin",
         "Cross-Origin-Embedder-Policy": "require-corp",
         "Cross-Origin-Resource-Policy": "same-origin",
     }
-    if url in (f"{ORIGIN}/", f"{ORIGIN}/index.html"):
-        route.fulfill(status=200, content_type="text/html", body=HARNESS, headers=isolation)
+    if url == f"{ORIGIN}/":
+        route.fulfill(status=200, content_type="text/html", body=HARNESS, headers=isolated)
     elif url == f"{ORIGIN}/index.js":
-        route.fulfill(
-            status=200, content_type="text/javascript", body=BUNDLE.read_text(), headers=isolation
-        )
+        body = BUNDLE.read_text(encoding="utf-8")
+        route.fulfill(status=200, content_type="text/javascript", body=body, headers=isolated)
     else:
         route.abort()
 
 
-def row(label: str, s: Stats) -> str:
+def per_delta(records: list[Record], part: int | None = None) -> list[float]:
+    """Ms per delta of each frame: all of it (handling + frame), or one column of the record."""
+    if part is None:
+        return [(r[1] + r[2]) / r[0] for r in records]
+    return [r[part] / r[0] for r in records]
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def row(label: str, records: list[Record]) -> str:
+    total = per_delta(records)
+    handle = statistics.median(per_delta(records, 1))
+    layout = statistics.median(per_delta(records, 4))
+    script = statistics.median(r[3] / r[0] - r[4] / r[0] for r in records)
+    rest = statistics.median((r[2] - r[3]) / r[0] for r in records)
     return (
-        f"  {label:44} {s['median']:7.3f} {s['p95']:7.3f}   "
-        f"{s['handle']:7.3f} {s['patch']:7.3f} {s['browser']:7.3f}"
+        f"  {label:46} {statistics.median(total):7.2f} {p95(total):7.2f}   "
+        f"{handle:6.2f} {script:6.2f} {layout:6.2f} {rest:6.2f}"
     )
+
+
+def tenths(records: list[Record]) -> str:
+    parts = [records[k * len(records) // 10 : (k + 1) * len(records) // 10] for k in range(10)]
+    return " ".join(f"{statistics.median(per_delta(p)):.2f}" for p in parts if p)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--deltas", type=int, default=10_000, help="deltas in the long reply")
+    parser.add_argument("--deltas", type=int, default=10_000, help="text deltas in each reply")
     parser.add_argument("--history", type=int, default=200, help="messages already in the thread")
     args = parser.parse_args()
     if args.deltas < 2 * WINDOW:
         parser.error(f"--deltas must be at least {2 * WINDOW}")
     if not BUNDLE.exists():
         sys.exit(f"{BUNDLE} is missing: run `cd js && npm run build` first")
-    wall = time.perf_counter()
+    started = time.perf_counter()
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
@@ -468,71 +482,66 @@ def main() -> None:
         page.goto(f"{ORIGIN}/")
         page.wait_for_function("window.benchReady === true")
         info = page.evaluate("(url) => bench.load(url)", f"{ORIGIN}/index.js")
-        page.evaluate("(deltas) => bench.setReply(deltas)", reply(args.deltas))
+        page.evaluate("(deltas) => bench.setReply(deltas)", reply_deltas(args.deltas))
         page.evaluate("(t) => bench.setHistory(t)", history("thread_history", args.history))
 
-        idle = page.evaluate("(n) => bench.idle(n)", 120)
-
-        # Warm the JIT on a throwaway widget, so the first window is not the cold one.
+        # Warm the JIT on a throwaway widget, so the first window measured is not the cold one.
         warm = page.evaluate("(t) => bench.mount(t)", traits(None))
-        play_reply(page, warm, "warmup", "thread_warmup", True, WARMUP_DELTAS, windows=False)
+        play_reply(page, warm, "warmup", "thread_warmup", create=True, deltas=WARMUP_DELTAS)
         page.evaluate("(i) => bench.unmount(i)", warm)
 
         # A long reply in a new thread.
         chat = page.evaluate("(t) => bench.mount(t)", traits(None))
-        first, middle, last, done = play_reply(
-            page, chat, "long", "thread_long", True, args.deltas, windows=True
-        )
-        long_log = page.evaluate("(i) => bench.logSize(i)", chat)
+        fresh = play_reply(page, chat, "fresh", "thread_new", create=True, deltas=args.deltas)
+        fresh_log = page.evaluate("(i) => bench.logSize(i)", chat)
         page.evaluate("(i) => bench.unmount(i)", chat)
 
-        # A reply in a thread that already holds a long history (loaded by threads.get_by_id).
-        hist = page.evaluate("(t) => bench.mount(t)", traits("thread_history"))
-        page.evaluate("([i, n]) => bench.waitRows(i, n)", [hist, args.history])
-        h_first, h_middle, h_last, h_done = play_reply(
-            page, hist, "after_history", "thread_history", False, args.deltas, windows=True
-        )
-        hist_log = page.evaluate("(i) => bench.logSize(i)", hist)
+        # The same reply in a thread whose history threads.get_by_id loaded.
+        chat = page.evaluate("(t) => bench.mount(t)", traits("thread_history"))
+        page.evaluate("([i, n]) => bench.waitRows(i, n)", [chat, args.history])
+        history_log = page.evaluate("(i) => bench.logSize(i)", chat)
+        late = play_reply(page, chat, "late", "thread_history", create=False, deltas=args.deltas)
+        late_log = page.evaluate("(i) => bench.logSize(i)", chat)
         browser.close()
 
-    n = args.deltas
-    print(f"Front end cost per text delta, {n} one-word deltas per reply ({info['agent']})")
+    n, h, w = args.deltas, args.history, WINDOW
+    print(f"Front-end cost of a streamed text delta: {n}-delta replies, {info['agent']}")
+    timer = "5 us (cross-origin isolated)" if info["isolated"] else "100 us (not isolated)"
+    print(f"  timer {timer}; sampled windows: 1 delta per frame\n")
     print(
-        f"  timer: {'5 us (cross-origin isolated)' if info['isolated'] else '100 us (coarse)'}; "
-        f"windows: 1 delta per frame; between them {BATCH} deltas per frame"
+        f"  {'ms per delta':46} {'median':>7} {'p95':>7}   "
+        f"{'handle':>6} {'script':>6} {'layout':>6} {'rest':>6}"
     )
-    print()
+    print(row(f"start of reply, new thread (deltas 1-{w})", fresh.first))
+    print(row(f"end of {n}-token reply (last {w})", fresh.last))
+    print(row(f"start of reply after {h}-message history", late.first))
+    print(row(f"end of {n}-token reply after the history", late.last))
+    print(row("frame with no delta: start of reply, new thread", fresh.idle_start))
+    print(row(f"frame with no delta: end of {n}-token reply", fresh.idle_end))
+    print(row(f"frame with no delta: after {h}-message history", late.idle_start))
     print(
-        f"  {'ms per delta':44} {'median':>7} {'p95':>7}   "
-        f"{'handle':>7} {'patch':>7} {'browser':>7}"
+        "  median, p95: handling the message + the frame that renders it. Medians of its parts:\n"
+        "  handle = the msg:custom handler (state update); script = the transcript's rAF patch\n"
+        "  (markdown, DOM) less `layout`, the style + layout it forces by reading scrollHeight;\n"
+        "  rest = the rest of the frame (paint, commit, the streaming reply's CSS animations)\n"
     )
-    print(row("idle frame, nothing delivered", stats(idle)))
-    print(row(f"start of reply (deltas 1-{WINDOW})", stats(first)))
-    print(row(f"end of {n}-token reply (last {WINDOW})", stats(last)))
-    print(row(f"start of reply after {args.history}-message history", stats(h_first)))
-    print(row(f"end of {n}-token reply after the history", stats(h_last)))
-    print(
-        "  (median, p95: message handling + the frame after it; then medians of its parts:\n"
-        "   handle = the msg:custom handler, patch = the transcript's rAF callback, forced\n"
-        "   layout included, browser = the rest of the frame: style, layout, paint)"
-    )
-    print()
-    for label, records in (("new thread", middle), ("after history", h_middle)):
-        tenths = [records[k * len(records) // 10 : (k + 1) * len(records) // 10] for k in range(10)]
-        cells = " ".join(f"{stats(t)['median']:.3f}" for t in tenths if t)
-        print(f"  by tenth of the reply, {BATCH}/frame, {label:13} {cells}")
-    print()
-    for label, rec in (("new thread", done), ("after history", h_done)):
+    print(f"  by tenth of the reply, {BATCH} deltas a frame, new thread:    {tenths(fresh.middle)}")
+    print(f"  by tenth of the reply, {BATCH} deltas a frame, after history: {tenths(late.middle)}")
+    for label, done in (("new thread", fresh.done), ("after history", late.done)):
         print(
-            f"  final thread.item.done ({label}, whole text re-rendered): "
-            f"handle {rec[1]:.1f} ms + frame {rec[2]:.1f} ms (patch {rec[3]:.1f} ms)"
+            f"  final thread.item.done, {label}: "
+            f"{done[1] + done[2]:.1f} ms (patch {done[3]:.1f} ms, of it layout {done[4]:.1f} ms)"
         )
-    for label, size in ((f"after the {n}-token reply", long_log), ("with history", hist_log)):
+    for label, size in (
+        (f"after the {n}-token reply, new thread", fresh_log),
+        (f"with the {h}-message history loaded", history_log),
+        (f"with the history and the {n}-token reply", late_log),
+    ):
         print(
             f"  log {label}: {size['rows']} rows, {size['elements']} elements, "
             f"{size['nodes']} DOM nodes, {size['chars']} characters"
         )
-    print(f"  wall time {time.perf_counter() - wall:.1f} s")
+    print(f"  wall time {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -112,3 +112,23 @@ test("finish renders the whole text once, so later reference links resolve", () 
   view.finish(text);
   assert.equal(view.el.firstChild, before, "not rendered again for the same text");
 });
+
+test("finish keeps the streamed blocks when nothing needs the whole text", () => {
+  const text = "First paragraph.\n\n- a list\n- of items\n\nLast paragraph, still open";
+  const view = new MarkdownView();
+  for (let end = 1; end <= text.length; end++) view.update(text.slice(0, end));
+  const first = view.el.firstChild;
+  view.finish(text);
+  assert.equal(view.el.firstChild, first, "settled blocks are not rendered again");
+  assert.equal(view.el.querySelectorAll("li").length, 2);
+  assert.match(view.el.textContent ?? "", /Last paragraph, still open\s*$/);
+});
+
+test("a reply that ends inside an open fence is rendered as code when finished", () => {
+  const text = "Here:\n\n```python\nprint('hi')\n";
+  const view = new MarkdownView();
+  for (let end = 1; end <= text.length; end++) view.update(text.slice(0, end));
+  view.finish(text);
+  const code = view.el.querySelector("pre > code.language-python");
+  assert.equal(code?.textContent, "print('hi')\n");
+});
