@@ -38,7 +38,7 @@ def open_chat(lab: Lab, page: Page, name: str, *cells: str) -> None:
     lab.write_notebook(name, [SETUP, *cells])
     lab.open(page, name)
     lab.run_all(page)
-    page.locator(".ckw-root textarea[aria-label=Message]").wait_for(timeout=60_000)
+    page.locator(".ckw-root textarea[aria-label=Message]").last.wait_for(timeout=60_000)
 
 
 def type_message(page: Page, text: str) -> None:
@@ -236,3 +236,24 @@ def test_interrupting_a_cell_that_awaits_ask_stops_the_turn(lab: Lab, page: Page
     expect(page.locator("button[aria-label=Send]")).to_be_visible()
     kept = lab.execute(page, "m = chat.messages[-1]; print(m['stopped'], m['text'][:6])")
     assert kept.strip() == "True 1 2 3"
+
+
+def test_two_views_of_one_chat_show_the_same_turn(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "views.ipynb", "chat = ChatWidget(store=':memory:')\nchat", "chat")
+    views = page.locator(".ckw-root")
+    expect(views).to_have_count(2)
+    first, second = views.nth(0), views.nth(1)
+    box = first.locator("textarea[aria-label=Message]")
+    box.fill("add a task: feed the cat")
+    box.press("Enter")
+    for view in (first, second):
+        expect(view.locator("[data-item-type=task]")).to_have_attribute(
+            "data-status", "success", timeout=30_000
+        )
+        expect(view.locator(DONE_REPLIES)).to_contain_text("feed the cat", timeout=30_000)
+    # the other view can go on with the same conversation
+    other = second.locator("textarea[aria-label=Message]")
+    other.fill("list tasks")
+    other.press("Enter")
+    for view in (first, second):
+        expect(view.locator(DONE_REPLIES).nth(1)).to_contain_text("feed the cat", timeout=30_000)
