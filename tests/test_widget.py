@@ -416,3 +416,14 @@ async def test_cancelling_ask_stops_the_turn_and_keeps_the_partial_reply(
     assert front_end.received[-1]["reason"] == "cancelled"
     reply = front_end.chat.messages[-1]
     assert reply["stopped"] is True and reply["text"].startswith("1 2 3")
+
+
+async def test_closing_the_widget_stops_its_turn() -> None:
+    chat = ChatWidget(store=":memory:")
+    FrontEnd(chat)
+    turn = chat.send("count to 300")
+    while not chat.messages:
+        await asyncio.sleep(0.01)
+    chat.close()
+    with pytest.raises(ChatError, match="stopped"):
+        await turn

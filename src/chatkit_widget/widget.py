@@ -209,6 +209,13 @@ class ChatWidget(anywidget.AnyWidget):
         """Stop the running turn; its partial reply is kept and marked stopped."""
         self._bridge.cancel()
 
+    def close(self) -> None:
+        """Close the widget; a turn still running is stopped (its partial reply is kept)."""
+        bridge = getattr(self, "_bridge", None)  # absent if __init__ raised (close runs in __del__)
+        if bridge is not None:
+            bridge.cancel()
+        super().close()
+
     # -- internals ---------------------------------------------------------------------------
 
     def _message_request(self, text: str) -> dict[str, Any]:
