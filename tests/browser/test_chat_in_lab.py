@@ -257,3 +257,22 @@ def test_two_views_of_one_chat_show_the_same_turn(lab: Lab, page: Page) -> None:
     other.press("Enter")
     for view in (first, second):
         expect(view.locator(DONE_REPLIES).nth(1)).to_contain_text("feed the cat", timeout=30_000)
+
+
+def test_stop_in_the_ui_while_a_cell_awaits_ask(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "await.ipynb", "chat = ChatWidget(store=':memory:')\nchat")
+    lab.start_execute(
+        page,
+        "try:\n    reply = await chat.ask('count to 400')\n"
+        "except Exception as e:\n    print(type(e).__name__, e)",
+    )
+    page.wait_for_function(
+        "() => { const r = document.querySelector('[data-item-type=assistant_message]');"
+        " return r && r.textContent.split(' ').length >= 10; }",
+        timeout=30_000,
+    )
+    page.locator("button[aria-label=Stop]").click()
+    expect(page.locator("[data-item-type=assistant_message][data-stopped=true]")).to_have_count(1)
+    assert lab.executed_output(page).strip() == (
+        "ChatError The turn was stopped before it finished."
+    )
