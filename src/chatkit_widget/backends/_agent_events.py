@@ -22,6 +22,7 @@ from chatkit.types import (
     ProgressUpdateEvent,
     ThreadItemAddedEvent,
     ThreadItemDoneEvent,
+    ThreadItemRemovedEvent,
     ThreadItemUpdatedEvent,
     ThreadStreamEvent,
 )
@@ -47,6 +48,7 @@ class AgentEventConverter:
         self.new_id = new_id
         self.tool_errors = tool_errors
         self._messages: dict[str, AssistantMessageItem] = {}  # raw model id -> open item
+        self._replies: list[str] = []  # ids of every assistant message of this run
         self._tools: dict[str, tuple[str, datetime, ToolRow]] = {}  # call_id -> open row
 
     async def events(self, result: RunResultStreaming) -> AsyncIterator[ThreadStreamEvent]:
@@ -71,6 +73,7 @@ class AgentEventConverter:
                 content=[],
             )
             self._messages[data.item.id] = item
+            self._replies.append(item.id)
             return [ThreadItemAddedEvent(item=item.model_copy(deep=True))]
         open_item = self._messages.get(getattr(data, "item_id", ""))
         if kind == "response.content_part.added" and open_item is not None:
@@ -130,6 +133,15 @@ class AgentEventConverter:
                 row.status, row.error = "error", error
             return [ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at))]
         return []
+
+    def discard_replies(self) -> list[ThreadStreamEvent]:
+        """Remove this run's assistant messages (a guardrail blocked them).
+
+        Tool rows stay: the calls really ran, and hiding that would misreport what happened.
+        """
+        self._messages.clear()
+        removed, self._replies = self._replies, []
+        return [ThreadItemRemovedEvent(item_id=item_id) for item_id in removed]
 
     def close(self, reason: str) -> list[ThreadStreamEvent]:
         """Finish open items after a failure: keep partial text, fail running tools."""

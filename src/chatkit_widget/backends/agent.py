@@ -8,7 +8,13 @@ import threading
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
 
-from agents import Agent, RunConfig, Runner
+from agents import (
+    Agent,
+    InputGuardrailTripwireTriggered,
+    OutputGuardrailTripwireTriggered,
+    RunConfig,
+    Runner,
+)
 from agents.run_config import ToolErrorFormatterArgs
 from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
@@ -74,6 +80,14 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
         except (asyncio.CancelledError, GeneratorExit):
             result.cancel()
             raise
+        except (InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered) as exc:
+            for event in [*converter.discard_replies(), *converter.close("Blocked by a guardrail")]:
+                yield event
+            which = "message" if isinstance(exc, InputGuardrailTripwireTriggered) else "reply"
+            name = exc.guardrail_result.guardrail.get_name()
+            raise CustomStreamError(
+                f"The guardrail {name!r} blocked this {which}.", allow_retry=False
+            ) from exc
         except Exception as exc:  # the turn fails; what it produced so far is kept
             for event in converter.close("The run failed before the tool finished."):
                 yield event

@@ -71,6 +71,10 @@ def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str:
     items: list[Any] = (
         [{"role": "user", "content": input_items}] if isinstance(input_items, str) else input_items
     )
+    # An agent that was handed the conversation answers the request that led to the handoff.
+    while items and _is_handoff(items, items[-1]):
+        call = _call_for(items, items[-1])
+        items = [i for i in items[:-1] if i is not call]
     last = items[-1] if items else {}
     if isinstance(last, dict) and last.get("type") == "function_call_output":
         return _reply_to_tool_output(items, last)
@@ -86,8 +90,15 @@ def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str:
     return HELP_TEXT
 
 
-def _reply_to_tool_output(items: list[Any], output_item: dict[str, Any]) -> str:
-    call = next(
+def _is_handoff(items: list[Any], item: Any) -> bool:
+    if not isinstance(item, dict) or item.get("type") != "function_call_output":
+        return False
+    call = _call_for(items, item)
+    return str(call.get("name", "")).startswith("transfer_to_")
+
+
+def _call_for(items: list[Any], output_item: dict[str, Any]) -> dict[str, Any]:
+    return next(
         (
             i
             for i in items
@@ -97,6 +108,10 @@ def _reply_to_tool_output(items: list[Any], output_item: dict[str, Any]) -> str:
         ),
         {},
     )
+
+
+def _reply_to_tool_output(items: list[Any], output_item: dict[str, Any]) -> str:
+    call = _call_for(items, output_item)
     name, output = call.get("name", "tool"), str(output_item.get("output", ""))
     if output.startswith("Error:"):
         return f"The `{name}` tool failed: {output.removeprefix('Error:').strip()}"
