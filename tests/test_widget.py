@@ -1,6 +1,7 @@
 """Drive the widget the way the front end does: envelopes in, envelopes out."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -345,25 +346,32 @@ async def test_reloading_a_thread_marks_stopped_replies(front_end: FrontEnd) -> 
     ]
 
 
-async def test_a_running_tool_is_stored_where_it_started() -> None:
+def chat_with_slow_add_task(wait: Callable[[], Awaitable[object]]) -> ChatWidget:
+    """A chat whose ``add_task`` tool answers only once ``wait()`` returns."""
     from agents import function_tool
-
-    release = asyncio.Event()
 
     @function_tool
     async def add_task(title: str) -> str:
         """Add a task."""
-        await release.wait()
+        await wait()
         return f"Added task #1: {title}"
 
-    chat = ChatWidget(
-        agent=Agent(name="waits", model=OfflineDemoModel(delay=0), tools=[add_task]),
-        store=":memory:",
-    )
+    agent = Agent(name="slow tools", model=OfflineDemoModel(delay=0), tools=[add_task])
+    chat = ChatWidget(agent=agent, store=":memory:")
     FrontEnd(chat)
-    task = chat.send("add a task: wait for it")
+    return chat
+
+
+async def until_a_tool_row(chat: ChatWidget) -> None:
     while not any(m["role"] == "tool" for m in chat.messages):
         await asyncio.sleep(0.01)
+
+
+async def test_a_running_tool_is_stored_where_it_started() -> None:
+    release = asyncio.Event()
+    chat = chat_with_slow_add_task(release.wait)
+    task = chat.send("add a task: wait for it")
+    await until_a_tool_row(chat)
     assert [(m["role"], m.get("tool", {}).get("status")) for m in chat.messages] == [
         ("user", None),
         ("tool", "pending"),
@@ -378,22 +386,9 @@ async def test_a_running_tool_is_stored_where_it_started() -> None:
 
 
 async def test_stopping_during_a_tool_call_marks_it_failed() -> None:
-    from agents import function_tool
-
-    @function_tool
-    async def add_task(title: str) -> str:
-        """Add a task."""
-        await asyncio.sleep(30)
-        return "never"
-
-    chat = ChatWidget(
-        agent=Agent(name="slow", model=OfflineDemoModel(delay=0), tools=[add_task]),
-        store=":memory:",
-    )
-    FrontEnd(chat)
+    chat = chat_with_slow_add_task(asyncio.Event().wait)  # never answers
     task = chat.send("add a task: forever")
-    while not any(m["role"] == "tool" for m in chat.messages):
-        await asyncio.sleep(0.01)
+    await until_a_tool_row(chat)
     chat.stop()
     with pytest.raises(ChatError, match="stopped"):
         await task
