@@ -2,8 +2,10 @@
 
 Streams a long reply from the offline model at a real token rate through the widget's bridge
 (the same path a UI turn takes), once with delta coalescing and once without, and prints the
-number of comm messages, their JSON size, and the kernel CPU time per token. Also prints the
-bridge's per-delta cost near the start and near the end of the reply, which must not grow.
+number of comm messages, their JSON size, and the kernel CPU time per token (the agent run,
+the ChatKit server and the bridge; not ipykernel's own cost of sending each message, ~0.4-0.5 ms
+per IOPub message, which is what coalescing saves). Also prints the bridge's per-delta cost
+near the start and near the end of the reply, which must not grow.
 
     python benchmarks/streaming_cost.py [--words 2000] [--rate 100]
 """
@@ -60,6 +62,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="tokens per second")
     args = parser.parse_args()
     set_tracing_disabled(True)
+    asyncio.run(run(100, args.rate, 0.016))  # warm-up: imports, schemas, first-run caches
     print(f"{args.words} tokens at {args.rate:g} tokens/s")
     for label, interval in (("coalesced (16 ms)", 0.016), ("one message per delta", 0.0)):
         r = asyncio.run(run(args.words, args.rate, interval))
