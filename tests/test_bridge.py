@@ -70,3 +70,27 @@ async def test_flushes_on_token_arrival_when_the_loop_is_blocked(
     sent = sum(len(e["update"]["delta"]) for b in batches for e in b)
     held = sum(len(e["update"]["delta"]) for e in coalescer._pending)
     assert sent + held == 20 and held > 0
+
+
+def task_update(content: str, item: str = "wf_1", index: int = 0) -> dict[str, Any]:
+    return {
+        "type": "thread.item.updated",
+        "item_id": item,
+        "update": {
+            "type": "workflow.task.updated",
+            "task_index": index,
+            "task": {"type": "thought", "content": content},
+        },
+    }
+
+
+async def test_a_task_update_supersedes_the_last_one_of_the_same_task() -> None:
+    # Reasoning models re-send the whole thought with every token: only the newest matters.
+    batches: list[list[dict[str, Any]]] = []
+    coalescer = DeltaCoalescer(batches.append, interval=10.0)
+    coalescer.add(task_update("T"))
+    for content in ["Th", "Thi", "This"]:
+        coalescer.add(task_update(content))
+    coalescer.add(task_update("Other", index=1))
+    coalescer.flush()
+    assert [e["update"]["task"]["content"] for e in batches[1]] == ["This", "Other"]

@@ -30,10 +30,12 @@ Observer = Callable[[dict[str, Any]], None]
 class DeltaCoalescer:
     """Buffer stream events, merging consecutive text deltas of the same content part.
 
-    Deltas wait at most ``interval`` seconds; anything else (an item added or done, an error)
-    flushes at once, so each item ends with a flush. The clock is checked when a token arrives
-    (a timer alone never fires while a blocking driver holds the loop), and a timer covers the
-    last buffered delta when no further token comes.
+    A workflow task update supersedes the previous update of the same task (reasoning models
+    re-send a thought whole with every token), so those are merged too, by keeping the last.
+    Mergeable events wait at most ``interval`` seconds; anything else (an item added or done,
+    an error) flushes at once, so each item ends with a flush. The clock is checked when a
+    token arrives (a timer alone never fires while a blocking driver holds the loop), and a
+    timer covers the last buffered delta when no further token comes.
     """
 
     def __init__(
@@ -47,19 +49,25 @@ class DeltaCoalescer:
 
     def add(self, event: dict[str, Any]) -> None:
         """Buffer one event, flushing when due."""
+        last = self._pending[-1] if self._pending else None
         if is_text_delta(event):
-            last = self._pending[-1] if self._pending else None
             if last is not None and is_text_delta(last) and _same_part(last, event):
                 last["update"]["delta"] += event["update"]["delta"]
             else:  # a copy: merging must not change the event other observers hold
                 self._pending.append({**event, "update": {**event["update"]}})
-            if time.monotonic() - self._last_flush >= self.interval:
-                self.flush()
-            elif self._timer is None:
-                self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
+        elif _is_task_update(event):
+            if last is not None and _is_task_update(last) and _same_task(last, event):
+                self._pending[-1] = event
+            else:
+                self._pending.append(event)
+        else:
+            self._pending.append(event)
+            self.flush()
             return
-        self._pending.append(event)
-        self.flush()
+        if time.monotonic() - self._last_flush >= self.interval:
+            self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
 
     def flush(self) -> None:
         """Send everything buffered now."""
@@ -76,6 +84,18 @@ def is_text_delta(event: dict[str, Any]) -> bool:
     """Whether an event is a streamed piece of assistant text."""
     return event.get("type") == "thread.item.updated" and (
         event.get("update", {}).get("type") == "assistant_message.content_part.text_delta"
+    )
+
+
+def _is_task_update(event: dict[str, Any]) -> bool:
+    return event.get("type") == "thread.item.updated" and (
+        event.get("update", {}).get("type") == "workflow.task.updated"
+    )
+
+
+def _same_task(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return bool(
+        a["item_id"] == b["item_id"] and a["update"]["task_index"] == b["update"]["task_index"]
     )
 
 

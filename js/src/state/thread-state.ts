@@ -335,8 +335,11 @@ export class ThreadState {
     if (pending.itemId) this.remove(pending.itemId);
   }
 
-  private upsert(streamId: string, raw: unknown, kind: string): void {
-    if (!isThreadItem(raw)) return;
+  private upsert(streamId: string, shared: unknown, kind: string): void {
+    if (!isThreadItem(shared)) return;
+    // Every view of a widget gets the same message object, and deltas are applied to items in
+    // place: each view needs its own copy (once per item event, not per delta).
+    const raw = structuredClone(shared);
     // An item of a thread this view is not showing.
     if (raw.thread_id && raw.thread_id !== this.threadId) return;
     const existing = this.list.storedMeta(raw.id);
