@@ -36,17 +36,11 @@ from typing import Any
 from playwright.sync_api import Page, Route, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # one definition of how Chromium runs here: the browser tests'
+from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 BUNDLE = ROOT / "src" / "chatkit_widget" / "static" / "index.js"
 ORIGIN = "http://127.0.0.1:8899"  # never contacted: the route below answers for it
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 WINDOW = 200  # deltas per sampled window, and the length of one cycle of the reply's markdown
 BATCH = 25  # deltas per frame between the sampled windows
 IDLE_FRAMES = 60
@@ -473,9 +467,7 @@ def main() -> None:
     started = time.perf_counter()
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.route("**/*", serve)
         page = context.new_page()

@@ -19,14 +19,17 @@ from ._tool_rows import parse_tool_row
 _CANCELLED_NOTE = "The user cancelled the stream"
 
 
+def is_stop_note(item: ThreadItem) -> bool:
+    """ChatKit's hidden note, stored right after a reply the user stopped."""
+    return isinstance(item, SDKHiddenContextItem) and _CANCELLED_NOTE in item.content
+
+
 def stopped_message_ids(items: list[ThreadItem]) -> set[str]:
-    """Assistant messages the user stopped: ChatKit notes a stop in a hidden item right after."""
+    """Assistant messages the user stopped."""
     return {
         item.id
         for item, following in pairwise(items)
-        if isinstance(item, AssistantMessageItem)
-        and isinstance(following, SDKHiddenContextItem)
-        and _CANCELLED_NOTE in following.content
+        if isinstance(item, AssistantMessageItem) and is_stop_note(following)
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import socket
@@ -11,7 +10,6 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import nbformat
 from playwright.sync_api import Page
@@ -197,7 +195,3 @@ class Lab:
             }""",
             timeout=60_000,
         )
-
-
-def json_arg(value: Any) -> str:
-    return json.dumps(value)

@@ -9,6 +9,7 @@ the partial reply is kept.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
@@ -168,8 +169,6 @@ def _get(raw: Any, key: str) -> Any:
 
 
 def _parse_json(text: Any) -> Any:
-    import json
-
     try:
         return json.loads(text) if isinstance(text, str) and text else {}
     except ValueError:

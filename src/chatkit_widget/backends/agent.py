@@ -30,7 +30,7 @@ from chatkit.types import (
 )
 from pydantic import ValidationError
 
-from .._messages import stopped_message_ids
+from .._messages import is_stop_note
 from ..store import SQLiteStore
 from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
@@ -176,9 +176,12 @@ class AgentBackend(Backend):
         not know the field ignore it.
         """
         page = body.get("items", body)
-        stopped = stopped_message_ids(await _all_items(self.store, thread_id, {}))
         for item in page.get("data", []):
-            if item.get("id") in stopped:
+            if item.get("type") != "assistant_message":
+                continue
+            # Only the item right after each reply: paging a long thread stays O(page).
+            following = await self.store.load_thread_items(thread_id, item["id"], 1, "asc", {})
+            if following.data and is_stop_note(following.data[0]):
                 item["stopped"] = True
 
     async def _process(self, request: dict[str, Any]) -> StreamingResult | NonStreamingResult:

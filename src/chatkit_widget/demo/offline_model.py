@@ -183,15 +183,16 @@ class OfflineDemoModel(Model):
             type="response.created", response=response, sequence_number=next(seq)
         )
         for index, item in enumerate(output):
-            if isinstance(item, ResponseOutputMessage):
-                text = item.content[0].text  # type: ignore[union-attr]
-                empty = _message(item.id, "", status="in_progress")
-                yield ResponseOutputItemAddedEvent(
-                    type="response.output_item.added",
-                    item=empty,
-                    output_index=index,
-                    sequence_number=next(seq),
-                )
+            is_message = isinstance(item, ResponseOutputMessage)
+            if not is_message:
+                await asyncio.sleep(self.delay)  # a tool call takes a moment too
+            yield ResponseOutputItemAddedEvent(
+                type="response.output_item.added",
+                item=_message(item.id, "", status="in_progress") if is_message else item,
+                output_index=index,
+                sequence_number=next(seq),
+            )
+            if is_message:
                 yield ResponseContentPartAddedEvent(
                     type="response.content_part.added",
                     item_id=item.id,
@@ -200,7 +201,7 @@ class OfflineDemoModel(Model):
                     part=ResponseOutputText(type="output_text", text="", annotations=[]),
                     sequence_number=next(seq),
                 )
-                for word in re.findall(r"\s*\S+", text):
+                for word in re.findall(r"\s*\S+", item.content[0].text):
                     await asyncio.sleep(self.delay)
                     yield ResponseTextDeltaEvent(
                         type="response.output_text.delta",
@@ -211,14 +212,6 @@ class OfflineDemoModel(Model):
                         logprobs=[],
                         sequence_number=next(seq),
                     )
-            else:
-                await asyncio.sleep(self.delay)
-                yield ResponseOutputItemAddedEvent(
-                    type="response.output_item.added",
-                    item=item,
-                    output_index=index,
-                    sequence_number=next(seq),
-                )
             yield ResponseOutputItemDoneEvent(
                 type="response.output_item.done",
                 item=item,
