@@ -33,12 +33,15 @@ def stopped_message_ids(items: list[ThreadItem]) -> set[str]:
     }
 
 
-def to_messages(items: list[ThreadItem]) -> list[dict[str, Any]]:
+def to_messages(
+    items: list[ThreadItem], feedback: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """User, assistant and tool messages, oldest first.
 
     An assistant message the user stopped carries ``"stopped": True`` (ChatKit records a stop
-    as a hidden note right after the partial reply).
+    as a hidden note right after the partial reply); a rated one ``"feedback"``.
     """
+    feedback = feedback or {}
     messages: list[dict[str, Any]] = []
     stopped = stopped_message_ids(items)
     for item in items:
@@ -54,6 +57,8 @@ def to_messages(items: list[ThreadItem]) -> list[dict[str, Any]]:
             }
             if item.id in stopped:
                 message["stopped"] = True
+            if item.id in feedback:
+                message["feedback"] = feedback[item.id]
             messages.append(message)
         elif isinstance(item, TaskItem) and (row := parse_tool_row(item)) is not None:
             tool = {
@@ -62,6 +67,8 @@ def to_messages(items: list[ThreadItem]) -> list[dict[str, Any]]:
                 "output": row.output if row.status == "success" else row.error,
                 "status": row.status,
             }
+            if row.display is not None:
+                tool["display"] = row.display
             messages.append({**base, "role": "tool", "text": tool["output"] or "", "tool": tool})
     return messages
 

@@ -31,10 +31,13 @@ class ToolRow:
     status: ToolStatus = "pending"
     output: str | None = None
     error: str | None = None
+    #: A Jupyter mimebundle of what the tool returned, when it was a display object.
+    display: dict[str, Any] | None = None
 
     def to_item(self, item_id: str, thread_id: str, created_at: datetime) -> TaskItem:
         """The ChatKit item for this row."""
-        data = json.dumps(self.__dict__, ensure_ascii=False, default=str)
+        fields = {k: v for k, v in self.__dict__.items() if v is not None or k != "display"}
+        data = json.dumps(fields, ensure_ascii=False, default=str)
         # "-->" would end the comment early; the JSON escape keeps the value identical.
         comment = _MARK + data.replace("-->", "--\\u003e") + " -->"
         task = CustomTask(

@@ -14,12 +14,12 @@ from chatkit.store import Store
 
 from ._bridge import Bridge, is_text_delta
 from ._messages import final_text, to_messages
+from ._theme import normalize_prompts, normalize_theme
 from .backends import AgentBackend, Backend, BackendError
 from .errors import ChatError
 from .store import SQLiteStore, resolve_store
 
 _STATIC = Path(__file__).parent / "static"
-THEMES = ("auto", "light", "dark")
 DEFAULT_MODEL = "gpt-4.1-mini"
 
 
@@ -35,8 +35,16 @@ class ChatWidget(anywidget.AnyWidget):
             ``Store``. Default: ``chatkit_widget/chats.sqlite`` in the Jupyter data directory.
         thread_id: Open this conversation; default a new one.
         placeholder: The composer's placeholder text.
-        theme: ``"auto"`` (follow JupyterLab), ``"light"`` or ``"dark"``.
+        theme: ``"auto"`` (follow JupyterLab, VS Code or the OS), ``"light"``, ``"dark"``, or
+            a dict of ChatKit theme options (``color_scheme``, ``radius``, ``density``,
+            ``typography``, ``accent``...) and the seed's keys (``primary``, ``background``,
+            ``text``, ``message_bubble_user``, ``message_bubble_assistant``, ``font_family``).
         height: CSS height of the widget.
+        greeting: The start screen's heading for an empty conversation.
+        prompts: Starter prompts on the start screen: strings, or ``{"label", "prompt"}``.
+        render_message: Source of an ES module exporting ``renderMessage(item, el)`` (or a
+            default function) that renders an item into ``el``; the built-in rendering is
+            used when it throws or returns ``false``.
 
     Example:
         ```python
@@ -52,14 +60,24 @@ class ChatWidget(anywidget.AnyWidget):
     """The open conversation's id (``None``: a new conversation starts with the next message)."""
     placeholder = traitlets.Unicode("Message the assistant…").tag(sync=True)
     """The composer's placeholder text."""
-    theme = traitlets.Enum(THEMES, "auto").tag(sync=True)
-    """``"auto"`` follows JupyterLab's light/dark theme; or ``"light"`` / ``"dark"``."""
+    theme = traitlets.Union([traitlets.Unicode(), traitlets.Dict()], default_value="auto").tag(
+        sync=True
+    )
+    """``"auto"``, ``"light"``, ``"dark"`` or a theme dict; setting it restyles live views."""
     height = traitlets.Unicode("520px").tag(sync=True)
     """CSS height of the widget."""
     model_label = traitlets.Unicode("").tag(sync=True)
     """What answers, as shown in the header (read-only)."""
     offline = traitlets.Bool(False).tag(sync=True)
     """True when the built-in offline demo model answers (read-only)."""
+    greeting = traitlets.Unicode("").tag(sync=True)
+    """The start screen's heading (``""``: the built-in one)."""
+    prompts: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)
+    """Starter prompts: strings or ``{"label", "prompt"}`` dicts (stored normalised)."""
+    render_message = traitlets.Unicode("").tag(sync=True)
+    """Source of an ES module that renders items itself (``""``: built-in rendering)."""
+    features = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """What the backend supports beyond the basics, e.g. ``"edit"``, ``"feedback"`` (read-only)."""
 
     def __init__(
         self,
@@ -69,8 +87,11 @@ class ChatWidget(anywidget.AnyWidget):
         store: Store[Any] | str | Path | None = None,
         thread_id: str | None = None,
         placeholder: str = "Message the assistant…",
-        theme: str = "auto",
+        theme: str | dict[str, Any] = "auto",
         height: str | int = "520px",
+        greeting: str = "",
+        prompts: list[str | dict[str, str]] | None = None,
+        render_message: str = "",
     ) -> None:
         if agent is not None and backend is not None:
             raise ValueError("pass either agent= or backend=, not both")
@@ -80,8 +101,8 @@ class ChatWidget(anywidget.AnyWidget):
             raise TypeError(
                 f"backend must be a chatkit_widget Backend, not {type(backend).__name__}"
             )
-        if theme not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(map(repr, THEMES))}, not {theme!r}")
+        theme = normalize_theme(theme)  # a ValueError here, not a TraitError later
+        starters = normalize_prompts(prompts)
         if isinstance(height, int):
             height = f"{height}px"
         self._backend = backend or _default_backend(agent, store)
@@ -90,8 +111,12 @@ class ChatWidget(anywidget.AnyWidget):
             placeholder=placeholder,
             theme=theme,
             height=height,
+            greeting=greeting,
+            prompts=starters,
+            render_message=render_message,
             model_label=self._backend.label,
             offline=self._backend.offline,
+            features=list(self._backend.features),
         )
         self._bridge = Bridge(self._backend, self._post)
         self._bridge.observers.append(self._follow_thread)
@@ -163,11 +188,14 @@ class ChatWidget(anywidget.AnyWidget):
         """The open conversation as plain dicts, oldest first (``[]`` for a new one).
 
         Each has ``id``, ``role`` (``"user"``, ``"assistant"`` or ``"tool"``), ``text`` and
-        ``created_at``; tool messages add ``tool: {name, arguments, output, status}``.
+        ``created_at``; tool messages add ``tool: {name, arguments, output, status}`` (and
+        ``display``, a mimebundle, when the tool returned a display object); assistant
+        messages may add ``stopped: True`` and ``feedback: "positive" | "negative"``.
         """
         if self.thread_id is None:
             return []
-        return to_messages(self._backend.items_sync(self.thread_id))
+        items = self._backend.items_sync(self.thread_id)
+        return to_messages(items, self._backend.feedback_sync(self.thread_id))
 
     def threads(self, limit: int = 100) -> list[dict[str, Any]]:
         """Conversations, most recently active first.
@@ -197,6 +225,20 @@ class ChatWidget(anywidget.AnyWidget):
         if not self._backend.has_thread_sync(thread_id):
             raise BackendError(f"No thread with id {thread_id!r}")
         self.thread_id = thread_id
+
+    @traitlets.validate("theme")
+    def _valid_theme(self, proposal: dict[str, Any]) -> str | dict[str, Any]:
+        try:
+            return normalize_theme(proposal["value"])
+        except (TypeError, ValueError) as exc:
+            raise traitlets.TraitError(str(exc)) from None
+
+    @traitlets.validate("prompts")
+    def _valid_prompts(self, proposal: dict[str, Any]) -> list[dict[str, str]]:
+        try:
+            return normalize_prompts(proposal["value"])
+        except TypeError as exc:
+            raise traitlets.TraitError(str(exc)) from None
 
     @traitlets.validate("thread_id")
     def _thread_exists(self, proposal: dict[str, Any]) -> str | None:

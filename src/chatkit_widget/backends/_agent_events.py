@@ -28,6 +28,7 @@ from chatkit.types import (
     ThreadStreamEvent,
 )
 
+from .._display import mimebundle
 from .._tool_rows import ToolRow
 
 NewId = Callable[[str], str]
@@ -130,6 +131,7 @@ class AgentEventConverter:
             error = self.tool_errors.pop(call_id, None)
             if error is None:
                 row.status, row.output = "success", _output_text(raw, item.output)
+                row.display = mimebundle(item.output)
             else:
                 row.status, row.error = "error", error
             return [ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at))]

@@ -6,7 +6,7 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator, Coroutine
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from agents import (
     Agent,
@@ -16,17 +16,22 @@ from agents import (
     Runner,
 )
 from agents.run_config import ToolErrorFormatterArgs
+from chatkit.actions import Action
 from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.store import NotFoundError, Store
 from chatkit.types import (
+    FeedbackKind,
     TaskItem,
     ThreadItem,
     ThreadItemAddedEvent,
+    ThreadItemRemovedEvent,
+    ThreadItemReplacedEvent,
     ThreadMetadata,
     ThreadStreamEvent,
     UserMessageItem,
     UserMessageTextContent,
+    WidgetItem,
 )
 from pydantic import ValidationError
 
@@ -38,6 +43,8 @@ from .base import Backend, BackendError
 
 T = TypeVar("T")
 TITLE_LENGTH = 60
+#: The custom action that edits a sent message: ``{"item_id": ..., "text": ...}``.
+EDIT_ACTION = "chatkit_widget.edit"
 
 
 class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
@@ -49,6 +56,7 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
         self.agent = agent
         self.tracing = tracing
         self.history = HistoryConverter()
+        self.feedback: dict[str, dict[str, str]] = {}
 
     async def respond(  # noqa: D102
         self,
@@ -92,6 +100,48 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
             for event in converter.close("The run failed before the tool finished."):
                 yield event
             raise CustomStreamError(f"{type(exc).__name__}: {exc}", allow_retry=True) from exc
+
+    async def add_feedback(  # noqa: D102
+        self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: dict[str, Any]
+    ) -> None:
+        if isinstance(self.store, SQLiteStore):
+            self.store.save_feedback_sync(thread_id, item_ids, feedback)
+        else:  # a custom Store has no place for it: kept for this session only
+            for item_id in item_ids:
+                self.feedback.setdefault(thread_id, {})[item_id] = feedback
+
+    def feedback_of(self, thread_id: str) -> dict[str, str]:
+        """Feedback on a thread's items: item id -> ``"positive"`` | ``"negative"``."""
+        if isinstance(self.store, SQLiteStore):
+            return self.store.feedback_sync(thread_id)
+        return dict(self.feedback.get(thread_id, {}))
+
+    async def action(  # noqa: D102
+        self,
+        thread: ThreadMetadata,
+        action: Action[str, Any],
+        sender: WidgetItem | None,
+        context: dict[str, Any],
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        if action.type != EDIT_ACTION:
+            raise CustomStreamError(f"Unknown action {action.type!r}", allow_retry=False)
+        payload = action.payload if isinstance(action.payload, dict) else {}
+        item_id, text = payload.get("item_id"), payload.get("text")
+        if not isinstance(item_id, str) or not isinstance(text, str) or not text.strip():
+            raise CustomStreamError("An edit needs the message id and new text.", allow_retry=False)
+        items = await _all_items(self.store, thread.id, context)
+        index = next((i for i, item in enumerate(items) if item.id == item_id), None)
+        if index is None or not isinstance(items[index], UserMessageItem):
+            raise CustomStreamError("Only a message you sent can be edited.", allow_retry=False)
+        # Everything after the edited message goes: the thread continues from it.
+        for later in reversed(items[index + 1 :]):
+            yield ThreadItemRemovedEvent(item_id=later.id)
+        edited = cast(UserMessageItem, items[index]).model_copy(
+            update={"content": [UserMessageTextContent(text=text)]}
+        )
+        yield ThreadItemReplacedEvent(item=edited)
+        async for event in self.respond(thread, edited, context):
+            yield event
 
     def _report_tool_error(self, args: ToolErrorFormatterArgs[Any]) -> str:
         """Note a failed tool call for its row, and tell the model what went wrong.
@@ -145,6 +195,7 @@ class AgentBackend(Backend):
         self.store = store
         self.label = label or _model_label(agent)
         self.offline = offline
+        self.features = ("edit", "feedback")
 
     def __repr__(self) -> str:
         return f"AgentBackend(agent={self.server.agent.name!r}, store={self.store!r})"
@@ -165,18 +216,21 @@ class AgentBackend(Backend):
             raise BackendError(f"{request.get('type')} is a streaming request")
         body = json.loads(result.json)
         if request["type"] in ("threads.get_by_id", "items.list"):
-            await self._mark_stopped(request["params"]["thread_id"], body)
+            await self._annotate(request["params"]["thread_id"], body)
         return body
 
-    async def _mark_stopped(self, thread_id: str, body: dict[str, Any]) -> None:
-        """Add ``"stopped": true`` to replies the user stopped.
+    async def _annotate(self, thread_id: str, body: dict[str, Any]) -> None:
+        """Add ``"stopped": true`` to replies the user stopped and ``"feedback"`` to rated ones.
 
-        ChatKit records a stop only as a hidden item the client never receives, so without
-        this a reloaded thread could not show which replies were cut short. Clients that do
-        not know the field ignore it.
+        ChatKit records a stop only as a hidden item the client never receives, and feedback
+        not at all, so without this a reloaded thread could show neither. Clients that do not
+        know the fields ignore them.
         """
         page = body.get("items", body)
+        feedback = self.server.feedback_of(thread_id)
         for item in page.get("data", []):
+            if item["id"] in feedback:
+                item["feedback"] = feedback[item["id"]]
             if item.get("type") != "assistant_message":
                 continue
             # Only the item right after each reply: paging a long thread stays O(page).
@@ -211,6 +265,9 @@ class AgentBackend(Backend):
         except NotFoundError:
             return False
         return True
+
+    def feedback_sync(self, thread_id: str) -> dict[str, str]:  # noqa: D102
+        return self.server.feedback_of(thread_id)
 
     def items_sync(self, thread_id: str) -> list[ThreadItem]:  # noqa: D102
         try:

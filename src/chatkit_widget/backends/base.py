@@ -36,6 +36,9 @@ class Backend(ABC):
     label: str = ""
     #: True when replies come from the built-in offline demo model.
     offline: bool = False
+    #: Extensions beyond the ChatKit protocol the backend serves: ``"edit"`` (the
+    #: ``chatkit_widget.edit`` custom action) and ``"feedback"`` (stored ``items.feedback``).
+    features: tuple[str, ...] = ()
 
     @abstractmethod
     def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
@@ -52,6 +55,10 @@ class Backend(ABC):
     @abstractmethod
     def has_thread_sync(self, thread_id: str) -> bool:
         """Whether the thread exists."""
+
+    def feedback_sync(self, thread_id: str) -> dict[str, str]:
+        """Feedback given on a thread's items: item id -> ``"positive"`` | ``"negative"``."""
+        return {}
 
     @abstractmethod
     def items_sync(self, thread_id: str) -> list[ThreadItem]:

@@ -28,10 +28,14 @@ from openai.types.responses import (
     ResponseTextDeltaEvent,
 )
 
+from .showcase import SHOWCASE
+
 HELP_TEXT = (
     "I'm the **offline demo model**: a built-in, deterministic stand-in that needs no key and no "
     "network. I manage a small task list, so try:\n\n"
-    "- `add a task: buy milk`\n- `list tasks`\n- `complete task buy milk`\n- `count to 20`\n\n"
+    "- `add a task: buy milk`\n- `list tasks`\n- `complete task buy milk`\n- `count to 20`\n"
+    '- `show markdown` (what replies can contain)\n- `use tool NAME with {"arg": 1}` (call any '
+    "tool the agent has)\n- `echo: text` (reply with the text verbatim)\n\n"
     "To talk to a real model, set `OPENAI_API_KEY` before creating the widget, or pass your own "
     "agent: `ChatWidget(agent=Agent(name=..., model=...))`. Any OpenAI-compatible server "
     "(Ollama, vLLM, LM Studio) works through `OpenAIChatCompletionsModel`."
@@ -55,6 +59,13 @@ _COMMANDS: list[tuple[re.Pattern[str], str]] = [
     ),
 ]
 _COUNT = re.compile(r"^\s*count to (?P<n>\d{1,4})\b", re.I)
+# "echo: <text>" replies with the text verbatim (tests and demos of rendering).
+_ECHO = re.compile(r"^\s*echo:\s?(?P<text>.*)\Z", re.I | re.S)
+# "use tool NAME" or "use tool NAME with {json}" calls any tool the agent has.
+_USE_TOOL = re.compile(
+    r"^\s*use tool (?P<name>[\w.-]+)(?:\s+with\s+(?P<args>\{.*\}))?\s*$", re.I | re.S
+)
+_SHOWCASE = re.compile(r"^\s*(?:show|demo)\s+(?:me\s+)?markdown\W*$", re.I)
 
 
 def _text_of(item: Any) -> str:
@@ -79,6 +90,14 @@ def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str:
     if isinstance(last, dict) and last.get("type") == "function_call_output":
         return _reply_to_tool_output(items, last)
     text = _text_of(last)
+    echo = _ECHO.match(text)
+    if echo:
+        return echo.group("text") or "(nothing to echo)"
+    if _SHOWCASE.match(text):
+        return SHOWCASE
+    use = _USE_TOOL.match(text)
+    if use:
+        return use.group("name"), use.group("args") or "{}"
     for pattern, tool in _COMMANDS:
         match = pattern.match(text)
         if match:

@@ -38,6 +38,13 @@ CREATE TABLE IF NOT EXISTS items (
     UNIQUE (thread_id, id)
 );
 CREATE INDEX IF NOT EXISTS items_by_thread ON items (thread_id, seq);
+CREATE TABLE IF NOT EXISTS feedback (
+    thread_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (thread_id, item_id),
+    FOREIGN KEY (thread_id, item_id) REFERENCES items(thread_id, id) ON DELETE CASCADE
+);
 CREATE TABLE IF NOT EXISTS attachments (
     id TEXT PRIMARY KEY,
     data TEXT NOT NULL
@@ -222,6 +229,24 @@ class SQLiteStore(Store[Any]):
             self._conn.execute(
                 "DELETE FROM items WHERE thread_id = ? AND id = ?", (thread_id, item_id)
             )
+
+    def save_feedback_sync(self, thread_id: str, item_ids: list[str], kind: str) -> None:
+        """Record thumbs up/down (``"positive"`` | ``"negative"``) for items of a thread.
+
+        Items that do not exist are skipped; feedback goes with its item when it is deleted.
+        """
+        with self._lock:
+            self._conn.executemany(
+                "INSERT INTO feedback (thread_id, item_id, kind) "
+                "SELECT thread_id, id, ? FROM items WHERE thread_id = ? AND id = ? "
+                "ON CONFLICT(thread_id, item_id) DO UPDATE SET kind = excluded.kind",
+                [(kind, thread_id, item_id) for item_id in item_ids],
+            )
+
+    def feedback_sync(self, thread_id: str) -> dict[str, str]:
+        """Feedback of a thread's items: item id -> kind."""
+        rows = self._query("SELECT item_id, kind FROM feedback WHERE thread_id = ?", (thread_id,))
+        return {str(item_id): str(kind) for item_id, kind in rows}
 
     # -- chatkit.store.Store ----------------------------------------------------------------
 
