@@ -17,6 +17,7 @@ from typing import Any
 from ._live import LiveItems
 from ._protocol import EndReason, IncomingMsg, OutgoingMsg, parse_incoming
 from .backends.base import STREAMING_REQUESTS, Backend, BackendError
+from .client_tools import pending_client_call
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,18 @@ class Bridge:
             if snapshot:
                 self._send({"kind": "event", "id": stream_id, "events": snapshot})
 
+    async def _answer_client_call(self, call: dict[str, Any]) -> dict[str, Any]:
+        """Run the client tool a turn asked for; the request that hands back its result."""
+        tool = self.backend.client_tools.get(call["name"])
+        if tool is None:  # a remote server may call tools this notebook never registered
+            result: Any = {"error": f"This notebook has no client tool named {call['name']!r}."}
+        else:
+            result = await tool.run(call.get("arguments") or {})
+        return {
+            "type": "threads.add_client_tool_output",
+            "params": {"thread_id": call["thread_id"], "result": result},
+        }
+
     async def _call(self, request_id: str, request: dict[str, Any]) -> None:
         try:
             result = await self.backend.call(request)
@@ -223,10 +236,20 @@ class Bridge:
             async with self._turn_lock:
                 self._send({"kind": "start", "id": stream_id, "request": request})
                 self._live[stream_id] = (request, live, coalescer)
-                async for event in self.backend.stream(request):
-                    emit(event)
-                    if event.get("type") == "error":
-                        reason = "error"
+                current: dict[str, Any] | None = request
+                while current is not None:
+                    call = None
+                    async for event in self.backend.stream(current):
+                        emit(event)
+                        if event.get("type") == "error":
+                            reason = "error"
+                        call = pending_client_call(event) or call
+                    # A turn that ends on a client tool call continues, in the same stream,
+                    # once the notebook's function has answered.
+                    current = None
+                    if call is not None and reason == "done":
+                        coalescer.flush()
+                        current = await self._answer_client_call(call)
         except asyncio.CancelledError:
             reason = "cancelled"
         except Exception as exc:

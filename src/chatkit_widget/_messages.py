@@ -7,6 +7,7 @@ from typing import Any
 
 from chatkit.types import (
     AssistantMessageItem,
+    ClientToolCallItem,
     SDKHiddenContextItem,
     TaskItem,
     ThreadItem,
@@ -70,6 +71,21 @@ def to_messages(
             if row.display is not None:
                 tool["display"] = row.display
             messages.append({**base, "role": "tool", "text": tool["output"] or "", "tool": tool})
+        elif isinstance(item, ClientToolCallItem):
+            output = item.output
+            failed = isinstance(output, dict) and set(output) == {"error"}
+            if isinstance(output, dict) and failed:
+                output = output["error"]
+            status = "pending" if item.status == "pending" else "error" if failed else "success"
+            client = {
+                "name": item.name,
+                "arguments": item.arguments,
+                "output": output,
+                "status": status,
+                "client": True,
+            }
+            text = output if isinstance(output, str) else "" if output is None else str(output)
+            messages.append({**base, "role": "tool", "text": text, "tool": client})
     return messages
 
 

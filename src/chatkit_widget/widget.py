@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from ._bridge import Bridge, is_text_delta
 from ._messages import final_text, to_messages
 from ._theme import normalize_prompts, normalize_theme
 from .backends import AgentBackend, Backend, BackendError
+from .client_tools import ClientTool
 from .errors import ChatError
 from .store import SQLiteStore, resolve_store
 
@@ -246,6 +248,34 @@ class ChatWidget(anywidget.AnyWidget):
         if value is not None and not self._backend.has_thread_sync(value):
             raise traitlets.TraitError(f"No thread with id {value!r}; see chat.threads()")
         return value
+
+    def client_tool(
+        self,
+        fn: Callable[..., Any] | None = None,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+    ) -> Any:
+        """Register a function the agent can call, run here in the kernel (a decorator).
+
+        The arguments' JSON schema comes from the signature and type hints, the description
+        from the docstring. The call shows as a tool row; an exception becomes an error result
+        the model sees. Sync functions run on the kernel's event loop (so they may touch
+        notebook state freely); async ones are awaited.
+
+        Example:
+            ```python
+            @chat.client_tool(description="Names of the variables defined in this notebook.")
+            def notebook_variables() -> list[str]:
+                return [n for n in globals() if not n.startswith("_")]
+            ```
+        """
+
+        def register(func: Callable[..., Any]) -> Callable[..., Any]:
+            self._backend.add_client_tool(ClientTool.from_function(func, name, description))
+            return func
+
+        return register(fn) if fn is not None else register
 
     def stop(self) -> None:
         """Stop the running turn; its partial reply is kept and marked stopped."""

@@ -20,6 +20,7 @@ from chatkit.types import (
     AssistantMessageContentPartAdded,
     AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
+    ClientToolCallItem,
     ProgressUpdateEvent,
     ThreadItemAddedEvent,
     ThreadItemDoneEvent,
@@ -45,8 +46,17 @@ class AgentEventConverter:
             cannot tell failure from success).
     """
 
-    def __init__(self, thread_id: str, new_id: NewId, tool_errors: dict[str, str]) -> None:
+    def __init__(
+        self,
+        thread_id: str,
+        new_id: NewId,
+        tool_errors: dict[str, str],
+        client_tools: frozenset[str] = frozenset(),
+    ) -> None:
         self.thread_id = thread_id
+        self.client_tools = client_tools
+        #: The client tool call that ended the run, for the notebook to answer.
+        self.client_call: ClientToolCallItem | None = None
         self.new_id = new_id
         self.tool_errors = tool_errors
         self._messages: dict[str, AssistantMessageItem] = {}  # raw model id -> open item
@@ -115,6 +125,17 @@ class AgentEventConverter:
         raw = item.raw_item
         if item.type == "tool_call_item" and _get(raw, "type") == "function_call":
             call_id = str(_get(raw, "call_id"))
+            if _get(raw, "name") in self.client_tools:
+                arguments = _parse_json(_get(raw, "arguments"))
+                self.client_call = ClientToolCallItem(
+                    id=self.new_id("tool_call"),
+                    thread_id=self.thread_id,
+                    created_at=datetime.now(),
+                    call_id=call_id,
+                    name=str(_get(raw, "name")),
+                    arguments=arguments if isinstance(arguments, dict) else {},
+                )
+                return []
             row = ToolRow(
                 call_id=call_id,
                 name=str(_get(raw, "name")),

@@ -21,10 +21,12 @@ from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.store import NotFoundError, Store
 from chatkit.types import (
+    ClientToolCallItem,
     FeedbackKind,
     TaskItem,
     ThreadItem,
     ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
     ThreadItemRemovedEvent,
     ThreadItemReplacedEvent,
     ThreadMetadata,
@@ -36,6 +38,7 @@ from chatkit.types import (
 from pydantic import ValidationError
 
 from .._messages import is_stop_note
+from ..client_tools import ClientTool, stop_at_client_tools
 from ..store import SQLiteStore
 from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
@@ -57,6 +60,7 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
         self.tracing = tracing
         self.history = HistoryConverter()
         self.feedback: dict[str, dict[str, str]] = {}
+        self.client_tools: dict[str, ClientTool] = {}
 
     async def respond(  # noqa: D102
         self,
@@ -67,17 +71,21 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
         if thread.title is None and input_user_message is not None:
             thread.title = _title_from(input_user_message)  # ChatKit emits thread.updated
         items = await _all_items(self.store, thread.id, context)
+        if input_user_message is None and items and isinstance(items[-1], ClientToolCallItem):
+            # ChatKit saved the notebook's result without telling the client: show it now.
+            yield ThreadItemReplacedEvent(item=items[-1])
         model_input = await self.history.to_agent_input(items)
         converter = AgentEventConverter(
             thread.id,
             lambda kind: self.store.generate_item_id(kind, thread, context),  # type: ignore[arg-type]
             self.tool_errors,
+            frozenset(self.client_tools),
         )
         context["converter"] = converter
         run_config = RunConfig(
             tracing_disabled=not self.tracing, tool_error_formatter=self._report_tool_error
         )
-        result = Runner.run_streamed(self.agent, model_input, run_config=run_config)
+        result = Runner.run_streamed(self._agent_for_run(), model_input, run_config=run_config)
         try:
             async for event in converter.events(result):
                 if isinstance(event, ThreadItemAddedEvent) and isinstance(event.item, TaskItem):
@@ -85,6 +93,8 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
                     # parallel calls finish in another (ChatKit stores items when done).
                     await self.store.add_thread_item(thread.id, event.item, context)
                 yield event
+            if converter.client_call is not None:  # the turn ends; the notebook answers it
+                yield ThreadItemDoneEvent(item=converter.client_call)
         except (asyncio.CancelledError, GeneratorExit):
             result.cancel()
             raise
@@ -100,6 +110,17 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
             for event in converter.close("The run failed before the tool finished."):
                 yield event
             raise CustomStreamError(f"{type(exc).__name__}: {exc}", allow_retry=True) from exc
+
+    def _agent_for_run(self) -> Agent[Any]:
+        """The agent, offered the notebook's client tools when there are any."""
+        if not self.client_tools:
+            return self.agent
+        return self.agent.clone(
+            tools=[*self.agent.tools, *(t.as_agent_tool() for t in self.client_tools.values())],
+            tool_use_behavior=stop_at_client_tools(
+                set(self.client_tools), self.agent.tool_use_behavior
+            ),
+        )
 
     async def add_feedback(  # noqa: D102
         self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: dict[str, Any]
@@ -196,6 +217,13 @@ class AgentBackend(Backend):
         self.label = label or _model_label(agent)
         self.offline = offline
         self.features = ("edit", "feedback")
+        self.server.client_tools = self.client_tools
+
+    def add_client_tool(self, tool: ClientTool) -> None:  # noqa: D102
+        clash = {t.name for t in self.server.agent.tools} & {tool.name}
+        if clash:
+            raise ValueError(f"the agent already has a tool named {tool.name!r}")
+        super().add_client_tool(tool)
 
     def __repr__(self) -> str:
         return f"AgentBackend(agent={self.server.agent.name!r}, store={self.store!r})"

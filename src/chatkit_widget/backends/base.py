@@ -8,6 +8,8 @@ from typing import Any
 
 from chatkit.types import ThreadItem, ThreadMetadata
 
+from ..client_tools import ClientTool
+
 STREAMING_REQUESTS = frozenset(
     {
         "threads.create",
@@ -39,6 +41,15 @@ class Backend(ABC):
     #: Extensions beyond the ChatKit protocol the backend serves: ``"edit"`` (the
     #: ``chatkit_widget.edit`` custom action) and ``"feedback"`` (stored ``items.feedback``).
     features: tuple[str, ...] = ()
+
+    @property
+    def client_tools(self) -> dict[str, ClientTool]:
+        """Client tools registered by the widget, by name (the bridge runs them)."""
+        return self.__dict__.setdefault("_client_tools", {})  # type: ignore[no-any-return]
+
+    def add_client_tool(self, tool: ClientTool) -> None:
+        """Register a client tool (a backend may refuse one, e.g. for a name clash)."""
+        self.client_tools[tool.name] = tool
 
     @abstractmethod
     def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:

@@ -134,6 +134,8 @@ def _reply_to_tool_output(items: list[Any], output_item: dict[str, Any]) -> str:
     name, output = call.get("name", "tool"), str(output_item.get("output", ""))
     if output.startswith("Error:"):
         return f"The `{name}` tool failed: {output.removeprefix('Error:').strip()}"
+    if output.startswith('{"error": '):  # a client tool's failure, as JSON
+        return f"The `{name}` tool failed: {json.loads(output)['error']}"
     if name == "add_task":
         title = json.loads(call.get("arguments") or "{}").get("title", "")
         return f"Added **{title}** to your task list."
