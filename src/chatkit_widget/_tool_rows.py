@@ -50,18 +50,19 @@ class ToolRow:
 
     def _markdown(self) -> str:
         args = json.dumps(self.arguments, ensure_ascii=False, indent=2, default=str)
-        parts = [f"**{self.name}** {_LABELS[self.status]}", _fence(args, "json")]
+        parts = [f"**{self.name}** {_LABELS[self.status]}", fence(args, "json")]
         if self.status == "success" and self.output is not None:
-            parts += ["Result:", _fence(self.output)]
+            parts += ["Result:", fence(self.output)]
         if self.status == "error" and self.error is not None:
-            parts += ["Error:", _fence(self.error)]
+            parts += ["Error:", fence(self.error)]
         return "\n\n".join(parts)
 
 
 _LABELS: dict[ToolStatus, str] = {"pending": "running…", "success": "done", "error": "failed"}
 
 
-def _fence(text: str, lang: str = "") -> str:
+def fence(text: str, lang: str = "") -> str:
+    """A Markdown code block that no backtick run inside ``text`` can close early."""
     # A fence longer than any backtick run inside keeps the block closed (CommonMark).
     ticks = "`" * max(3, _longest_backtick_run(text) + 1)
     return f"{ticks}{lang}\n{text}\n{ticks}"

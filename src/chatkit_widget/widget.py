@@ -14,6 +14,9 @@ from agents import Agent
 from chatkit.store import Store
 
 from ._bridge import Bridge, is_text_delta
+from ._events import ChatEvents
+from ._export import to_json
+from ._export import to_markdown as transcript_markdown
 from ._messages import final_text, to_messages
 from ._theme import normalize_prompts, normalize_theme
 from .backends import AgentBackend, Backend, BackendError
@@ -121,7 +124,8 @@ class ChatWidget(anywidget.AnyWidget):
             features=list(self._backend.features),
         )
         self._bridge = Bridge(self._backend, self._post)
-        self._bridge.observers.append(self._follow_thread)
+        self._events = ChatEvents()
+        self._bridge.observers += [self._follow_thread, self._events.from_stream]
         self.on_msg(self._on_front_end_msg)
         if thread_id is not None:
             self.open_thread(thread_id)
@@ -213,6 +217,46 @@ class ChatWidget(anywidget.AnyWidget):
             }
             for t, updated in self._backend.threads_sync(limit)
         ]
+
+    def export(self, format: str = "markdown", thread_id: str | None = None) -> str:
+        """The conversation (default: the open one) as ``"markdown"`` or ``"json"`` text.
+
+        Tool calls are included with their arguments and results; JSON carries everything
+        ``chat.messages`` has (feedback, stopped replies, rich tool output bundles).
+
+        Raises:
+            ValueError: for an unknown format, or when no conversation is open.
+            BackendError: if there is no such thread.
+        """
+        if format not in ("markdown", "json"):
+            raise ValueError(f"format must be 'markdown' or 'json', not {format!r}")
+        thread_id = thread_id or self.thread_id
+        if thread_id is None:
+            raise ValueError("no conversation is open: send a message or pass thread_id=")
+        meta = self._backend.thread_sync(thread_id)
+        thread = {"id": meta.id, "title": meta.title, "created_at": meta.created_at.isoformat()}
+        items = self._backend.items_sync(thread_id)
+        messages = to_messages(items, self._backend.feedback_sync(thread_id))
+        return (to_json if format == "json" else transcript_markdown)(thread, messages)
+
+    def to_markdown(self) -> str:
+        """The open conversation as Markdown (``chat.export("markdown")``)."""
+        return self.export("markdown")
+
+    def on(self, event: str, callback: Callable[[dict[str, Any]], Any]) -> Callable[[], None]:
+        """Call ``callback(data)`` when something happens; returns a function that unsubscribes.
+
+        Events: ``"message"`` (a user message or a finished reply, as in ``chat.messages``),
+        ``"tool"`` (a tool call finished, or a client tool call waits for the notebook),
+        ``"error"`` (``{message, allow_retry}``), ``"thread"`` (``{id, title, reason}`` with
+        reason ``created``, ``updated`` or ``opened``). Callbacks run on the kernel's event
+        loop; an ``async`` one is scheduled as a task. A failing callback is logged and does
+        not disturb the chat.
+
+        Raises:
+            ValueError: for an unknown event name.
+        """
+        return self._events.add(event, callback)
 
     def new_thread(self) -> None:
         """Start a new conversation with the next message."""
@@ -308,7 +352,17 @@ class ChatWidget(anywidget.AnyWidget):
 
     def _follow_thread(self, event: dict[str, Any]) -> None:
         if event.get("type") == "thread.created":
+            self._events.mark_created(event["thread"]["id"])
             self.thread_id = event["thread"]["id"]
+
+    @traitlets.observe("thread_id")
+    def _thread_opened(self, change: dict[str, Any]) -> None:
+        events: ChatEvents | None = getattr(self, "_events", None)
+        thread_id = change["new"]
+        if events is None or thread_id is None or events.opened_by_creation(thread_id):
+            return
+        title = self._backend.thread_sync(thread_id).title
+        events.emit("thread", {"id": thread_id, "title": title, "reason": "opened"})
 
     def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         self._bridge.handle(content)

@@ -284,13 +284,18 @@ class AgentBackend(Backend):
         page = run_sync(self.store.load_threads(limit, None, "desc", {}))
         return [(t, t.created_at.isoformat()) for t in page.data]
 
-    def has_thread_sync(self, thread_id: str) -> bool:  # noqa: D102
+    def thread_sync(self, thread_id: str) -> ThreadMetadata:  # noqa: D102
         try:
             if isinstance(self.store, SQLiteStore):
-                self.store.load_thread_sync(thread_id)
-            else:
-                run_sync(self.store.load_thread(thread_id, {}))
-        except NotFoundError:
+                return self.store.load_thread_sync(thread_id)
+            return run_sync(self.store.load_thread(thread_id, {}))
+        except NotFoundError as exc:
+            raise BackendError(f"No thread with id {thread_id!r} in {self.store!r}") from exc
+
+    def has_thread_sync(self, thread_id: str) -> bool:  # noqa: D102
+        try:
+            self.thread_sync(thread_id)
+        except BackendError:
             return False
         return True
 

@@ -64,6 +64,14 @@ class Backend(ABC):
         """Threads, most recently active first, each with its last-activity time (ISO 8601)."""
 
     @abstractmethod
+    def thread_sync(self, thread_id: str) -> ThreadMetadata:
+        """One thread's metadata.
+
+        Raises:
+            BackendError: if the thread does not exist.
+        """
+
+    @abstractmethod
     def has_thread_sync(self, thread_id: str) -> bool:
         """Whether the thread exists."""
 
