@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 from typing import Any
 
@@ -84,9 +85,13 @@ def to_messages(
                 "status": status,
                 "client": True,
             }
-            text = output if isinstance(output, str) else "" if output is None else str(output)
+            text = output if isinstance(output, str) else "" if output is None else _json(output)
             messages.append({**base, "role": "tool", "text": text, "tool": client})
     return messages
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def final_text(events: list[dict[str, Any]]) -> str:

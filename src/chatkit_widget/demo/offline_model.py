@@ -136,6 +136,8 @@ def _reply_to_tool_output(items: list[Any], output_item: dict[str, Any]) -> str:
         return f"The `{name}` tool failed: {output.removeprefix('Error:').strip()}"
     if output.startswith('{"error": '):  # a client tool's failure, as JSON
         return f"The `{name}` tool failed: {json.loads(output)['error']}"
+    if output.startswith('"'):  # a client tool's text result arrives JSON-encoded
+        return str(json.loads(output))
     if name == "add_task":
         title = json.loads(call.get("arguments") or "{}").get("title", "")
         return f"Added **{title}** to your task list."
