@@ -148,7 +148,8 @@ def _reply_to_tool_output(items: list[Any], output_item: dict[str, Any]) -> str:
         return f"Your open tasks:\n\n{lines}"
     if name == "complete_task":
         return f"Marked **{output.removeprefix('Completed: ')}** as done."
-    return output
+    # Multi-line output (a printed table) keeps its layout in the rendered reply.
+    return f"```\n{output}\n```" if "\n" in output else output
 
 
 class OfflineDemoModel(Model):
