@@ -29,6 +29,9 @@ async def test_a_client_tool_round_trip_continues_the_turn() -> None:
 
     assert await chat.ask('use tool double with {"x": 21}') == "42"
     assert calls == [21]
+    # one client call per model step: ChatKit holds a single pending call
+    backend: Any = chat._backend
+    assert backend.server._agent_for_run().model_settings.parallel_tool_calls is False
     _user, tool, reply = chat.messages
     assert tool["role"] == "tool"
     assert tool["tool"] == {
@@ -120,12 +123,19 @@ async def test_stop_while_the_notebook_runs_the_tool_ends_the_turn() -> None:
         await asyncio.Event().wait()
         return "unreachable"
 
+    front_end = FrontEnd(chat)
     task = chat.send("use tool forever")
     await asyncio.wait_for(started.wait(), 10)
     chat.stop()
     with pytest.raises(Exception, match="stopped"):
         await asyncio.wait_for(task, 10)
-    # the thread stays usable: the dangling call is not replayed to the model
+    # the call is settled, in the store and on screen, rather than left running forever
+    tool = next(m["tool"] for m in chat.messages if m["role"] == "tool")
+    assert tool["status"] == "error" and tool["output"].startswith("Stopped by the user")
+    events = [e for m in front_end.received if m["kind"] == "event" for e in m["events"]]
+    settled = [e["item"] for e in events if e["type"] == "thread.item.replaced"]
+    assert [(i["type"], i["status"]) for i in settled] == [("client_tool_call", "completed")]
+    # the thread stays usable
     assert await chat.ask("count to 3") == "1 2 3"
     chat.close()
 

@@ -96,11 +96,14 @@ async def test_feedback_goes_with_a_retried_reply(front_end: FrontEnd) -> None:
         "items.feedback", thread_id=chat.thread_id, item_ids=[reply["id"]], kind="negative"
     )
     await front_end.until(rid, "response")
+    assert chat.messages[1]["feedback"] == "negative"
     rid = front_end.request(
         "threads.retry_after_item", thread_id=chat.thread_id, item_id=user["id"]
     )
     await front_end.until(rid, "end")
     assert [m.get("feedback") for m in chat.messages] == [None, None]
+    assert chat.thread_id is not None
+    assert chat._backend.feedback_sync(chat.thread_id) == {}  # gone with its item
 
 
 @function_tool
@@ -130,6 +133,32 @@ async def test_tools_returning_display_objects_carry_a_mimebundle() -> None:
     assert png.startswith("iVBORw0KGgo")  # base64 of the PNG signature
     assert chart["output"].startswith("Figure(")
     assert plt.get_fignums() == []  # the chat took the figure: it will not pop up in a cell
+    chat.close()
+
+
+class BrokenFigure:
+    """Looks like a matplotlib figure; cannot draw itself."""
+
+    canvas = None
+
+    def savefig(self, *_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("no renderer")
+
+    def __str__(self) -> str:
+        return "BrokenFigure()"
+
+
+@function_tool
+def broken_chart() -> Any:
+    """A chart that cannot be drawn."""
+    return BrokenFigure()
+
+
+async def test_a_figure_that_cannot_draw_still_succeeds_as_text() -> None:
+    chat = ChatWidget(agent=Agent(name="a", model=OfflineDemoModel(delay=0), tools=[broken_chart]))
+    assert await chat.ask("use tool broken_chart") == "BrokenFigure()"
+    tool = next(m["tool"] for m in chat.messages if m["role"] == "tool")
+    assert tool["status"] == "success" and "display" not in tool
     chat.close()
 
 

@@ -249,7 +249,15 @@ class Bridge:
                     current = None
                     if call is not None and reason == "done":
                         coalescer.flush()
-                        current = await self._answer_client_call(call)
+                        try:
+                            current = await self._answer_client_call(call)
+                        except asyncio.CancelledError:
+                            # Stopped while the notebook ran it: settle the call, so it does
+                            # not show as running forever.
+                            settled = await self.backend.abandon_client_call(call)
+                            if settled is not None:
+                                emit({"type": "thread.item.replaced", "item": settled})
+                            raise
         except asyncio.CancelledError:
             reason = "cancelled"
         except Exception as exc:

@@ -65,8 +65,11 @@ def _figure_bundle(obj: object) -> dict[str, Any] | None:
     if figure is None or not hasattr(figure, "savefig") or not hasattr(figure, "canvas"):
         return None
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight")
-    _forget_in_pyplot(figure)
+    try:
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        _forget_in_pyplot(figure)
+    except Exception:  # the tool succeeded; only its picture failed
+        return None
     return {
         "image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
         "text/plain": repr(figure),

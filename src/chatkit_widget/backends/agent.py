@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator, Coroutine
+from dataclasses import replace
 from typing import Any, TypeVar, cast
 
 from agents import (
@@ -46,6 +47,8 @@ from .base import Backend, BackendError
 
 T = TypeVar("T")
 TITLE_LENGTH = 60
+#: What a client tool call the user stopped returns (the model sees it in later turns).
+STOPPED_CALL = "Stopped by the user before the notebook answered."
 #: The custom action that edits a sent message: ``{"item_id": ..., "text": ...}``.
 EDIT_ACTION = "chatkit_widget.edit"
 
@@ -120,6 +123,9 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
             tool_use_behavior=stop_at_client_tools(
                 set(self.client_tools), self.agent.tool_use_behavior
             ),
+            # ChatKit holds one pending client call, as the last item: two in parallel would
+            # leave one unanswered.
+            model_settings=replace(self.agent.model_settings, parallel_tool_calls=False),
         )
 
     async def add_feedback(  # noqa: D102
@@ -218,6 +224,14 @@ class AgentBackend(Backend):
         self.offline = offline
         self.features = ("edit", "feedback")
         self.server.client_tools = self.client_tools
+
+    async def abandon_client_call(self, item: dict[str, Any]) -> dict[str, Any] | None:  # noqa: D102
+        call = ClientToolCallItem.model_validate(
+            {**item, "status": "completed", "output": {"error": STOPPED_CALL}}
+        )
+        await self.store.save_item(call.thread_id, call, {})
+        settled: dict[str, Any] = call.model_dump(mode="json", exclude_none=True)
+        return settled
 
     def add_client_tool(self, tool: ClientTool) -> None:  # noqa: D102
         clash = {t.name for t in self.server.agent.tools} & {tool.name}

@@ -51,6 +51,13 @@ class Backend(ABC):
         """Register a client tool (a backend may refuse one, e.g. for a name clash)."""
         self.client_tools[tool.name] = tool
 
+    async def abandon_client_call(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        """A pending client tool call the user stopped: store it as failed if possible.
+
+        Returns the settled item for the UI, or ``None`` when the backend cannot store it.
+        """
+        return None
+
     @abstractmethod
     def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         """Process a streaming request, yielding ChatKit stream events as JSON objects."""
