@@ -1,6 +1,7 @@
 import { isRecord, type Page, type Thread, type ThreadItem } from "./chatkit/types";
 import type { ChatKitRequest } from "./protocol";
 import { ThreadState } from "./state/thread-state";
+import type { FeedbackKind } from "./state/types";
 import type { Transport } from "./transport/types";
 import { Listeners } from "./util/listeners";
 
@@ -14,7 +15,19 @@ export interface SessionHooks {
   threadCreated(threadId: string): void;
   /** A message the server never accepted: give its text back to the user. */
   restoreText(text: string): void;
+  /** An edit the server never applied: give its text back, still editing `itemId`. */
+  restoreEdit?(itemId: string, text: string): void;
 }
+
+/** An edit sent and not yet applied by the server. */
+interface PendingEdit {
+  threadId: string;
+  itemId: string;
+  text: string;
+}
+
+/** The custom action this widget's backend answers by rewriting a user message. */
+export const EDIT_ACTION = "chatkit_widget.edit";
 
 const PAGE_SIZE = 50;
 
@@ -23,6 +36,7 @@ export class ChatSession {
   readonly state = new ThreadState();
   private readonly running = new Map<string, RunningStream>();
   private readonly runningListeners = new Listeners<[]>();
+  private readonly edits = new Map<string, PendingEdit>();
   private readonly disposers: Array<() => void>;
   private loadSeq = 0;
   /** A thread is loading: it asks for the running streams (`resume`) once it has loaded. */
@@ -41,6 +55,8 @@ export class ChatSession {
       }),
       transport.onEvents((id, events) => {
         this.track(id, null); // a view rendered mid-stream learns of it from its events
+        // The server took an edit once it rewrites the thread (removes, replaces or adds items).
+        if (events.some((event) => event.type.startsWith("thread.item."))) this.edits.delete(id);
         const result = this.state.apply(id, events);
         const stream = this.running.get(id);
         if (
@@ -57,6 +73,9 @@ export class ChatSession {
         this.running.delete(id);
         const unsent = this.state.endStream(id, reason);
         if (unsent) this.hooks.restoreText(unsent);
+        const edit = this.edits.get(id);
+        this.edits.delete(id);
+        if (edit) this.editFailed(edit);
         this.runningListeners.emit();
       }),
     ];
@@ -106,6 +125,47 @@ export class ChatSession {
     });
   }
 
+  /**
+   * Rewrite user message `itemId` and continue the thread from it: the server removes the
+   * later items, replaces the message and streams a new reply. Shown at once; returns true
+   * once the transport has it.
+   */
+  edit(itemId: string, text: string): boolean {
+    const threadId = this.state.threadId;
+    if (this.busy || threadId === null || !this.state.prepareEdit(itemId, text)) return false;
+    const id = this.startStream({
+      type: "threads.custom_action",
+      params: {
+        thread_id: threadId,
+        item_id: null,
+        action: { type: EDIT_ACTION, payload: { item_id: itemId, text } },
+      },
+    });
+    if (id === null) {
+      this.editFailed({ threadId, itemId, text });
+      return false;
+    }
+    this.edits.set(id, { threadId, itemId, text });
+    return true;
+  }
+
+  /** Rate a reply (shown at once, put back if the server refuses). */
+  async feedback(itemId: string, kind: FeedbackKind): Promise<void> {
+    const threadId = this.state.threadId;
+    if (threadId === null) return;
+    const previous = this.state.setFeedback(itemId, kind);
+    try {
+      await this.transport.request({
+        type: "items.feedback",
+        params: { thread_id: threadId, item_ids: [itemId], kind },
+      });
+    } catch (err) {
+      if (this.state.threadId !== threadId) return;
+      this.state.setFeedback(itemId, previous);
+      this.state.addError(`Could not save feedback: ${errorMessage(err)}`, false);
+    }
+  }
+
   stop(): void {
     for (const [id, stream] of this.running) {
       if (stream.allowCancel) this.transport.cancel(id);
@@ -132,10 +192,65 @@ export class ChatSession {
     if (!this.loadPending) this.transport.resume();
   }
 
+  /** Page in the open thread's items before those shown (the user scrolled to the top). */
+  async loadOlder(): Promise<void> {
+    const { threadId, olderCursor } = this.state;
+    if (threadId === null || olderCursor === null || this.state.loadingOlder) return;
+    const seq = this.loadSeq;
+    this.state.setOlder(olderCursor, true);
+    try {
+      const page = await this.itemsBefore(threadId, olderCursor);
+      if (seq !== this.loadSeq) return;
+      this.state.loadItems(page.data.reverse(), null);
+      this.state.setOlder(page.has_more ? (page.after ?? null) : null, false);
+    } catch (err) {
+      if (seq !== this.loadSeq) return;
+      this.state.setOlder(olderCursor, false);
+      this.state.addError(`Could not load earlier messages: ${errorMessage(err)}`, false);
+    }
+  }
+
+  /** A page of conversations, newest first (`after`: the last one already listed). */
+  async listThreads(after: string | null, limit: number): Promise<Page<Thread>> {
+    const params: Record<string, unknown> = { limit, order: "desc" };
+    if (after !== null) params.after = after;
+    const page = await this.transport.request({ type: "threads.list", params });
+    if (!isRecord(page) || !Array.isArray(page.data)) throw new Error("malformed thread list");
+    return page as unknown as Page<Thread>;
+  }
+
+  async renameThread(threadId: string, title: string): Promise<void> {
+    await this.transport.request({
+      type: "threads.update",
+      params: { thread_id: threadId, title },
+    });
+    if (this.state.threadId === threadId) this.state.setTitle(title);
+  }
+
+  /** Delete a conversation; the open one gives way to a new, empty chat. */
+  async deleteThread(threadId: string): Promise<void> {
+    await this.transport.request({ type: "threads.delete", params: { thread_id: threadId } });
+    if (this.state.threadId === threadId) this.show(null);
+  }
+
   dispose(): void {
     this.loadSeq++;
     for (const dispose of this.disposers) dispose();
     this.runningListeners.clear();
+  }
+
+  /**
+   * The server never applied an edit: the items dropped for it are still stored, so the
+   * thread is loaded again as stored, and the new text goes back to the user.
+   */
+  private editFailed(edit: PendingEdit): void {
+    if (this.state.threadId !== edit.threadId) {
+      // The user has moved on to another thread: the text comes back as a plain draft.
+      this.hooks.restoreText(edit.text);
+      return;
+    }
+    this.show(edit.threadId);
+    this.hooks.restoreEdit?.(edit.itemId, edit.text);
   }
 
   private show(threadId: string | null): void {
@@ -174,6 +289,19 @@ export class ChatSession {
     this.runningListeners.emit();
   }
 
+  /** Items of a thread newest first, from before `cursor` (null: the newest). */
+  private async itemsBefore(threadId: string, cursor: string | null): Promise<Page<ThreadItem>> {
+    const params: Record<string, unknown> = {
+      thread_id: threadId,
+      order: "desc",
+      limit: PAGE_SIZE,
+    };
+    if (cursor !== null) params.after = cursor;
+    const page = await this.transport.request({ type: "items.list", params });
+    if (!isRecord(page) || !Array.isArray(page.data)) throw new Error("malformed item page");
+    return page as unknown as Page<ThreadItem>;
+  }
+
   private async load(threadId: string, seq: number): Promise<void> {
     const current = () => seq === this.loadSeq;
     this.state.setLoading(true);
@@ -184,17 +312,16 @@ export class ChatSession {
       })) as Thread;
       if (!current()) return;
       if (!isRecord(thread) || typeof thread.id !== "string") throw new Error("malformed thread");
-      this.state.loadThread(thread);
-      let page: Page<ThreadItem> | undefined = thread.items;
-      let anchor = lastId(page?.data) ?? null;
-      while (page?.has_more && page.after) {
-        page = (await this.transport.request({
-          type: "items.list",
-          params: { thread_id: threadId, after: page.after, order: "asc", limit: PAGE_SIZE },
-        })) as Page<ThreadItem>;
+      // get_by_id holds the oldest items: when they are all there is, they are the newest
+      // page too; otherwise the thread opens at its newest page and older ones page in.
+      if (!thread.items?.has_more) {
+        this.state.loadThread(thread);
+      } else {
+        this.state.loadThread({ ...thread, items: { data: [], has_more: false } });
+        const page = await this.itemsBefore(threadId, null);
         if (!current()) return;
-        this.state.loadItems(page?.data ?? [], anchor);
-        anchor = lastId(page?.data) ?? anchor;
+        this.state.loadItems(page.data.reverse(), null);
+        this.state.setOlder(page.has_more ? (page.after ?? null) : null, false);
       }
     } catch (err) {
       if (current())
@@ -213,10 +340,6 @@ export class ChatSession {
 function requestThread(request: ChatKitRequest | null): string | undefined {
   const threadId = request?.params?.thread_id;
   return typeof threadId === "string" ? threadId : undefined;
-}
-
-function lastId(items: ThreadItem[] | undefined): string | undefined {
-  return items?.length ? items[items.length - 1]?.id : undefined;
 }
 
 function errorMessage(err: unknown): string {

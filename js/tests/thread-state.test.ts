@@ -249,3 +249,17 @@ test("a stream of another thread reaches no view but its own, also a New chat on
     ["x"],
   );
 });
+
+test("a locked or closed thread keeps the server's reason, and a reset forgets it", () => {
+  const state = new ThreadState();
+  state.loadThread({ ...THREAD, status: { type: "locked", reason: "Archived by an admin" } });
+  assert.equal(state.status, "locked");
+  assert.equal(state.statusReason, "Archived by an admin");
+  state.apply("s1", [
+    { type: "thread.updated", thread: { ...THREAD, status: { type: "closed" } } },
+  ]);
+  assert.equal(state.status, "closed");
+  assert.equal(state.statusReason, null);
+  state.reset(null);
+  assert.equal(state.status, "active");
+});

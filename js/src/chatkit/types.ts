@@ -45,7 +45,8 @@ export interface Task {
   status_indicator?: StatusIndicator;
   title?: string;
   content?: string;
-  sources?: Array<UrlSource | { type: string; title: string }>;
+  /** URLSource (web_search) or FileSource (`filename`, file tasks). */
+  sources?: Array<UrlSource | { type: string; title: string; [key: string]: unknown }>;
   [key: string]: unknown;
 }
 

@@ -1,10 +1,51 @@
 import DOMPurify, { type Config, type DOMPurify as Purifier } from "dompurify";
 import { Marked } from "marked";
 import { BlockSplitter } from "./blocks";
+import { frameCodeBlocks } from "./code-block";
+import { GrowingCode } from "./growing-code";
+import { highlightCode } from "./highlight";
+import { ListStream } from "./list-stream";
+import { type MathToken, mathExtensions, renderMath } from "./math";
+import { TableStream } from "./table-stream";
+
+/** An open block rendered in parts (list items, table rows): only the last part re-renders. */
+interface PartStream {
+  readonly el: HTMLElement;
+  /** Shows the block's text so far (`final`: all of it); false: it must be rendered whole. */
+  update(src: string, final: boolean): boolean;
+}
+
+/**
+ * What a renderer left for after sanitization: markup the sanitizer must strip from model text
+ * (KaTeX's classes and styles, a task marker's role and label) is added to these slots only.
+ */
+type Slot = { kind: "math"; tex: string; display: boolean } | { kind: "task"; checked: boolean };
+
+/**
+ * The render in progress. Slots are `<span class="ckw-slot-NONCE-INDEX">`; the sanitizer keeps
+ * that class only with this render's random nonce, so model text cannot forge a slot.
+ */
+let pass: { nonce: string; slots: Slot[] } | null = null;
+
+function slot(content: Slot): string {
+  if (!pass) return "";
+  pass.slots.push(content);
+  return `<span class="ckw-slot-${pass.nonce}-${pass.slots.length - 1}"></span>`;
+}
+
+function nonce(): string {
+  const words = globalThis.crypto.getRandomValues(new Uint32Array(2));
+  return Array.from(words, (w) => w.toString(36)).join("");
+}
 
 const markdown = new Marked({ gfm: true, breaks: false, async: false });
-// Task-list boxes as text: model output gets no form controls.
-markdown.use({ renderer: { checkbox: ({ checked }) => (checked ? "☑ " : "☐ ") } });
+markdown.use({
+  extensions: mathExtensions((t: MathToken) =>
+    slot({ kind: "math", tex: t.tex, display: t.display }),
+  ),
+  // Task-list boxes as a labelled marker: model output gets no form controls.
+  renderer: { checkbox: ({ checked }) => `${slot({ kind: "task", checked })} ` },
+});
 
 /** Links may only leave for the web or a mail client. */
 const LINK_URL = /^(?:https?|mailto):/i;
@@ -43,6 +84,10 @@ const SANITIZE: Config = {
 
 let purifier: Purifier | null = null;
 
+function isSlotClass(name: string, prefix: string): boolean {
+  return name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length));
+}
+
 /** This bundle's own DOMPurify (its hooks leave other code on the page alone), made on first use. */
 function purify(): Purifier {
   if (purifier) return purifier;
@@ -50,7 +95,10 @@ function purify(): Purifier {
   instance.addHook("afterSanitizeAttributes", (node) => {
     const classes = node.getAttribute("class");
     if (classes !== null) {
-      const kept = classes.split(/\s+/).filter((name) => LANGUAGE_CLASS.test(name));
+      const slotClass = pass ? `ckw-slot-${pass.nonce}-` : null;
+      const kept = classes
+        .split(/\s+/)
+        .filter((name) => LANGUAGE_CLASS.test(name) || (slotClass && isSlotClass(name, slotClass)));
       if (kept.length) node.setAttribute("class", kept.join(" "));
       else node.removeAttribute("class");
     }
@@ -69,7 +117,12 @@ function purify(): Purifier {
 
 /** Sanitized HTML (as a fragment of this document) to untrusted HTML. */
 export function sanitize(html: string): DocumentFragment {
-  const fragment = purify().sanitize(html, { ...SANITIZE, RETURN_DOM_FRAGMENT: true });
+  // DOMPurify's fragment belongs to an inert document: adopt it now (appending it would anyway),
+  // so what is built and queried below lives in this page (jsdom builds a selector engine per
+  // document queried, which made each render slower than the last).
+  const fragment = document.adoptNode(
+    purify().sanitize(html, { ...SANITIZE, RETURN_DOM_FRAGMENT: true }),
+  );
   for (const img of fragment.querySelectorAll("img")) {
     const src = (img.getAttribute("src") ?? "").replace(URL_JUNK, "");
     if (INLINE_IMAGE.test(src)) continue;
@@ -81,9 +134,63 @@ export function sanitize(html: string): DocumentFragment {
   return fragment;
 }
 
-/** Markdown to sanitized DOM: no scripts, no event handlers, no remote images, web links only. */
+/**
+ * Markdown to sanitized DOM: no scripts, no event handlers, no remote images, web links only.
+ * Then the trusted additions: KaTeX math, task-list markers, highlighted code with Copy buttons.
+ */
 export function markdownToFragment(src: string): DocumentFragment {
-  return sanitize(markdown.parse(src, { async: false }));
+  const outer = pass;
+  const current = { nonce: nonce(), slots: [] as Slot[] };
+  pass = current;
+  let fragment: DocumentFragment;
+  try {
+    fragment = sanitize(markdown.parse(src, { async: false }));
+  } finally {
+    pass = outer;
+  }
+  if (current.slots.length) fillSlots(fragment, current.nonce, current.slots);
+  decorateCode(fragment);
+  return fragment;
+}
+
+/** Renders `src` (markdown, math included) into a new element: for standalone markdown. */
+export function renderMarkdown(src: string, className = "ckw-markdown"): HTMLDivElement {
+  const el = document.createElement("div");
+  el.className = className;
+  el.append(markdownToFragment(src));
+  return el;
+}
+
+function fillSlots(fragment: DocumentFragment, id: string, slots: Slot[]): void {
+  const prefix = `ckw-slot-${id}-`;
+  for (const el of fragment.querySelectorAll<HTMLElement>(`[class^="${prefix}"]`)) {
+    const content = slots[Number(el.className.slice(prefix.length))];
+    el.removeAttribute("class");
+    if (content?.kind === "math") renderMath(el, content.tex, content.display);
+    else if (content?.kind === "task") taskMarker(el, content.checked);
+  }
+}
+
+function taskMarker(el: HTMLElement, checked: boolean): void {
+  el.className = "ckw-task-marker";
+  el.setAttribute("role", "img");
+  el.setAttribute("aria-label", checked ? "done" : "not done");
+  el.dataset.checked = String(checked);
+  el.closest("li")?.classList.add("ckw-task-item");
+}
+
+/** Highlights each code block in a known language and gives every block a Copy button. */
+function decorateCode(root: ParentNode): void {
+  frameCodeBlocks(root, (code) => {
+    const lang = languageOf(code);
+    if (lang) highlightCode(code as HTMLElement, lang);
+    return lang;
+  });
+}
+
+function languageOf(code: Element): string {
+  for (const name of code.classList) if (LANGUAGE_CLASS.test(name)) return name.slice(9);
+  return "";
 }
 
 /** Markdown to sanitized HTML (see markdownToFragment). */
@@ -105,13 +212,15 @@ interface FastFence {
   contentStart: number;
   /** Text length already shown. */
   shown: number;
-  text: Text;
+  view: GrowingCode;
 }
 
 /**
  * A streaming markdown body. Blocks that ended are rendered once and kept; each update
- * re-renders only the open tail block (an open code fence only gets the new text appended), so
- * a delta costs the same late in a long message as early on. `finish` keeps that work and only
+ * re-renders only the open tail block, so a delta costs the same late in a long message as
+ * early on: an open code fence only gets the new text appended (growing-code.ts), an open
+ * list re-renders only its last item (list-stream.ts) and an open table its last row
+ * (table-stream.ts). `finish` keeps that work and only
  * settles the tail; it renders the whole text again only when the incremental blocks could
  * differ from it (reference-style link definitions, or text that was not streamed here),
  * since a full render of a 10k-token reply stalls the page for ~100 ms.
@@ -128,6 +237,10 @@ export class MarkdownView {
   private openBlock = "";
   /** The text `finish` rendered (null: rendered incrementally). */
   private finished: string | null = null;
+  /** The open block, when it is a list or a table rendered in parts. */
+  private parts: PartStream | null = null;
+  /** Where the open block starts, if it must be rendered whole after all. */
+  private wholeAt = -1;
 
   constructor(className = "ckw-markdown") {
     this.el = document.createElement("div");
@@ -138,7 +251,7 @@ export class MarkdownView {
   update(text: string): void {
     if (this.finished !== null || !text.startsWith(this.text)) this.clear(); // rewritten
     this.text = text;
-    const { settled, open, openFence } = this.splitter.push(text);
+    const { settled, open, openFence, settledLength } = this.splitter.push(text);
     for (const block of settled) this.settle(block);
     this.openBlock = open;
     if (openFence) {
@@ -146,6 +259,7 @@ export class MarkdownView {
       return;
     }
     this.fence = null;
+    if (open && this.streamParts(open, settledLength)) return;
     if (open === this.openSrc && (this.openEl || !open)) return;
     this.openSrc = open;
     if (!open) {
@@ -163,6 +277,12 @@ export class MarkdownView {
     const streamedHere = this.text !== "" && text.startsWith(this.text);
     if (streamedHere && !REFERENCE_DEFINITION.test(text)) {
       this.update(text);
+      if (this.parts && this.openEl && !this.parts.update(this.openBlock, true)) {
+        // The block's last line was still undecided, and turned out to end it: render it whole.
+        renderMarkdownInto(this.openEl, this.openBlock);
+        this.openSrc = this.openBlock;
+      }
+      this.parts = null;
       if (this.fence && this.openEl) {
         // The reply ended inside an unclosed fence shown as plain text: render it properly.
         renderMarkdownInto(this.openEl, this.openBlock);
@@ -181,27 +301,47 @@ export class MarkdownView {
   private showFence(text: string, contentStart: number, lang: string): void {
     const fence = this.fence;
     if (fence && this.openEl && fence.contentStart === contentStart) {
-      if (text.length > fence.shown) fence.text.appendData(text.slice(fence.shown));
+      if (text.length > fence.shown) fence.view.append(text.slice(fence.shown));
       fence.shown = text.length;
       return;
     }
-    const code = document.createElement("code");
     const language = `language-${lang}`;
-    if (LANGUAGE_CLASS.test(language)) code.className = language;
-    const node = document.createTextNode(text.slice(contentStart));
-    code.append(node);
-    const pre = document.createElement("pre");
-    pre.append(code);
+    const view = new GrowingCode(lang, LANGUAGE_CLASS.test(language) ? language : null);
+    view.append(text.slice(contentStart));
     this.openEl ??= this.el.appendChild(blockElement());
-    this.openEl.replaceChildren(pre);
+    this.openEl.replaceChildren(view.el);
     this.openSrc = null;
-    this.fence = { contentStart, shown: text.length, text: node };
+    this.fence = { contentStart, shown: text.length, view };
+  }
+
+  /** Shows the open block in parts if it is a list or a table; false when it must render whole. */
+  private streamParts(open: string, start: number): boolean {
+    if (this.wholeAt === start) return false;
+    this.parts ??= ListStream.start(open) ?? TableStream.start(open);
+    if (!this.parts) return false;
+    if (!this.parts.update(open, false)) {
+      this.parts = null;
+      this.wholeAt = start;
+      this.openSrc = null; // render the block whole, now
+      return false;
+    }
+    this.openEl ??= this.el.appendChild(blockElement());
+    if (this.openEl.firstChild !== this.parts.el || this.openEl.childNodes.length !== 1) {
+      this.openEl.replaceChildren(this.parts.el);
+    }
+    this.openSrc = null;
+    return true;
   }
 
   private settle(block: string): void {
     const el = this.openEl ?? this.el.appendChild(blockElement());
+    const parts = this.parts;
+    this.parts = null;
+    this.wholeAt = -1;
     // The open block usually already shows exactly this text: keep its DOM as is.
-    if (!this.openEl || this.openSrc !== block) renderMarkdownInto(el, block);
+    const shown =
+      this.openEl !== null && (parts ? parts.update(block, true) : this.openSrc === block);
+    if (!shown) renderMarkdownInto(el, block);
     this.openEl = null;
     this.openSrc = "";
     this.fence = null;
@@ -215,6 +355,8 @@ export class MarkdownView {
     this.openSrc = "";
     this.fence = null;
     this.finished = null;
+    this.parts = null;
+    this.wholeAt = -1;
   }
 }
 

@@ -5,6 +5,7 @@ import { ItemList } from "./item-list";
 import { applyItemUpdate } from "./item-updates";
 import {
   type ApplyResult,
+  type FeedbackKind,
   type ItemMeta,
   newMeta,
   type StateChange,
@@ -44,8 +45,13 @@ export class ThreadState {
   threadId: string | null = null;
   title: string | null = null;
   status: ThreadStatus = "active";
+  /** Why the thread is locked or closed, when the server says. */
+  statusReason: string | null = null;
   progress: string | null = null;
   loading = false;
+  /** Paging cursor of the items before those loaded (null: none; long threads open at the end). */
+  olderCursor: string | null = null;
+  loadingOlder = false;
 
   private readonly list = new ItemList();
   private readonly itemStream = new Map<string, string>();
@@ -81,8 +87,11 @@ export class ThreadState {
     this.threadId = threadId;
     this.title = null;
     this.status = "active";
+    this.statusReason = null;
     this.progress = null;
     this.loading = false;
+    this.olderCursor = null;
+    this.loadingOlder = false;
     Object.assign(this.list.change, { order: true, thread: true, progress: true });
     this.flush();
   }
@@ -96,6 +105,21 @@ export class ThreadState {
 
   setLoading(loading: boolean): void {
     this.loading = loading;
+    this.list.change.thread = true;
+    this.flush();
+  }
+
+  /** Whether older items remain to page in (their cursor), and whether a page is on its way. */
+  setOlder(cursor: string | null, loading: boolean): void {
+    this.olderCursor = cursor;
+    this.loadingOlder = loading;
+    this.list.change.thread = true;
+    this.flush();
+  }
+
+  /** The open thread was renamed here (no thread.updated event follows a threads.update). */
+  setTitle(title: string | null): void {
+    this.title = title;
     this.list.change.thread = true;
     this.flush();
   }
@@ -116,6 +140,7 @@ export class ThreadState {
       else if (meta.done) {
         this.list.replace(item);
         meta.stopped ||= item.stopped === true;
+        meta.feedback = feedbackOf(item) ?? meta.feedback;
       }
       anchor = item.id;
     }
@@ -241,6 +266,34 @@ export class ThreadState {
     return userId;
   }
 
+  /**
+   * Show an edit before the server confirms it: the user message takes the new text and
+   * everything after it (the turns it led to) is dropped. False if there is no such message.
+   */
+  prepareEdit(itemId: string, text: string): boolean {
+    const item = this.list.item(itemId);
+    if (item?.type !== "user_message" || this.meta(itemId).optimistic) return false;
+    const ids = [...this.list.ids];
+    const after = ids.slice(ids.indexOf(itemId) + 1);
+    for (const id of ids) {
+      if (after.includes(id) || this.list.item(id)?.type === "error") this.remove(id);
+    }
+    this.list.replace({ ...item, content: [{ type: "input_text", text }] });
+    this.flush();
+    return true;
+  }
+
+  /** Record a reply's rating; returns the one it had (to put back if the server refuses). */
+  setFeedback(itemId: string, kind: FeedbackKind | null): FeedbackKind | null {
+    const meta = this.list.storedMeta(itemId);
+    if (!meta) return null;
+    const previous = meta.feedback;
+    meta.feedback = kind;
+    this.list.touch(itemId);
+    this.flush();
+    return previous;
+  }
+
   private applyOne(
     streamId: string,
     stream: StreamInfo,
@@ -353,6 +406,7 @@ export class ThreadState {
       this.list.replace(raw);
       existing.done = done;
       existing.stopped ||= raw.stopped === true;
+      existing.feedback = feedbackOf(raw) ?? existing.feedback;
       this.list.touch(raw.id);
     } else {
       this.list.insert(raw, { ...storedMeta(raw), done });
@@ -370,6 +424,8 @@ export class ThreadState {
     if (typeof thread.title === "string") this.title = thread.title;
     if (isRecord(thread.status) && typeof thread.status.type === "string") {
       this.status = thread.status.type;
+      const reason = thread.status.reason;
+      this.statusReason = typeof reason === "string" && reason ? reason : null;
     }
     this.list.change.thread = true;
   }
@@ -387,5 +443,10 @@ export class ThreadState {
 
 /** The UI state of an item as the store holds it (a reply the user stopped says so). */
 function storedMeta(item: ThreadItem): ItemMeta {
-  return { ...newMeta(), stopped: item.stopped === true };
+  return { ...newMeta(), stopped: item.stopped === true, feedback: feedbackOf(item) };
+}
+
+/** This backend's extension: a stored reply carries the user's rating as `feedback`. */
+function feedbackOf(item: ThreadItem): FeedbackKind | null {
+  return item.feedback === "positive" || item.feedback === "negative" ? item.feedback : null;
 }

@@ -7,7 +7,11 @@ export interface ItemMeta {
   interrupted: boolean;
   /** Shown locally before the server confirmed it. */
   optimistic: boolean;
+  /** The user's rating of a reply (stored items carry it as `feedback`). */
+  feedback: FeedbackKind | null;
 }
+
+export type FeedbackKind = "positive" | "negative";
 
 export interface StateChange {
   /** Ids of the items whose content changed (or that were added). */
@@ -27,7 +31,7 @@ export interface ApplyResult {
 export type ThreadStatus = "active" | "locked" | "closed";
 
 export function newMeta(): ItemMeta {
-  return { done: true, stopped: false, interrupted: false, optimistic: false };
+  return { done: true, stopped: false, interrupted: false, optimistic: false, feedback: null };
 }
 
 export function emptyChange(): StateChange {

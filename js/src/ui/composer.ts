@@ -4,11 +4,28 @@ export interface ComposerHandlers {
   /** Returns true once the message was handed to the backend (then the box is cleared). */
   send(text: string): boolean;
   stop(): void;
+  /** Send the edited text of user message `itemId`; true once the backend has it. */
+  edit?(itemId: string, text: string): boolean;
+  /** ArrowUp in an empty box: edit the last user message (by calling `beginEdit`) if it can. */
+  editLast?(): void;
+  /** The message being edited changed (null: none). */
+  editingChanged?(itemId: string | null): void;
+}
+
+/** An edit in progress: the message, and the draft it pushed aside (back when it ends). */
+interface Editing {
+  itemId: string;
+  draft: string;
 }
 
 const MAX_HEIGHT_PX = 200;
+/** Element ids must be unique on the page, and a notebook may show many chats. */
+let composerSeq = 0;
 
-/** The message box with Send, which turns into Stop while a reply streams. */
+/**
+ * The message box with Send, which turns into Stop while a reply streams. It also edits a
+ * sent message: the text loads into the box under an "Editing message" bar with Cancel.
+ */
 export class Composer {
   readonly el: HTMLFormElement;
   private readonly textarea = h("textarea", {
@@ -26,14 +43,31 @@ export class Composer {
     { type: "button", class: "ckw-stop", "aria-label": "Stop", title: "Stop", hidden: true },
     h("span", { class: "ckw-stop-square", "aria-hidden": "true" }),
   );
+  private readonly editNotice = h("span", { class: "ckw-edit-notice", role: "alert" });
+  private readonly cancelEditButton = h(
+    "button",
+    { type: "button", class: "ckw-button ckw-edit-cancel", "aria-label": "Cancel editing" },
+    "Cancel",
+  );
+  private readonly editLabelId = `ckw-edit-label-${++composerSeq}`;
+  private readonly editBar = h(
+    "div",
+    { class: "ckw-edit-bar", hidden: true },
+    h("span", { class: "ckw-edit-label", id: this.editLabelId }, "Editing message"),
+    this.editNotice,
+    this.cancelEditButton,
+  );
   private busy = false;
+  private canStop = false;
   private lockedReason: string | null = null;
   private placeholder = "";
+  private editing: Editing | null = null;
 
   constructor(private readonly handlers: ComposerHandlers) {
     this.el = h(
       "form",
       { class: "ckw-composer" },
+      this.editBar,
       h("div", { class: "ckw-composer-box" }, this.textarea, this.sendButton, this.stopButton),
     );
     this.el.addEventListener("submit", (event) => {
@@ -43,10 +77,20 @@ export class Composer {
     this.textarea.addEventListener("keydown", (event) => {
       // keyCode 229: some browsers report IME composition only this way.
       const composing = event.isComposing || event.keyCode === 229;
-      if (event.key === "Enter" && !event.shiftKey && !composing) {
+      if (composing) return;
+      if (event.key === "Enter" && !event.shiftKey) {
         event.preventDefault();
         this.submit();
+      } else if (event.key === "Escape") {
+        this.escape(event);
+      } else if (event.key === "ArrowUp" && !this.textarea.value && !this.editing) {
+        this.handlers.editLast?.();
+        if (this.editing) event.preventDefault();
       }
+    });
+    this.cancelEditButton.addEventListener("click", () => {
+      this.cancelEdit();
+      this.focus();
     });
     this.textarea.addEventListener("input", () => this.refresh());
     this.stopButton.addEventListener("click", () => this.handlers.stop());
@@ -61,6 +105,7 @@ export class Composer {
   /** While busy the box stays editable, but nothing can be sent. */
   setBusy(busy: boolean, canStop: boolean): void {
     this.busy = busy;
+    this.canStop = canStop;
     this.stopButton.hidden = !(busy && canStop);
     this.sendButton.hidden = !this.stopButton.hidden;
     this.refresh();
@@ -81,9 +126,64 @@ export class Composer {
     this.textarea.focus();
   }
 
+  /** The id of the message being edited, or null. */
+  get editingId(): string | null {
+    return this.editing?.itemId ?? null;
+  }
+
+  /**
+   * Edit sent message `itemId`: its text goes into the box (what was typed is kept aside).
+   * `notice` says why it is back (an edit that did not go through).
+   */
+  beginEdit(itemId: string, text: string, notice = ""): void {
+    const draft = this.editing ? this.editing.draft : this.textarea.value;
+    this.editing = { itemId, draft };
+    this.textarea.value = text;
+    this.editNotice.textContent = notice;
+    this.editBar.hidden = false;
+    // Read with the box, so a screen reader says it holds an edit, not a new message.
+    this.textarea.setAttribute("aria-describedby", this.editLabelId);
+    this.sendButton.title = "Send edit (Enter)";
+    this.refresh();
+    this.focus();
+    this.textarea.setSelectionRange(text.length, text.length);
+    this.handlers.editingChanged?.(itemId);
+  }
+
+  /** Stop editing; the draft pushed aside comes back. */
+  cancelEdit(): void {
+    if (!this.editing) return;
+    this.textarea.value = this.editing.draft;
+    this.endEdit();
+  }
+
+  /** Escape stops a streaming reply, else leaves an edit. */
+  private escape(event: KeyboardEvent): void {
+    if (this.busy && this.canStop) this.handlers.stop();
+    else if (this.editing) this.cancelEdit();
+    else return;
+    event.preventDefault(); // handled: the widget's own Escape handler leaves it alone
+  }
+
+  private endEdit(): void {
+    this.editing = null;
+    this.editNotice.textContent = "";
+    this.editBar.hidden = true;
+    this.textarea.removeAttribute("aria-describedby");
+    this.sendButton.title = "Send (Enter)";
+    this.refresh();
+    this.handlers.editingChanged?.(null);
+  }
+
   private submit(): void {
     const text = this.textarea.value.trim();
     if (!text || this.busy || this.lockedReason !== null) return;
+    if (this.editing) {
+      if (!this.handlers.edit?.(this.editing.itemId, text)) return;
+      this.textarea.value = this.editing.draft;
+      this.endEdit();
+      return;
+    }
     if (this.handlers.send(text)) {
       this.textarea.value = "";
       this.refresh();

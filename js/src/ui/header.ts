@@ -3,7 +3,12 @@ import { h } from "../util/dom";
 const OFFLINE_TITLE =
   "No OPENAI_API_KEY: a built-in deterministic model answers. Pass agent=... or set OPENAI_API_KEY for a real model.";
 
-/** Title, model label, offline badge and New chat. */
+export interface HeaderActions {
+  newChat(): void;
+  toggleHistory(): void;
+}
+
+/** Title, model label, offline badge, History and New chat. */
 export class Header {
   readonly el: HTMLElement;
   private readonly title = h("div", { class: "ckw-title" });
@@ -12,6 +17,18 @@ export class Header {
     "span",
     { class: "ckw-badge", "data-role": "offline-badge", title: OFFLINE_TITLE, hidden: true },
     "Offline demo model",
+  );
+  /** Focus returns here when the history panel closes. */
+  readonly historyButton = h(
+    "button",
+    {
+      type: "button",
+      class: "ckw-button ckw-history-button",
+      "aria-label": "History",
+      "aria-expanded": "false",
+      title: "Conversation history",
+    },
+    "History",
   );
   private readonly newChat = h(
     "button",
@@ -24,9 +41,9 @@ export class Header {
     "New chat",
   );
 
-  constructor(onNewChat: () => void) {
+  constructor(actions: HeaderActions) {
     this.el = h(
-      "header",
+      "div",
       { class: "ckw-header" },
       h(
         "div",
@@ -34,9 +51,17 @@ export class Header {
         this.title,
         h("div", { class: "ckw-meta" }, this.modelLabel, this.badge),
       ),
+      this.historyButton,
       this.newChat,
     );
-    this.newChat.addEventListener("click", onNewChat);
+    this.newChat.addEventListener("click", () => actions.newChat());
+    this.historyButton.addEventListener("click", () => actions.toggleHistory());
+  }
+
+  /** The history panel this button opens is shown (or not). */
+  setHistoryOpen(open: boolean, panelId: string): void {
+    this.historyButton.setAttribute("aria-expanded", String(open));
+    this.historyButton.setAttribute("aria-controls", panelId);
   }
 
   setTitle(title: string | null): void {

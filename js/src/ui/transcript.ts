@@ -3,6 +3,15 @@ import type { StateChange } from "../state/types";
 import { h } from "../util/dom";
 import { createItemView } from "./items";
 import type { ItemView, RowContext } from "./items/types";
+import { StartScreen, type StartScreenContent } from "./start-screen";
+
+/** What the transcript asks of the rest of the widget (beyond what rows need). */
+export interface TranscriptHooks {
+  /** The user reached the top of a thread that has older items. */
+  loadOlder(): void;
+  /** A starter prompt was picked. */
+  sendPrompt(prompt: string): void;
+}
 
 interface Row {
   type: string;
@@ -10,6 +19,8 @@ interface Row {
 }
 
 const PIN_SLACK_PX = 32;
+/** Older items start loading this close to the top, before the user hits it. */
+const NEAR_TOP_PX = 120;
 
 /** The scrolling message list: one row per item, patched by id at most once per frame. */
 export class Transcript {
@@ -17,35 +28,52 @@ export class Transcript {
   private readonly log = h("div", {
     class: "ckw-log",
     role: "log",
-    "aria-live": "polite",
-    "aria-relevant": "additions",
+    // Not live: a streaming reply would be read delta by delta. ReplyAnnouncer says each
+    // reply once, when it completes.
+    "aria-live": "off",
     "aria-label": "Conversation",
   });
   private readonly empty = h("div", { class: "ckw-empty" });
+  private readonly start: StartScreen;
+  private readonly olderButton = h(
+    "button",
+    { type: "button", class: "ckw-button ckw-older-button" },
+    "Load earlier messages",
+  );
+  private readonly older = h("div", { class: "ckw-older", hidden: true }, this.olderButton);
+  private shownThread: string | null = null;
   private readonly rows = new Map<string, Row>();
   private readonly dirty = new Set<string>();
   private orderDirty = true;
   private cancelFrame: (() => void) | null = null;
-  private offline = false;
   private readonly unsubscribe: () => void;
   private readonly onScroll = () => {
     this.pinned = this.el.scrollHeight - this.el.scrollTop - this.el.clientHeight < PIN_SLACK_PX;
+    if (this.el.scrollTop < NEAR_TOP_PX) this.requestOlder();
   };
   private pinned = true;
 
   constructor(
     private readonly state: ThreadState,
     private readonly ctx: RowContext,
+    private readonly hooks: TranscriptHooks,
   ) {
-    this.el = h("div", { class: "ckw-scroll" }, this.empty, this.log);
+    this.start = new StartScreen((prompt) => hooks.sendPrompt(prompt));
+    // tabindex -1: focus can land here (not in the tab order) when a focused control goes.
+    this.el = h("div", { class: "ckw-scroll", tabindex: "-1" }, this.empty, this.older, this.log);
     this.el.addEventListener("scroll", this.onScroll, { passive: true });
+    this.olderButton.addEventListener("click", () => this.requestOlder());
     this.unsubscribe = state.subscribe((change) => this.onChange(change));
     this.schedule();
   }
 
   setOffline(offline: boolean): void {
-    this.offline = offline;
-    this.renderEmpty();
+    this.start.update({ offline });
+  }
+
+  /** The start screen's greeting and starter prompts (the `greeting`/`prompts` traits). */
+  setStartScreen(content: Partial<StartScreenContent>): void {
+    this.start.update(content);
   }
 
   /** Follow new rows again (the user just sent something, so they want to see the reply). */
@@ -75,6 +103,15 @@ export class Transcript {
   }
 
   private flush(): void {
+    if (this.state.threadId !== this.shownThread) {
+      // Another thread: it opens at its newest message, wherever the last one was scrolled.
+      this.shownThread = this.state.threadId;
+      this.pinned = true;
+    }
+    // Rows put above the ones being read must not move them: keep the distance from the bottom.
+    const keep = this.orderDirty && !this.pinned;
+    const firstRow = keep ? this.log.firstElementChild : null;
+    const fromBottom = keep ? this.el.scrollHeight - this.el.scrollTop : 0;
     if (this.orderDirty) this.reconcile();
     for (const id of this.dirty) {
       const item = this.state.item(id);
@@ -82,7 +119,32 @@ export class Transcript {
       if (item && row?.view) row.view.update(item, this.state.meta(id));
     }
     this.dirty.clear();
+    const olderShown = this.renderOlder();
     if (this.pinned) this.el.scrollTop = this.el.scrollHeight;
+    else if (keep && (this.log.firstElementChild !== firstRow || olderShown !== null)) {
+      this.el.scrollTop = this.el.scrollHeight - fromBottom;
+    }
+    // A page that does not fill the view cannot be scrolled up: page on until it does.
+    if (this.el.clientHeight > 0 && this.el.scrollTop < NEAR_TOP_PX) this.requestOlder();
+  }
+
+  private requestOlder(): void {
+    const { olderCursor, loadingOlder, loading } = this.state;
+    if (olderCursor !== null && !loadingOlder && !loading) this.hooks.loadOlder();
+  }
+
+  /** The "earlier messages" bar; returns its new visibility when it changed, else null. */
+  private renderOlder(): boolean | null {
+    const show = this.state.olderCursor !== null;
+    const loading = this.state.loadingOlder;
+    this.olderButton.textContent = loading ? "Loading earlier messages…" : "Load earlier messages";
+    this.olderButton.setAttribute("aria-disabled", String(loading));
+    if (this.older.hidden !== show) return null;
+    // Hiding the focused button would drop focus to the page (and JupyterLab's shortcuts).
+    const hadFocus = !show && this.older.contains(document.activeElement);
+    this.older.hidden = !show;
+    if (hadFocus) this.el.focus();
+    return show;
   }
 
   /** Create missing rows, drop removed ones, and put the DOM in the state's order. */
@@ -121,16 +183,7 @@ export class Transcript {
       this.empty.replaceChildren(h("div", { class: "ckw-empty-hint" }, "Loading conversation…"));
       return;
     }
-    this.empty.replaceChildren(h("div", { class: "ckw-greeting" }, "Ask anything."));
-    if (this.offline) {
-      this.empty.append(
-        h(
-          "div",
-          { class: "ckw-empty-hint" },
-          "Try: add a task: buy milk · list tasks · complete task buy milk",
-        ),
-      );
-    }
+    if (this.empty.firstChild !== this.start.el) this.empty.replaceChildren(this.start.el);
   }
 }
 

@@ -9,7 +9,8 @@ export class WorkingIndicator {
     const spinner = h("span", { class: "ckw-spinner", "aria-hidden": "true" });
     this.el = h(
       "div",
-      { class: "ckw-working", "data-role": "working", hidden: true },
+      // A status region: progress updates ("Searching…") are read out without moving focus.
+      { class: "ckw-working", "data-role": "working", role: "status", hidden: true },
       spinner,
       h("span", { class: "ckw-working-label" }, "Working…"),
       this.progress,

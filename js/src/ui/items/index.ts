@@ -1,4 +1,5 @@
 import type { ThreadItem } from "../../chatkit/types";
+import { CustomizableView, customRendererFor } from "./custom-renderer";
 import { AssistantMessageView, UserMessageView } from "./messages";
 import { ErrorRowView, NoticeRowView, UnknownItemView } from "./status-rows";
 import { createClientToolCallView, createTaskView } from "./task";
@@ -14,11 +15,19 @@ const HIDDEN: ReadonlySet<string> = new Set([
 /** The row for an item, or null for items that are never shown. */
 export function createItemView(item: ThreadItem, ctx: RowContext): ItemView | null {
   if (HIDDEN.has(item.type)) return null;
+  // The notebook's own renderer (the `render_message` trait) gets the first say on every row.
+  const custom = customRendererFor(ctx);
+  if (custom) return new CustomizableView(item, custom, () => builtinView(item, ctx));
+  return builtinView(item, ctx);
+}
+
+/** The widget's own row for a shown item. */
+export function builtinView(item: ThreadItem, ctx: RowContext): ItemView {
   switch (item.type) {
     case "user_message":
-      return new UserMessageView(item);
+      return new UserMessageView(item, ctx);
     case "assistant_message":
-      return new AssistantMessageView(item);
+      return new AssistantMessageView(item, ctx);
     case "task":
       return createTaskView(item);
     case "client_tool_call":

@@ -2,24 +2,28 @@ import type { AssistantMessageItem, ThreadItem, UserMessageItem } from "../../ch
 import { MarkdownView } from "../../markdown/render";
 import type { ItemMeta } from "../../state/types";
 import { h, setFlag } from "../../util/dom";
-import { type ItemView, rowElement } from "./types";
+import { MessageActions } from "../actions";
+import { updateSources } from "./sources";
+import { type ItemView, type RowContext, rowElement } from "./types";
 
 /** The user's words as plain text (newlines kept by CSS), in a right-aligned bubble. */
 export class UserMessageView implements ItemView {
   readonly el: HTMLDivElement;
   private readonly bubble = h("div", { class: "ckw-bubble" });
+  private readonly actions: MessageActions | null;
 
-  constructor(item: ThreadItem) {
+  constructor(item: ThreadItem, ctx?: RowContext) {
     this.el = rowElement(item, "ckw-user");
+    this.actions = ctx?.actions ? new MessageActions("user", ctx.actions) : null;
     this.el.append(this.bubble);
+    if (this.actions) this.el.append(this.actions.el);
   }
 
   update(item: ThreadItem, meta: ItemMeta): void {
-    const content = (item as UserMessageItem).content;
-    this.bubble.textContent = Array.isArray(content)
-      ? content.map((p) => p.text ?? "").join("")
-      : "";
+    const text = userText(item);
+    this.bubble.textContent = text;
     setFlag(this.el, "data-optimistic", meta.optimistic);
+    this.actions?.update(item.id, text, meta);
   }
 }
 
@@ -27,27 +31,43 @@ export class UserMessageView implements ItemView {
 export class AssistantMessageView implements ItemView {
   readonly el: HTMLDivElement;
   private readonly body = new MarkdownView();
+  private readonly actions: MessageActions | null;
   private stoppedLabel: HTMLElement | null = null;
 
-  constructor(item: ThreadItem) {
+  constructor(item: ThreadItem, ctx?: RowContext) {
     this.el = rowElement(item, "ckw-assistant");
+    this.actions = ctx?.actions ? new MessageActions("assistant", ctx.actions) : null;
     this.el.append(this.body.el);
+    if (this.actions) this.el.append(this.actions.el);
   }
 
   update(item: ThreadItem, meta: ItemMeta): void {
-    const content = (item as AssistantMessageItem).content;
-    const text = Array.isArray(content) ? content.map((p) => p.text ?? "").join("\n\n") : "";
+    const text = assistantText(item);
     // Streaming: only the tail re-renders. Done: the whole text once, which settles it right.
     if (meta.done) this.body.finish(text);
     else this.body.update(text);
+    updateSources(this.el, (item as AssistantMessageItem).content, this.body.el);
     setFlag(this.el, "data-streaming", !meta.done);
     setFlag(this.el, "data-stopped", meta.stopped);
     if (meta.stopped && !this.stoppedLabel) {
       this.stoppedLabel = h("div", { class: "ckw-stopped-label" }, "Stopped");
-      this.el.append(this.stoppedLabel);
+      this.body.el.after(this.stoppedLabel);
     } else if (!meta.stopped && this.stoppedLabel) {
       this.stoppedLabel.remove();
       this.stoppedLabel = null;
     }
+    this.actions?.update(item.id, text, meta);
   }
+}
+
+/** A user message's text, as typed. */
+export function userText(item: ThreadItem): string {
+  const content = (item as UserMessageItem).content;
+  return Array.isArray(content) ? content.map((p) => p.text ?? "").join("") : "";
+}
+
+/** A reply's markdown source. */
+export function assistantText(item: ThreadItem): string {
+  const content = (item as AssistantMessageItem).content;
+  return Array.isArray(content) ? content.map((p) => p.text ?? "").join("\n\n") : "";
 }

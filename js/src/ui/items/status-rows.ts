@@ -32,23 +32,59 @@ export class ErrorRowView implements ItemView {
   }
 }
 
-/** A server notice (markdown allowed), styled by level. */
+type NoticeLevel = "info" | "warning" | "danger";
+
+// Static markup only: nothing from the server reaches innerHTML here.
+const NOTICE_ICONS: Record<NoticeLevel, string> = {
+  info: '<svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M8 7.2v4M8 4.8v.1" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg>',
+  warning:
+    '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M8 1.8l6.6 11.7H1.4z" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/><path d="M8 6.3v3.4M8 11.6v.1" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg>',
+  danger:
+    '<svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.8 5.8l4.4 4.4m0-4.4l-4.4 4.4" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg>',
+};
+const LEVEL_NAMES: Record<NoticeLevel, string> = {
+  info: "Note",
+  warning: "Warning",
+  danger: "Error",
+};
+
+function noticeLevel(value: unknown): NoticeLevel {
+  return value === "warning" || value === "danger" ? value : "info";
+}
+
+/**
+ * A server notice (markdown allowed), styled by level with an icon. Danger notices are alerts
+ * (read out at once); the others are polite status messages.
+ */
 export class NoticeRowView implements ItemView {
   readonly el: HTMLDivElement;
 
   constructor(item: ThreadItem) {
     this.el = rowElement(item, "ckw-notice");
-    this.el.setAttribute("role", "status");
   }
 
   update(item: ThreadItem): void {
     const notice = item as NoticeRow;
-    this.el.dataset.level = notice.level ?? "info";
+    const level = noticeLevel(notice.level);
+    this.el.dataset.level = level;
+    this.el.setAttribute("role", level === "danger" ? "alert" : "status");
+    const icon = h("span", {
+      class: "ckw-notice-icon",
+      role: "img",
+      "aria-label": LEVEL_NAMES[level],
+    });
+    icon.innerHTML = NOTICE_ICONS[level];
     const body = h("div", { class: "ckw-markdown" });
     renderMarkdownInto(body, typeof notice.message === "string" ? notice.message : "");
+    const title = typeof notice.title === "string" && notice.title ? notice.title : null;
     this.el.replaceChildren(
-      ...(notice.title ? [h("div", { class: "ckw-notice-title" }, notice.title)] : []),
-      body,
+      icon,
+      h(
+        "div",
+        { class: "ckw-notice-body" },
+        title && h("div", { class: "ckw-notice-title" }, title),
+        body,
+      ),
     );
   }
 }

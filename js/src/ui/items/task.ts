@@ -1,8 +1,15 @@
-import type { ClientToolCallItem, Task, TaskItem, ThreadItem } from "../../chatkit/types";
+import {
+  type ClientToolCallItem,
+  isRecord,
+  type Task,
+  type TaskItem,
+  type ThreadItem,
+} from "../../chatkit/types";
 import { MarkdownView } from "../../markdown/render";
 import type { ItemMeta } from "../../state/types";
-import { h } from "../../util/dom";
+import { h, setFlag } from "../../util/dom";
 import { statusIcon } from "../icons";
+import { renderMimeBundle } from "./rich-output";
 import { parseToolRow, type ToolRow } from "./tool-row";
 import { type ItemView, rowElement, type Status } from "./types";
 
@@ -24,24 +31,38 @@ export function createTaskView(item: ThreadItem): ItemView {
     : new PlainTaskView(item);
 }
 
+/** A client tool call (the notebook runs it): pending, done, or failed on an `{error}` output. */
 export function createClientToolCallView(item: ThreadItem): ItemView {
-  return new ToolRowView(item, (it) => {
-    const call = it as ClientToolCallItem;
-    return {
-      call_id: call.call_id,
-      name: call.name,
-      arguments: call.arguments ?? {},
-      status: call.status === "completed" ? "success" : "pending",
-      output: call.output === undefined ? null : JSON.stringify(call.output, null, 2),
-      error: null,
-    };
-  });
+  return new ToolRowView(item, (it) => clientToolRow(it as ClientToolCallItem));
+}
+
+function clientToolRow(call: ClientToolCallItem): ToolRow {
+  const done = call.status === "completed";
+  const output = call.output;
+  // The notebook's failures are exactly `{error}`; a result that merely has an error field
+  // succeeded (chat.messages in Python draws the same line).
+  const failed = done && isRecord(output) && Object.keys(output).length === 1 && "error" in output;
+  return {
+    call_id: typeof call.call_id === "string" ? call.call_id : "",
+    name: typeof call.name === "string" ? call.name : "tool",
+    arguments: isRecord(call.arguments) ? call.arguments : {},
+    status: failed ? "error" : done ? "success" : "pending",
+    output: failed || output === undefined || output === null ? null : asText(output),
+    error: failed ? asText(output.error) : null,
+  };
+}
+
+function asText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value, null, 2);
 }
 
 class ToolRowView implements ItemView {
   readonly el: HTMLDivElement;
   private readonly details = h("details", { class: "ckw-tool-details" });
   private lastStatus: Status | null = null;
+  /** The rich result, outside `details` so it shows without expanding. */
+  private display: HTMLElement | null = null;
+  private displayKey = "";
 
   constructor(
     item: ThreadItem,
@@ -73,6 +94,17 @@ class ToolRowView implements ItemView {
     // Open once when it fails; after that the user's choice stands.
     if (status === "error" && this.lastStatus !== "error") this.details.open = true;
     this.lastStatus = status;
+    this.showDisplay(row.display);
+  }
+
+  private showDisplay(bundle: ToolRow["display"]): void {
+    const key = bundle ? JSON.stringify(bundle) : "";
+    if (key === this.displayKey) return;
+    this.displayKey = key;
+    this.display?.remove();
+    this.display = bundle ? renderMimeBundle(bundle) : null;
+    if (this.display) this.el.append(this.display);
+    setFlag(this.el, "data-rich", this.display !== null);
   }
 }
 

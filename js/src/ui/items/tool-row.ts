@@ -1,4 +1,5 @@
 import { isRecord } from "../../chatkit/types";
+import type { MimeBundle } from "./rich-output";
 import type { Status } from "./types";
 
 /** A kernel tool call, as the kernel writes it into a custom task's content. */
@@ -9,6 +10,8 @@ export interface ToolRow {
   status: Status;
   output: string | null;
   error: string | null;
+  /** What the tool returned as a Jupyter mimebundle, when it was a display object. */
+  display?: MimeBundle;
 }
 
 // The JSON escapes "-->" as "--\u003e", so the first "-->" closes the comment.
@@ -29,7 +32,7 @@ export function parseToolRow(content: unknown): ToolRow | null {
   if (!isRecord(data) || typeof data.name !== "string") return null;
   const status =
     typeof data.status === "string" && STATUSES.has(data.status) ? data.status : "pending";
-  return {
+  const row: ToolRow = {
     call_id: typeof data.call_id === "string" ? data.call_id : "",
     name: data.name,
     arguments: isRecord(data.arguments) ? data.arguments : {},
@@ -37,6 +40,8 @@ export function parseToolRow(content: unknown): ToolRow | null {
     output: asText(data.output),
     error: typeof data.error === "string" ? data.error : null,
   };
+  if (isRecord(data.display)) row.display = data.display;
+  return row;
 }
 
 function asText(value: unknown): string | null {

@@ -1,9 +1,12 @@
 import type { ThreadItem } from "../../chatkit/types";
 import type { ItemMeta } from "../../state/types";
+import type { MessageActionHandlers } from "../actions";
 
 /** What rows need from the rest of the widget. */
 export interface RowContext {
   retry(): void;
+  /** The message toolbars' handlers (absent: messages show no toolbar). */
+  actions?: MessageActionHandlers;
 }
 
 /** One transcript row; `update` runs only when its item changed. */

@@ -1,0 +1,86 @@
+// A code block's frame: a header with the language and a Copy button above the `<pre>`.
+// Built after sanitization (model output may not contain buttons), for settled blocks and
+// for an open fence alike, so the layout does not jump when the fence closes.
+
+const FEEDBACK_MS = 1500;
+
+/** Wraps `pre` (already in the DOM or not) in the frame; returns the frame. */
+export function frameCodeBlock(pre: HTMLPreElement, lang: string): HTMLDivElement {
+  const doc = pre.ownerDocument;
+  const frame = doc.createElement("div");
+  frame.className = "ckw-code-block";
+  const header = doc.createElement("div");
+  header.className = "ckw-code-header";
+  const label = doc.createElement("span");
+  label.className = "ckw-code-lang";
+  label.textContent = lang;
+  const button = doc.createElement("button");
+  button.type = "button";
+  button.className = "ckw-copy-code";
+  button.setAttribute("aria-label", "Copy code");
+  button.textContent = "Copy";
+  // Screen readers hear the outcome here; the button's name stays "Copy code".
+  const status = doc.createElement("span");
+  status.className = "ckw-visually-hidden";
+  status.setAttribute("role", "status");
+  let reset: ReturnType<typeof setTimeout> | undefined;
+  button.addEventListener("click", () => {
+    const text = pre.querySelector("code")?.textContent ?? pre.textContent ?? "";
+    void copyText(text, button).then((ok) => {
+      button.textContent = ok ? "Copied" : "Copy failed";
+      button.dataset.copied = ok ? "true" : "false";
+      status.textContent = ok ? "Copied" : "Copy failed";
+      clearTimeout(reset);
+      reset = setTimeout(() => {
+        button.textContent = "Copy";
+        delete button.dataset.copied;
+        status.textContent = "";
+      }, FEEDBACK_MS);
+    });
+  });
+  header.append(label, button, status);
+  pre.replaceWith(frame);
+  frame.append(header, pre);
+  return frame;
+}
+
+/** Frames every `<pre><code>` in `root`. */
+export function frameCodeBlocks(root: ParentNode, languageOf: (code: Element) => string): void {
+  for (const pre of root.querySelectorAll("pre")) {
+    const code = pre.firstElementChild;
+    if (code?.tagName !== "CODE" || pre.parentElement?.classList.contains("ckw-code-block")) {
+      continue;
+    }
+    frameCodeBlock(pre, languageOf(code));
+  }
+}
+
+/** The Clipboard API where the page may use it, else a selection and execCommand("copy"). */
+async function copyText(text: string, from: HTMLElement): Promise<boolean> {
+  const clipboard = from.ownerDocument.defaultView?.navigator.clipboard;
+  if (clipboard?.writeText) {
+    try {
+      await clipboard.writeText(text);
+      return true;
+    } catch {
+      // Denied or not a secure context: try the old way.
+    }
+  }
+  const doc = from.ownerDocument;
+  const area = doc.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  from.after(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = doc.execCommand("copy");
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  from.focus(); // select() moved focus to the textarea
+  return ok;
+}

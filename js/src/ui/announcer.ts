@@ -1,0 +1,57 @@
+import { renderMarkdownInto } from "../markdown/render";
+import type { ThreadState } from "../state/thread-state";
+import type { StateChange } from "../state/types";
+import { h } from "../util/dom";
+import { assistantText } from "./items/messages";
+
+/**
+ * Tells screen readers about each reply once, when it completes. The transcript itself is
+ * not a live region: announcing it would read a streaming reply delta by delta. Replies that
+ * were already finished when they arrived (a loaded thread) are not announced.
+ */
+export class ReplyAnnouncer {
+  readonly el = h("div", {
+    class: "ckw-visually-hidden",
+    "aria-live": "polite",
+    "data-role": "announcer",
+  });
+  private readonly streaming = new Set<string>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly state: ThreadState) {
+    this.unsubscribe = state.subscribe((change) => this.onChange(change));
+  }
+
+  /** Say `text` politely (a new node each time, so the same words are read again). */
+  announce(text: string): void {
+    this.el.replaceChildren(h("p", {}, text));
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  private onChange(change: StateChange): void {
+    for (const id of change.items) {
+      const item = this.state.item(id);
+      if (item?.type !== "assistant_message") continue;
+      const meta = this.state.meta(id);
+      if (!meta.done) {
+        this.streaming.add(id);
+      } else if (this.streaming.delete(id)) {
+        const text = plainText(assistantText(item));
+        if (text) this.announce(meta.stopped ? `${text} (stopped)` : text);
+      }
+    }
+    if (change.order) {
+      for (const id of this.streaming) if (!this.state.item(id)) this.streaming.delete(id);
+    }
+  }
+}
+
+/** What a reader should say for markdown: its rendered text, without the markup. */
+function plainText(markdown: string): string {
+  const scratch = document.createElement("div");
+  renderMarkdownInto(scratch, markdown);
+  return (scratch.textContent ?? "").replace(/\s+/g, " ").trim();
+}

@@ -1,0 +1,193 @@
+import "./dom";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { splitBlocks } from "../src/markdown/blocks";
+import { MarkdownView, markdownToFragment } from "../src/markdown/render";
+
+/** HTML with the whitespace between tags dropped (marked puts newlines between list items). */
+function normal(html: string): string {
+  return html.replace(/>\s+</g, "><").trim();
+}
+
+/** What each block of `text` renders to when rendered whole: the reference for streaming. */
+function whole(text: string): string {
+  const { settled, open } = splitBlocks(text);
+  return [...settled, open]
+    .filter((block) => block !== "")
+    .map((block) => {
+      const div = document.createElement("div");
+      div.append(markdownToFragment(block));
+      return normal(div.innerHTML);
+    })
+    .join("|");
+}
+
+function shown(view: MarkdownView): string {
+  return [...view.el.children].map((block) => normal(block.innerHTML)).join("|");
+}
+
+/** Streams `text` a character at a time; at every line end the view must match a whole render. */
+function streamAndCompare(text: string): MarkdownView {
+  const view = new MarkdownView();
+  for (let end = 1; end <= text.length; end++) {
+    const now = text.slice(0, end);
+    view.update(now);
+    if (now.endsWith("\n")) assert.equal(shown(view), whole(now), `after ${JSON.stringify(now)}`);
+  }
+  view.finish(text);
+  assert.equal(shown(view), whole(text), `finished ${JSON.stringify(text)}`);
+  return view;
+}
+
+const LISTS: Record<string, string> = {
+  tight: "- one **bold**\n- two `code`\n- three [link](https://x.example)\n",
+  ordered: "3. three\n4. four\n5. five\n",
+  "ordered with )": "1) a\n2) b\n",
+  nested: "- a\n  - a.1\n  - a.2\n- b\n    1. b.1\n",
+  tasks: "- [x] done\n- [ ] open\n- plain\n",
+  "turns loose": "- a\n- b\n\n- c\n- d\n",
+  "loose from an item's own paragraphs": "- a\n- b\n\n  b again\n- c\n",
+  "item with a fence": "- a\n\n  ```python\n  x = 1\n\n  y = 2\n  ```\n- b\n",
+  "item with math": "- $x^2$ and \\(y\\)\n- $$z$$\n",
+  "lazy continuation": "- a\nstill a\n- b\n",
+  "wide ordered markers": "9. nine\n10. ten\n11. eleven\n",
+  "then a paragraph": "- a\n- b\n\nAfter the list.\n",
+  "different bullet": "- a\n* b\n+ c\n",
+  "thematic break": "- a\n- - -\n- b\n",
+  "heading interrupts": "- a\n# Heading\n- b\n",
+  "blank then text": "- a\n\n text\n",
+  "lazy after a fence": "- ```\n  code\nnot lazy\n",
+};
+
+for (const [name, text] of Object.entries(LISTS)) {
+  test(`a streamed list renders like the whole text: ${name}`, () => {
+    streamAndCompare(text);
+  });
+}
+
+test("settled list items keep their DOM nodes while the list streams", () => {
+  const view = new MarkdownView();
+  let text = "";
+  const seen: HTMLLIElement[] = [];
+  for (let item = 0; item < 150; item++) {
+    for (const word of [`- **item ${item}**`, " with", " some", " words\n"]) {
+      text += word;
+      view.update(text);
+    }
+    const items = [...view.el.querySelectorAll("li")];
+    assert.equal(items.length, item + 1);
+    // Every item before the last one is the very node it was when it settled.
+    for (let k = 0; k < item; k++) {
+      if (seen[k] === undefined) seen[k] = items[k] as HTMLLIElement;
+      else assert.equal(items[k], seen[k], `item ${k} kept at item ${item}`);
+    }
+  }
+  assert.equal(view.el.querySelectorAll("ul").length, 1, "one list");
+  view.finish(text);
+  const items = [...view.el.querySelectorAll("li")];
+  assert.ok(
+    seen.every((li, k) => items[k] === li),
+    "finish keeps them too",
+  );
+  assert.equal(items.at(-1)?.textContent, "item 149 with some words");
+});
+
+test("a list item that is still arriving is only shown once it is certainly an item", () => {
+  const view = new MarkdownView();
+  view.update("- a\n- b\n- ");
+  assert.equal(view.el.querySelectorAll("li").length, 2, "`- ` may still become `- - -`");
+  view.update("- a\n- b\n- c");
+  assert.equal(view.el.querySelectorAll("li").length, 3);
+  view.update("- a\n- b\n- c\n---\n");
+  assert.equal(
+    view.el.querySelector("hr") !== null,
+    whole("- a\n- b\n- c\n---\n").includes("<hr>"),
+  );
+  assert.equal(shown(view), whole("- a\n- b\n- c\n---\n"));
+});
+
+test("a reply ending on an undecided line renders it when finished", () => {
+  const view = new MarkdownView();
+  for (const text of ["- a\n", "- a\n- ", "- a\n-"]) view.update(text);
+  view.finish("- a\n-");
+  assert.equal(shown(view), whole("- a\n-"));
+});
+
+test("random lists stream like the whole text renders", () => {
+  const lines = [
+    "- a *b*",
+    "- [x] t",
+    "- [ ] u",
+    "  - nested",
+    "    more nested",
+    "",
+    "  continued",
+    "lazy text",
+    "1. one",
+    "2) two",
+    "* star",
+    "  ```",
+    "  code",
+    "---",
+    "- $x$ \\(y\\)",
+    "  > quote",
+    "  | a | b |",
+    "  |---|---|",
+  ];
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let n = 0; n < 25; n++) {
+    const count = 2 + Math.floor(random() * 8);
+    const picked = ["- first"];
+    for (let k = 0; k < count; k++) picked.push(lines[Math.floor(random() * lines.length)] ?? "");
+    streamAndCompare(`${picked.join("\n")}\n`);
+  }
+});
+
+const TABLES: Record<string, string> = {
+  simple: "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n",
+  aligned: "| l | c | r |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n",
+  "ragged rows": "| a | b |\n|---|---|\n| 1 |\n| 1 | 2 | 3 |\n",
+  "inline markdown and math": "a | b\n--|--\n| **x** `y` | $z^2$ [l](https://l.example) |\n",
+  "then a paragraph": "| a |\n|---|\n| 1 |\n\nAfter.\n",
+  "a row without pipes": "| a | b |\n|---|---|\n| 1 | 2 |\nlazy row\n| 3 | 4 |\n",
+  "then a heading": "| a |\n|---|\n| 1 |\n# Heading\n",
+  "then an indented line": "| a |\n|---|\n| 1 |\n\n    code\n",
+};
+
+for (const [name, text] of Object.entries(TABLES)) {
+  test(`a streamed table renders like the whole text: ${name}`, () => {
+    streamAndCompare(text);
+  });
+}
+
+test("settled table rows keep their DOM nodes while the table streams", () => {
+  const view = new MarkdownView();
+  let text = "| n | square |\n|---:|---:|\n";
+  view.update(text);
+  const seen: Element[] = [];
+  for (let n = 0; n < 150; n++) {
+    for (const piece of [`| ${n} `, `| ${n * n} `, "|\n"]) {
+      text += piece;
+      view.update(text);
+    }
+    const rows = [...view.el.querySelectorAll("tbody tr")];
+    assert.equal(rows.length, n + 1);
+    for (let k = 0; k < n; k++) {
+      if (seen[k] === undefined) seen[k] = rows[k] as Element;
+      else assert.equal(rows[k], seen[k], `row ${k} kept at row ${n}`);
+    }
+  }
+  view.finish(text);
+  const rows = [...view.el.querySelectorAll("tbody tr")];
+  assert.ok(
+    seen.every((tr, k) => rows[k] === tr),
+    "finish keeps them too",
+  );
+  const last = [...(rows.at(-1)?.children ?? [])].map((td) => td.textContent);
+  assert.deepEqual(last, ["149", "22201"]);
+  assert.equal(view.el.querySelector("tbody td")?.getAttribute("align"), "right");
+});

@@ -1,0 +1,134 @@
+"""Rich items in real JupyterLab: custom renderers from Python, tool results shown as a cell would.
+
+Every wait is on observable state (a selector, a DOM condition, the kernel's answer);
+none is a fixed sleep.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from .lab import Lab
+from .test_chat_in_lab import open_chat, type_message
+
+DONE_REPLIES = "[data-item-type=assistant_message]:not([data-streaming])"
+AXE = Path(__file__).parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page, selector: str) -> list[str]:
+    """Accessibility rules the elements matching ``selector`` break (axe-core, WCAG A/AA)."""
+    page.add_script_tag(path=str(AXE))
+    found: list[str] = page.evaluate(
+        """async (selector) => {
+            const rows = document.querySelectorAll(selector);
+            if (!rows.length) return [`nothing matches ${selector}`];
+            const result = await axe.run(rows, { runOnly: ["wcag2a", "wcag2aa"] });
+            return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target)}`);
+        }""",
+        selector,
+    )
+    return found
+
+
+# Draws assistant replies as a shouted bubble; throws on "boom"; declines everything else.
+RENDERER = r'''
+RENDERER = """
+export function renderMessage(item, el) {
+  if (item.type !== "assistant_message") return false;
+  const text = item.content.map((part) => part.text).join("");
+  if (text.includes("boom")) throw new Error("this renderer cannot take a boom");
+  const bubble = document.createElement("div");
+  bubble.className = "shout";
+  bubble.textContent = text.toUpperCase();
+  el.append(bubble);
+}
+"""
+'''
+
+
+def test_custom_renderer_replaces_replies_and_falls_back(lab: Lab, page: Page) -> None:
+    warnings: list[str] = []
+    page.on(
+        "console",
+        lambda msg: warnings.append(msg.text) if msg.type == "warning" else None,
+    )
+    open_chat(
+        lab,
+        page,
+        "custom_renderer.ipynb",
+        RENDERER,
+        "chat = ChatWidget(agent=Agent(name='a', model=OfflineDemoModel()), store=':memory:',"
+        " render_message=RENDERER)\nchat",
+    )
+    type_message(page, "echo: quiet words")
+    custom = page.locator(".ckw-custom[data-item-type=assistant_message] .shout")
+    expect(custom).to_have_text("QUIET WORDS", timeout=30_000)
+    # Declined items keep the built-in look.
+    expect(page.locator(".ckw-user[data-item-type=user_message]")).to_have_text("echo: quiet words")
+
+    type_message(page, "echo: boom goes the renderer")
+    builtin = page.locator(f"{DONE_REPLIES}.ckw-assistant")
+    expect(builtin).to_have_text("boom goes the renderer", timeout=30_000)
+    expect(page.locator(".shout")).to_have_count(1)
+    assert sum("render_message threw" in w for w in warnings) == 1, warnings
+
+    # A new source from Python re-renders what is on screen.
+    lab.execute(page, "chat.render_message = ''")
+    expect(page.locator(".shout")).to_have_count(0, timeout=10_000)
+    expect(page.locator(f"{DONE_REPLIES}.ckw-assistant").first).to_have_text("quiet words")
+    lab.execute(page, "chat.render_message = RENDERER")
+    expect(page.locator(".shout")).to_have_text("QUIET WORDS", timeout=10_000)
+    page.screenshot(path="test-results/custom-renderer.png")
+
+
+RICH_TOOLS = """
+import pandas as pd
+from agents import function_tool
+from matplotlib.figure import Figure
+
+@function_tool
+def weather_table():
+    '''A table of temperatures.'''
+    return pd.DataFrame({"city": ["Oslo", "Rome"], "temp": [3.5, 18.0]})
+
+@function_tool
+def weather_plot():
+    '''A chart of temperatures.'''
+    figure = Figure(figsize=(3, 2))
+    figure.add_subplot().bar(["Oslo", "Rome"], [3.5, 18.0])
+    return figure
+
+chat = ChatWidget(
+    agent=Agent(name="a", model=OfflineDemoModel(), tools=[weather_table, weather_plot]),
+    store=":memory:",
+)
+chat
+"""
+
+
+def test_dataframe_and_figure_results_show_as_table_and_image(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "rich_tools.ipynb", RICH_TOOLS)
+    type_message(page, "use tool weather_table")
+    row = page.locator("[data-item-type=task][data-tool-name=weather_table]")
+    expect(row).to_have_attribute("data-status", "success", timeout=30_000)
+    table = row.locator(".ckw-rich-html table")
+    # Visible without expanding the row; cells as cells, pandas' <style> gone.
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator("tbody td").first).to_have_text("Oslo")
+    expect(row.locator(".ckw-rich-html style")).to_have_count(0)
+    expect(row.locator("details")).not_to_have_attribute("open", "")
+
+    type_message(page, "use tool weather_plot")
+    plot = page.locator("[data-item-type=task][data-tool-name=weather_plot]")
+    expect(plot).to_have_attribute("data-status", "success", timeout=30_000)
+    image = plot.locator("img.ckw-rich-image")
+    expect(image).to_be_visible()
+    expect(image).to_have_attribute("alt", "<Figure size 300x200 with 1 Axes>")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 100", arg=image.element_handle()
+    )
+    assert axe_violations(page, "[data-item-type=task]") == []
+    page.screenshot(path="test-results/rich-tool-results.png")
