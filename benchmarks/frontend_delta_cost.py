@@ -19,7 +19,10 @@ last 200 deltas of a long reply in a new thread, the same after a loaded history
 messages, and frames with nothing delivered while a reply streams. Nothing leaves the machine:
 a Playwright route answers every request the page makes.
 
-    python benchmarks/frontend_delta_cost.py [--deltas 10000] [--history 200]
+    python benchmarks/frontend_delta_cost.py [--deltas 10000] [--history 200] [--shape list]
+
+``--shape`` streams one kind of block throughout instead of the mix: ``paragraphs``, ``list``
+(one list that never ends), ``code`` (one code fence that never closes) or ``table``.
 """
 
 from __future__ import annotations
@@ -288,10 +291,63 @@ def cycle(seed: int) -> list[str]:
     return out
 
 
-def reply_deltas(count: int) -> list[str]:
+def paragraphs(seed: int) -> list[str]:
+    """WINDOW deltas of prose: five 40-word paragraphs with inline markdown."""
+    out: list[str] = []
+    for paragraph in range(WINDOW // 40):
+        for k in range(40):
+            w = word(seed + paragraph * 40 + k)
+            if k % 13 == 5:
+                w = f"**{w}**"
+            elif k % 17 == 8:
+                w = f"`{w}()`"
+            out.append(f"{w}.\n\n" if k == 39 else f"{w} ")
+    return out
+
+
+def list_items(seed: int) -> list[str]:
+    """WINDOW deltas of one long list that never ends: 25 items of eight words."""
+    out: list[str] = []
+    for item in range(WINDOW // 8):
+        words = [word(seed + item * 8 + k) for k in range(8)]
+        out += [f"- **{words[0]}** ", *(f"{w} " for w in words[1:7]), f"{words[7]}\n"]
+    return out
+
+
+def code_lines(seed: int) -> list[str]:
+    """WINDOW deltas of one code fence that stays open: 50 lines of four deltas."""
+    out: list[str] = []
+    for line in range(seed, seed + WINDOW // 4):
+        out += [f"value_{line} = ", f"compute({line}, ", f"{word(line)!r}) ", "+ 1\n"]
+    if seed == 0:
+        out[0] = f"```python\n{out[0]}"
+    return out
+
+
+def table_rows(seed: int) -> list[str]:
+    """WINDOW deltas of one table that never ends: 50 rows of four deltas."""
+    out: list[str] = []
+    for row in range(seed, seed + WINDOW // 4):
+        out += [f"| {row} ", f"| **{word(row)}** ", f"| `{word(row + 1)}()` ", f"| {row * 7} |\n"]
+    if seed == 0:
+        out[0] = f"| n | word | call | n x 7 |\n|---:|---|---|---:|\n{out[0]}"
+    return out
+
+
+# What a reply is made of: the mixed cycle, or one kind of block all the way.
+SHAPES = {
+    "mixed": cycle,
+    "paragraphs": paragraphs,
+    "list": list_items,
+    "code": code_lines,
+    "table": table_rows,
+}
+
+
+def reply_deltas(count: int, shape: str = "mixed") -> list[str]:
     out: list[str] = []
     while len(out) < count:
-        out += cycle(len(out))
+        out += SHAPES[shape](len(out))
     return out[:count]
 
 
@@ -352,7 +408,14 @@ def traits(thread_id: str | None) -> dict[str, Any]:
 
 
 def play_reply(
-    page: Page, widget: int, stream: str, thread_id: str, *, create: bool, deltas: int
+    page: Page,
+    widget: int,
+    stream: str,
+    thread_id: str,
+    *,
+    create: bool,
+    deltas: int,
+    shape: str = "mixed",
 ) -> Reply:
     """Stream one reply of `deltas` deltas, sampling its first and last WINDOW deltas."""
     text = "Write a long answer."
@@ -394,7 +457,7 @@ def play_reply(
     last = feed(last_start, last_end, 1)
     middle += feed(last_end, deltas, BATCH)
     idle_end = records(page.evaluate("(n) => bench.idle(n)", IDLE_FRAMES))
-    final = assistant_item(item_id, thread_id, "".join(reply_deltas(deltas)))
+    final = assistant_item(item_id, thread_id, "".join(reply_deltas(deltas, shape)))
     finished = {"type": "thread.item.done", "item": final}
     message = {"kind": "event", "id": stream, "events": [finished]}
     done = records([page.evaluate("([i, msg]) => bench.measure(i, msg)", [widget, message])])
@@ -409,6 +472,9 @@ def records(raw: list[list[float]]) -> list[Record]:
     return [(int(n), handled, frame, raf, layout) for n, handled, frame, raf, layout in raw]
 
 
+bundle = BUNDLE  # --bundle: another build to measure, e.g. a copy of the one before a change
+
+
 def serve(route: Route) -> None:
     """Answer every request the page makes: the harness, the bundle, nothing else."""
     url = route.request.url
@@ -420,7 +486,7 @@ def serve(route: Route) -> None:
     if url == f"{ORIGIN}/":
         route.fulfill(status=200, content_type="text/html", body=HARNESS, headers=isolated)
     elif url == f"{ORIGIN}/index.js":
-        body = BUNDLE.read_text(encoding="utf-8")
+        body = bundle.read_text(encoding="utf-8")
         route.fulfill(status=200, content_type="text/javascript", body=body, headers=isolated)
     else:
         route.abort()
@@ -459,11 +525,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--deltas", type=int, default=10_000, help="text deltas in each reply")
     parser.add_argument("--history", type=int, default=200, help="messages already in the thread")
+    parser.add_argument(
+        "--shape",
+        choices=sorted(SHAPES),
+        default="mixed",
+        help="the reply: a mix of blocks, or one kind throughout (prose, list, code, table)",
+    )
+    parser.add_argument("--bundle", type=Path, default=BUNDLE, help="the built bundle to load")
     args = parser.parse_args()
     if args.deltas < 2 * WINDOW:
         parser.error(f"--deltas must be at least {2 * WINDOW}")
-    if not BUNDLE.exists():
-        sys.exit(f"{BUNDLE} is missing: run `cd js && npm run build` first")
+    global bundle
+    bundle = args.bundle
+    if not bundle.exists():
+        sys.exit(f"{bundle} is missing: run `cd js && npm run build` first")
     started = time.perf_counter()
 
     with sync_playwright() as pw:
@@ -474,17 +549,20 @@ def main() -> None:
         page.goto(f"{ORIGIN}/")
         page.wait_for_function("window.benchReady === true")
         info = page.evaluate("(url) => bench.load(url)", f"{ORIGIN}/index.js")
-        page.evaluate("(deltas) => bench.setReply(deltas)", reply_deltas(args.deltas))
+        page.evaluate("(deltas) => bench.setReply(deltas)", reply_deltas(args.deltas, args.shape))
         page.evaluate("(t) => bench.setHistory(t)", history("thread_history", args.history))
 
         # Warm the JIT on a throwaway widget, so the first window measured is not the cold one.
         warm = page.evaluate("(t) => bench.mount(t)", traits(None))
-        play_reply(page, warm, "warmup", "thread_warmup", create=True, deltas=WARMUP_DELTAS)
+        shape, warmup = args.shape, WARMUP_DELTAS
+        play_reply(page, warm, "warmup", "thread_warmup", create=True, deltas=warmup, shape=shape)
         page.evaluate("(i) => bench.unmount(i)", warm)
 
         # A long reply in a new thread.
         chat = page.evaluate("(t) => bench.mount(t)", traits(None))
-        fresh = play_reply(page, chat, "fresh", "thread_new", create=True, deltas=args.deltas)
+        fresh = play_reply(
+            page, chat, "fresh", "thread_new", create=True, deltas=args.deltas, shape=args.shape
+        )
         fresh_log = page.evaluate("(i) => bench.logSize(i)", chat)
         page.evaluate("(i) => bench.unmount(i)", chat)
 
@@ -492,12 +570,15 @@ def main() -> None:
         chat = page.evaluate("(t) => bench.mount(t)", traits("thread_history"))
         page.evaluate("([i, n]) => bench.waitRows(i, n)", [chat, args.history])
         history_log = page.evaluate("(i) => bench.logSize(i)", chat)
-        late = play_reply(page, chat, "late", "thread_history", create=False, deltas=args.deltas)
+        late = play_reply(
+            page, chat, "late", "thread_history", create=False, deltas=args.deltas, shape=args.shape
+        )
         late_log = page.evaluate("(i) => bench.logSize(i)", chat)
         browser.close()
 
     n, h, w = args.deltas, args.history, WINDOW
-    print(f"Front-end cost of a streamed text delta: {n}-delta replies, {info['agent']}")
+    print(f"Front-end cost of a streamed text delta: {n}-delta {args.shape} replies")
+    print(f"  {info['agent']}")
     timer = "5 us (cross-origin isolated)" if info["isolated"] else "100 us (not isolated)"
     print(f"  timer {timer}; sampled windows: 1 delta per frame\n")
     print(

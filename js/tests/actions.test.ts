@@ -366,5 +366,13 @@ test("a reply is announced once, when it completes, with its text and not its ma
   state.apply("s2", [{ type: "thread.item.added", item: assistant("a2", "1 2 3") }]);
   state.endStream("s2", "cancelled");
   assert.deepEqual(said, ["Some bold words", "1 2 3 (stopped)"]);
+
+  // A code block's Copy button and KaTeX's visual copy of the math are not read out.
+  const text = "Run:\n\n```bash\nls\n```\n\nso $x^2$ grows";
+  state.apply("s3", [{ type: "thread.item.added", item: assistant("a3", "") }]);
+  state.apply("s3", [{ type: "thread.item.done", item: assistant("a3", text) }]);
+  const last = String((said as string[]).at(-1));
+  assert.equal(last.includes("Copy"), false, last);
+  assert.equal(last.match(/x/g)?.length, 1, last);
   announcer.dispose();
 });

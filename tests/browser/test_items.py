@@ -120,6 +120,8 @@ def test_dataframe_and_figure_results_show_as_table_and_image(lab: Lab, page: Pa
     expect(table.locator("tbody td").first).to_have_text("Oslo")
     expect(row.locator(".ckw-rich-html style")).to_have_count(0)
     expect(row.locator("details")).not_to_have_attribute("open", "")
+    # the turn ends with the model's reply; only then does Enter send the next message
+    expect(page.locator(DONE_REPLIES).first).to_contain_text("Oslo", timeout=30_000)
 
     type_message(page, "use tool weather_plot")
     plot = page.locator("[data-item-type=task][data-tool-name=weather_plot]")

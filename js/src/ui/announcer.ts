@@ -53,5 +53,13 @@ export class ReplyAnnouncer {
 function plainText(markdown: string): string {
   const scratch = document.createElement("div");
   renderMarkdownInto(scratch, markdown);
+  // Math is read as its TeX source; controls (a code block's Copy) and their status text
+  // are not words of the reply.
+  for (const tex of scratch.querySelectorAll('annotation[encoding="application/x-tex"]')) {
+    tex.closest(".katex")?.replaceWith(` ${tex.textContent ?? ""} `);
+  }
+  for (const el of scratch.querySelectorAll("button, [role=status], [aria-hidden=true]")) {
+    el.remove();
+  }
   return (scratch.textContent ?? "").replace(/\s+/g, " ").trim();
 }
