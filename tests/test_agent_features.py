@@ -96,3 +96,30 @@ async def test_a_handoff_agent_runs_tools_with_live_status() -> None:
         if e["type"] == "progress_update"
     ]
     assert "Task assistant is working on it" in progress
+
+
+async def test_a_reasoning_summary_streams_as_a_reasoning_workflow() -> None:
+    chat = ChatWidget(agent=Agent(name="a", model=OfflineDemoModel(delay=0)), store=":memory:")
+    front_end = FrontEnd(chat)
+    reply = await chat.ask("think: why is the sky blue?")
+    assert reply.startswith("This is where the answer goes")
+    events = [e for m in front_end.received if m["kind"] == "event" for e in m["events"]]
+    updates = [e["update"] for e in events if e["type"] == "thread.item.updated"]
+    added = [u for u in updates if u["type"] == "workflow.task.added"]
+    assert [u["task"]["status_indicator"] for u in added] == ["loading", "loading"]
+    assert any(u["type"] == "workflow.task.updated" for u in updates)  # thoughts stream
+    done = next(
+        e["item"]
+        for e in events
+        if e["type"] == "thread.item.done" and e["item"]["type"] == "workflow"
+    )
+    workflow = done["workflow"]
+    assert workflow["type"] == "reasoning" and "duration" in workflow["summary"]
+    assert [t["status_indicator"] for t in workflow["tasks"]] == ["complete", "complete"]
+    assert workflow["tasks"][0]["content"].endswith("You asked: why is the sky blue?")
+    # stored before the reply, and the next turn's history is still valid for the model
+    assert chat.thread_id is not None
+    stored = [i.type for i in chat._backend.items_sync(chat.thread_id)]
+    assert stored == ["user_message", "workflow", "assistant_message"]
+    assert await chat.ask("count to 2") == "1 2"
+    chat.close()

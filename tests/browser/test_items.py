@@ -6,6 +6,7 @@ none is a fixed sleep.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -134,3 +135,27 @@ def test_dataframe_and_figure_results_show_as_table_and_image(lab: Lab, page: Pa
     )
     assert axe_violations(page, "[data-item-type=task]") == []
     page.screenshot(path="test-results/rich-tool-results.png")
+
+
+def test_a_reasoning_workflow_streams_then_folds_away(lab: Lab, page: Page) -> None:
+    open_chat(
+        lab,
+        page,
+        "reasoning.ipynb",
+        "chat = ChatWidget(agent=Agent(name='a', model=OfflineDemoModel(delay=0.05)),"
+        " store=':memory:')\nchat",
+    )
+    type_message(page, "think: why is the sky blue?")
+    workflow = page.locator("[data-item-type=workflow]")
+    toggle = workflow.get_by_role("button").first
+    # while the model thinks, the summary says so and the thoughts stream in
+    expect(toggle).to_contain_text("Thinking", timeout=30_000)
+    expect(page.locator(DONE_REPLIES)).to_contain_text(
+        "This is where the answer goes", timeout=30_000
+    )
+    expect(toggle).to_have_text(re.compile(r"Thought for \d+s"))
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.press("Enter")  # the keyboard opens it
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(workflow).to_contain_text("You asked: why is the sky blue?")
+    expect(workflow).to_contain_text("Planning the answer.")

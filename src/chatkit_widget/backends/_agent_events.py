@@ -10,9 +10,10 @@ the partial reply is kept.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from agents import RunResultStreaming
 from chatkit.types import (
@@ -21,12 +22,18 @@ from chatkit.types import (
     AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
     ClientToolCallItem,
+    DurationSummary,
     ProgressUpdateEvent,
+    ThoughtTask,
     ThreadItemAddedEvent,
     ThreadItemDoneEvent,
     ThreadItemRemovedEvent,
     ThreadItemUpdatedEvent,
     ThreadStreamEvent,
+    Workflow,
+    WorkflowItem,
+    WorkflowTaskAdded,
+    WorkflowTaskUpdated,
 )
 
 from .._display import mimebundle
@@ -62,6 +69,7 @@ class AgentEventConverter:
         self._messages: dict[str, AssistantMessageItem] = {}  # raw model id -> open item
         self._replies: list[str] = []  # ids of every assistant message of this run
         self._tools: dict[str, tuple[str, datetime, ToolRow]] = {}  # call_id -> open row
+        self._thoughts: dict[str, tuple[WorkflowItem, float]] = {}  # raw id -> open workflow
 
     async def events(self, result: RunResultStreaming) -> AsyncIterator[ThreadStreamEvent]:
         """Yield ChatKit events while the run streams."""
@@ -77,6 +85,10 @@ class AgentEventConverter:
 
     def _raw(self, data: Any) -> list[ThreadStreamEvent]:
         kind = getattr(data, "type", "")
+        if kind.startswith("response.reasoning_summary") or (
+            kind.startswith("response.output_item.") and data.item.type == "reasoning"
+        ):
+            return self._reasoning(kind, data)
         if kind == "response.output_item.added" and data.item.type == "message":
             item = AssistantMessageItem(
                 id=self.new_id("message"),
@@ -120,6 +132,45 @@ class AgentEventConverter:
                 done.content = [AssistantMessageContent(text=t, annotations=[]) for t in final]
             return [ThreadItemDoneEvent(item=done)]
         return []
+
+    def _reasoning(self, kind: str, data: Any) -> list[ThreadStreamEvent]:
+        """A reasoning model's summary as a ChatKit reasoning workflow of thought tasks."""
+        if kind == "response.output_item.added":
+            item = WorkflowItem(
+                id=self.new_id("workflow"),
+                thread_id=self.thread_id,
+                created_at=datetime.now(),
+                workflow=Workflow(type="reasoning", tasks=[], expanded=False),
+            )
+            self._thoughts[data.item.id] = (item, time.monotonic())
+            return [ThreadItemAddedEvent(item=item.model_copy(deep=True))]
+        opened = self._thoughts.get(getattr(data, "item_id", None) or data.item.id)
+        if opened is None:
+            return []
+        item, started = opened
+        tasks = item.workflow.tasks
+        if kind == "response.reasoning_summary_part.added":
+            tasks.append(ThoughtTask(content="", status_indicator="loading"))
+            update: Any = WorkflowTaskAdded(task_index=len(tasks) - 1, task=tasks[-1])
+            return [ThreadItemUpdatedEvent(item_id=item.id, update=update)]
+        if kind == "response.reasoning_summary_text.delta" and tasks:
+            index = min(data.summary_index, len(tasks) - 1)
+            task = cast(ThoughtTask, tasks[index])
+            task.content += data.delta
+            update = WorkflowTaskUpdated(task_index=index, task=task)
+            return [ThreadItemUpdatedEvent(item_id=item.id, update=update)]
+        if kind == "response.output_item.done":
+            return self._finish_thoughts(data.item.id, started)
+        return []
+
+    def _finish_thoughts(self, raw_id: str, started: float) -> list[ThreadStreamEvent]:
+        item, _ = self._thoughts.pop(raw_id)
+        if not item.workflow.tasks:  # a model that reasons without a summary shows nothing
+            return [ThreadItemRemovedEvent(item_id=item.id)]
+        for task in item.workflow.tasks:
+            task.status_indicator = "complete"
+        item.workflow.summary = DurationSummary(duration=round(time.monotonic() - started))
+        return [ThreadItemDoneEvent(item=item)]
 
     def _run_item(self, item: Any) -> list[ThreadStreamEvent]:
         raw = item.raw_item
@@ -176,6 +227,8 @@ class AgentEventConverter:
         for item_id, created_at, row in self._tools.values():
             row.status, row.error = "error", reason
             done.append(ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at)))
+        for raw_id, (_, started) in list(self._thoughts.items()):
+            done += self._finish_thoughts(raw_id, started)
         self._messages.clear()
         self._tools.clear()
         return done

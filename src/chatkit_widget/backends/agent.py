@@ -35,6 +35,7 @@ from chatkit.types import (
     UserMessageItem,
     UserMessageTextContent,
     WidgetItem,
+    WorkflowItem,
 )
 from pydantic import ValidationError
 
@@ -191,7 +192,7 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
         if converter is not None:
             for event in converter.close("Stopped"):
                 item = getattr(event, "item", None)
-                if isinstance(item, TaskItem):
+                if isinstance(item, TaskItem | WorkflowItem):  # ChatKit keeps only messages
                     await self.store.add_thread_item(thread.id, item, context)
         await super().handle_stream_cancelled(thread, pending_items, context)
 

@@ -10,7 +10,8 @@ import asyncio
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from agents import ModelResponse, Usage
@@ -25,8 +26,13 @@ from openai.types.responses import (
     ResponseOutputItemDoneEvent,
     ResponseOutputMessage,
     ResponseOutputText,
+    ResponseReasoningItem,
+    ResponseReasoningSummaryPartAddedEvent,
+    ResponseReasoningSummaryTextDeltaEvent,
     ResponseTextDeltaEvent,
 )
+from openai.types.responses.response_reasoning_item import Summary
+from openai.types.responses.response_reasoning_summary_part_added_event import Part
 
 from .showcase import SHOWCASE
 
@@ -34,8 +40,10 @@ HELP_TEXT = (
     "I'm the **offline demo model**: a built-in, deterministic stand-in that needs no key and no "
     "network. I manage a small task list, so try:\n\n"
     "- `add a task: buy milk`\n- `list tasks`\n- `complete task buy milk`\n- `count to 20`\n"
-    '- `show markdown` (what replies can contain)\n- `use tool NAME with {"arg": 1}` (call any '
-    "tool the agent has)\n- `echo: text` (reply with the text verbatim)\n\n"
+    "- `show markdown` (what replies can contain)\n"
+    "- `think: why is the sky blue?` (a reasoning workflow)\n"
+    '- `use tool NAME with {"arg": 1}` (call any tool the agent has)\n'
+    "- `echo: text` (reply with the text verbatim)\n\n"
     "To talk to a real model, set `OPENAI_API_KEY` before creating the widget, or pass your own "
     "agent: `ChatWidget(agent=Agent(name=..., model=...))`. Any OpenAI-compatible server "
     "(Ollama, vLLM, LM Studio) works through `OpenAIChatCompletionsModel`."
@@ -65,6 +73,8 @@ _ECHO = re.compile(r"^\s*echo:\s?(?P<text>.*)\Z", re.I | re.S)
 _USE_TOOL = re.compile(
     r"^\s*use tool (?P<name>[\w.-]+)(?:\s+with\s+(?P<args>\{.*\}))?\s*$", re.I | re.S
 )
+# "think: <question>" streams a reasoning summary before the reply, like a reasoning model.
+_THINK = re.compile(r"^\s*think:\s*(?P<q>.+?)\s*$", re.I | re.S)
 _SHOWCASE = re.compile(r"^\s*(?:show|demo)\s+(?:me\s+)?markdown\W*$", re.I)
 
 
@@ -77,7 +87,28 @@ def _text_of(item: Any) -> str:
     return ""
 
 
-def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str:
+@dataclass
+class Thought:
+    """A reasoning summary (one entry per summary part) followed by the reply."""
+
+    summary: list[str]
+    reply: str
+
+
+def _thought(question: str) -> Thought:
+    return Thought(
+        summary=[
+            f"**Reading the question.** You asked: {question}",
+            "**Planning the answer.** I'm the offline demo model, so this thinking is scripted; "
+            "a real reasoning model (o4-mini, gpt-5) shows its reasoning summary here the same "
+            "way, streamed as it thinks.",
+        ],
+        reply="This is where the answer goes. The thinking above is a ChatKit reasoning "
+        "workflow: it streams while the model thinks, then folds away with how long it took.",
+    )
+
+
+def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought:
     """Decide the next step: ``(tool_name, arguments_json)`` or the reply text."""
     items: list[Any] = (
         [{"role": "user", "content": input_items}] if isinstance(input_items, str) else input_items
@@ -95,6 +126,9 @@ def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str:
         return echo.group("text") or "(nothing to echo)"
     if _SHOWCASE.match(text):
         return SHOWCASE
+    think = _THINK.match(text)
+    if think:
+        return _thought(think.group("q"))
     use = _USE_TOOL.match(text)
     if use:
         return use.group("name"), use.group("args") or "{}"
@@ -180,6 +214,13 @@ class OfflineDemoModel(Model):
                     status="completed",
                 )
             ]
+        if isinstance(step, Thought):
+            reasoning = ResponseReasoningItem(
+                type="reasoning",
+                id=f"rs_{uuid.uuid4().hex[:12]}",
+                summary=[Summary(type="summary_text", text=part) for part in step.summary],
+            )
+            return [reasoning, _message(f"msg_{uuid.uuid4().hex[:12]}", step.reply)]
         return [_message(f"msg_{uuid.uuid4().hex[:12]}", step)]
 
     async def get_response(
@@ -208,6 +249,10 @@ class OfflineDemoModel(Model):
         )
         for index, item in enumerate(output):
             is_message = isinstance(item, ResponseOutputMessage)
+            if isinstance(item, ResponseReasoningItem):
+                async for event in self._stream_reasoning(item, index, seq):
+                    yield event
+                continue
             if not is_message:
                 await asyncio.sleep(self.delay)  # a tool call takes a moment too
             yield ResponseOutputItemAddedEvent(
@@ -244,6 +289,43 @@ class OfflineDemoModel(Model):
             )
         yield ResponseCompletedEvent(
             type="response.completed", response=_response(output), sequence_number=next(seq)
+        )
+
+    async def _stream_reasoning(
+        self, item: ResponseReasoningItem, index: int, seq: Iterator[int]
+    ) -> AsyncIterator[Any]:
+        """A reasoning item: each summary part added, then streamed word by word."""
+        opened = ResponseReasoningItem(type="reasoning", id=item.id, summary=[])
+        yield ResponseOutputItemAddedEvent(
+            type="response.output_item.added",
+            item=opened,
+            output_index=index,
+            sequence_number=next(seq),
+        )
+        for part_index, part in enumerate(item.summary):
+            yield ResponseReasoningSummaryPartAddedEvent(
+                type="response.reasoning_summary_part.added",
+                item_id=item.id,
+                output_index=index,
+                summary_index=part_index,
+                part=Part(type="summary_text", text=""),
+                sequence_number=next(seq),
+            )
+            for word in re.findall(r"\s*\S+", part.text):
+                await asyncio.sleep(self.delay)
+                yield ResponseReasoningSummaryTextDeltaEvent(
+                    type="response.reasoning_summary_text.delta",
+                    item_id=item.id,
+                    output_index=index,
+                    summary_index=part_index,
+                    delta=word,
+                    sequence_number=next(seq),
+                )
+        yield ResponseOutputItemDoneEvent(
+            type="response.output_item.done",
+            item=item,
+            output_index=index,
+            sequence_number=next(seq),
         )
 
 
