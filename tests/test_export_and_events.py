@@ -130,3 +130,16 @@ async def test_a_failing_callback_is_logged_and_the_chat_goes_on(
     with pytest.raises(ValueError, match="unknown event 'reply'"):
         chat.on("reply", print)
     chat.close()
+
+
+async def test_cited_sources_reach_messages_and_the_export(front_end: FrontEnd) -> None:
+    chat = front_end.chat
+    await chat.ask("search: notebooks")
+    reply = chat.messages[-1]
+    assert reply["sources"] == [
+        {"title": "Project Jupyter", "url": "https://jupyter.org"},
+        {"title": "ChatKit Python SDK", "url": "https://github.com/openai/chatkit-python"},
+    ]
+    assert (
+        "Sources:\n\n1. [Project Jupyter](https://jupyter.org)\n2. [ChatKit" in chat.to_markdown()
+    )

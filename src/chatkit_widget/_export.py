@@ -26,7 +26,7 @@ def to_markdown(thread: dict[str, Any], messages: list[dict[str, Any]]) -> str:
         notes = [n for n in (_stopped(message), _feedback(message)) if n]
         if notes:
             heading += " (" + ", ".join(notes) + ")"
-        parts.append(f"{heading}\n\n{message['text']}")
+        parts.append(f"{heading}\n\n{message['text']}" + _sources_markdown(message))
     return "\n\n".join(parts) + "\n"
 
 
@@ -45,6 +45,15 @@ def _tool_markdown(tool: dict[str, Any]) -> str:
             lines.append(f"![{tool['name']} result](data:{mime};base64,{display[mime]})")
             break
     return "\n\n".join(lines)
+
+
+def _sources_markdown(message: dict[str, Any]) -> str:
+    sources = message.get("sources") or []
+    lines = [
+        f"{n}. [{s['title']}]({s['url']})" if "url" in s else f"{n}. {s['title']}"
+        for n, s in enumerate(sources, 1)
+    ]
+    return "\n\nSources:\n\n" + "\n".join(lines) if lines else ""
 
 
 def _stopped(message: dict[str, Any]) -> str:

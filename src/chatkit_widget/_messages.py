@@ -61,6 +61,9 @@ def to_messages(
                 message["stopped"] = True
             if item.id in feedback:
                 message["feedback"] = feedback[item.id]
+            sources = _sources(item)
+            if sources:
+                message["sources"] = sources
             messages.append(message)
         elif isinstance(item, TaskItem) and (row := parse_tool_row(item)) is not None:
             tool = {
@@ -88,6 +91,21 @@ def to_messages(
             text = output if isinstance(output, str) else "" if output is None else _json(output)
             messages.append({**base, "role": "tool", "text": text, "tool": client})
     return messages
+
+
+def _sources(item: AssistantMessageItem) -> list[dict[str, str]]:
+    """The reply's citations, deduplicated, in order: ``{title, url}`` or ``{title, filename}``."""
+    out: list[dict[str, str]] = []
+    for part in item.content:
+        for annotation in part.annotations:
+            source = annotation.source
+            where = {"url": source.url} if source.type == "url" else {}
+            if source.type == "file":
+                where = {"filename": source.filename}
+            entry = {"title": source.title, **where}
+            if entry not in out:
+                out.append(entry)
+    return out
 
 
 def _json(value: Any) -> str:

@@ -159,3 +159,17 @@ def test_a_reasoning_workflow_streams_then_folds_away(lab: Lab, page: Page) -> N
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(workflow).to_contain_text("You asked: why is the sky blue?")
     expect(workflow).to_contain_text("Planning the answer.")
+
+
+def test_citations_show_as_numbered_source_links(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "sources.ipynb", "chat = ChatWidget(store=':memory:')\nchat")
+    type_message(page, "search: notebooks")
+    reply = page.locator(DONE_REPLIES).first
+    expect(reply).to_contain_text("these sources are fixed", timeout=30_000)
+    sources = reply.get_by_role("list", name="Sources")
+    expect(sources.get_by_role("listitem")).to_have_count(2)
+    link = sources.get_by_role("link", name="Project Jupyter")
+    expect(link).to_have_attribute("href", "https://jupyter.org")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(sources.get_by_role("link", name="ChatKit Python SDK")).to_have_count(1)

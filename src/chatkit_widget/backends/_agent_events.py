@@ -17,12 +17,14 @@ from typing import Any, cast
 
 from agents import RunResultStreaming
 from chatkit.types import (
+    Annotation,
     AssistantMessageContent,
     AssistantMessageContentPartAdded,
     AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
     ClientToolCallItem,
     DurationSummary,
+    FileSource,
     ProgressUpdateEvent,
     ThoughtTask,
     ThreadItemAddedEvent,
@@ -30,6 +32,7 @@ from chatkit.types import (
     ThreadItemRemovedEvent,
     ThreadItemUpdatedEvent,
     ThreadStreamEvent,
+    URLSource,
     Workflow,
     WorkflowItem,
     WorkflowTaskAdded,
@@ -127,9 +130,11 @@ class AgentEventConverter:
             done = self._messages.pop(data.item.id, None)
             if done is None:
                 return []
-            final = [c.text for c in data.item.content if getattr(c, "type", "") == "output_text"]
+            final = [c for c in data.item.content if getattr(c, "type", "") == "output_text"]
             if final:  # the model's own final text wins over what we accumulated
-                done.content = [AssistantMessageContent(text=t, annotations=[]) for t in final]
+                done.content = [
+                    AssistantMessageContent(text=c.text, annotations=_annotations(c)) for c in final
+                ]
             return [ThreadItemDoneEvent(item=done)]
         return []
 
@@ -232,6 +237,20 @@ class AgentEventConverter:
         self._messages.clear()
         self._tools.clear()
         return done
+
+
+def _annotations(part: Any) -> list[Annotation]:
+    """A model's citations (web search, file search) as ChatKit annotations."""
+    out: list[Annotation] = []
+    for cite in getattr(part, "annotations", None) or []:
+        kind = getattr(cite, "type", "")
+        if kind == "url_citation":
+            source: URLSource | FileSource = URLSource(url=cite.url, title=cite.title or cite.url)
+            out.append(Annotation(source=source, index=cite.end_index))
+        elif kind == "file_citation":
+            source = FileSource(filename=cite.filename, title=cite.filename)
+            out.append(Annotation(source=source, index=cite.index))
+    return out
 
 
 def _ensure_part(item: AssistantMessageItem, index: int) -> AssistantMessageContent:

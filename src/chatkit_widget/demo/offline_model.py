@@ -31,6 +31,7 @@ from openai.types.responses import (
     ResponseReasoningSummaryTextDeltaEvent,
     ResponseTextDeltaEvent,
 )
+from openai.types.responses.response_output_text import AnnotationURLCitation
 from openai.types.responses.response_reasoning_item import Summary
 from openai.types.responses.response_reasoning_summary_part_added_event import Part
 
@@ -42,6 +43,7 @@ HELP_TEXT = (
     "- `add a task: buy milk`\n- `list tasks`\n- `complete task buy milk`\n- `count to 20`\n"
     "- `show markdown` (what replies can contain)\n"
     "- `think: why is the sky blue?` (a reasoning workflow)\n"
+    "- `search: notebooks` (a reply citing its sources)\n"
     '- `use tool NAME with {"arg": 1}` (call any tool the agent has)\n'
     "- `echo: text` (reply with the text verbatim)\n\n"
     "To talk to a real model, set `OPENAI_API_KEY` before creating the widget, or pass your own "
@@ -75,6 +77,8 @@ _USE_TOOL = re.compile(
 )
 # "think: <question>" streams a reasoning summary before the reply, like a reasoning model.
 _THINK = re.compile(r"^\s*think:\s*(?P<q>.+?)\s*$", re.I | re.S)
+# "search: <query>" answers with cited sources, like a model with web search.
+_SEARCH = re.compile(r"^\s*search:\s*(?P<q>.+?)\s*$", re.I | re.S)
 _SHOWCASE = re.compile(r"^\s*(?:show|demo)\s+(?:me\s+)?markdown\W*$", re.I)
 
 
@@ -108,7 +112,35 @@ def _thought(question: str) -> Thought:
     )
 
 
-def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought:
+@dataclass
+class Cited:
+    """A reply whose sentences cite web sources: (url, title, end index in the text)."""
+
+    text: str
+    citations: list[tuple[str, str, int]]
+
+
+_SOURCES = [
+    ("https://jupyter.org", "Project Jupyter", "notebooks mix live code, prose and results"),
+    (
+        "https://github.com/openai/chatkit-python",
+        "ChatKit Python SDK",
+        "ChatKit defines threads, items and stream events",
+    ),
+]
+
+
+def _cited(query: str) -> Cited:
+    text = f"About {query}: "
+    citations = []
+    for url, title, claim in _SOURCES:
+        text += claim[0].upper() + claim[1:] + ". "
+        citations.append((url, title, len(text) - 1))
+    text += "(The offline demo model does not search the web: these sources are fixed.)"
+    return Cited(text=text, citations=citations)
+
+
+def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought | Cited:
     """Decide the next step: ``(tool_name, arguments_json)`` or the reply text."""
     items: list[Any] = (
         [{"role": "user", "content": input_items}] if isinstance(input_items, str) else input_items
@@ -129,6 +161,9 @@ def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought:
     think = _THINK.match(text)
     if think:
         return _thought(think.group("q"))
+    search = _SEARCH.match(text)
+    if search:
+        return _cited(search.group("q"))
     use = _USE_TOOL.match(text)
     if use:
         return use.group("name"), use.group("args") or "{}"
@@ -221,6 +256,14 @@ class OfflineDemoModel(Model):
                 summary=[Summary(type="summary_text", text=part) for part in step.summary],
             )
             return [reasoning, _message(f"msg_{uuid.uuid4().hex[:12]}", step.reply)]
+        if isinstance(step, Cited):
+            cites = [
+                AnnotationURLCitation(
+                    type="url_citation", url=url, title=title, start_index=0, end_index=end
+                )
+                for url, title, end in step.citations
+            ]
+            return [_message(f"msg_{uuid.uuid4().hex[:12]}", step.text, annotations=cites)]
         return [_message(f"msg_{uuid.uuid4().hex[:12]}", step)]
 
     async def get_response(
@@ -329,13 +372,15 @@ class OfflineDemoModel(Model):
         )
 
 
-def _message(item_id: str, text: str, status: str = "completed") -> ResponseOutputMessage:
+def _message(
+    item_id: str, text: str, status: str = "completed", annotations: list[Any] | None = None
+) -> ResponseOutputMessage:
     return ResponseOutputMessage(
         type="message",
         id=item_id,
         role="assistant",
         status=status,  # type: ignore[arg-type]
-        content=[ResponseOutputText(type="output_text", text=text, annotations=[])],
+        content=[ResponseOutputText(type="output_text", text=text, annotations=annotations or [])],
     )
 
 
