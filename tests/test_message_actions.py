@@ -215,3 +215,28 @@ def test_greeting_and_prompts() -> None:
         ChatWidget(store=":memory:", prompts=[3])
     assert chat.features == ["edit", "feedback"]
     chat.close()
+
+
+async def test_renames_and_ratings_are_announced_to_every_view(front_end: FrontEnd) -> None:
+    chat = front_end.chat
+    threads: list[dict[str, Any]] = []
+    chat.on("thread", threads.append)
+    await chat.ask("count to 2")
+    reply_id = chat.messages[-1]["id"]
+
+    rid = front_end.request(
+        "items.feedback", thread_id=chat.thread_id, item_ids=[reply_id], kind="positive"
+    )
+    await front_end.until(rid, "changed")
+    (event,) = front_end.for_id(rid)[-1]["events"]
+    assert event["type"] == "thread.item.replaced"
+    assert event["item"]["id"] == reply_id and event["item"]["feedback"] == "positive"
+
+    rid = front_end.request("threads.update", thread_id=chat.thread_id, title="Counting")
+    changed = await front_end.until(rid, "changed")
+    assert [(e["type"], e["thread"]["title"]) for e in changed["events"]] == [
+        ("thread.updated", "Counting")
+    ]
+    # the rename reaches Python callbacks too, whichever view made it
+    assert threads[-1] == {"id": chat.thread_id, "title": "Counting", "reason": "updated"}
+    assert chat.threads()[0]["title"] == "Counting"

@@ -61,4 +61,10 @@ export interface ErrorMsg {
   id: string;
   message: string;
 }
-export type IncomingMsg = StartMsg | EventMsg | EndMsg | ResponseMsg | ErrorMsg;
+/** What JSON request `id` changed (a rename, feedback), for every view to apply. */
+export interface ChangedMsg {
+  kind: "changed";
+  id: string;
+  events: ChatKitEvent[];
+}
+export type IncomingMsg = StartMsg | EventMsg | EndMsg | ResponseMsg | ErrorMsg | ChangedMsg;

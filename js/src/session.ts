@@ -78,6 +78,7 @@ export class ChatSession {
         if (edit) this.editFailed(edit);
         this.runningListeners.emit();
       }),
+      transport.onChanged?.((events) => this.state.applyChanges(events)) ?? (() => {}),
     ];
   }
 

@@ -61,3 +61,39 @@ test("two views of one widget apply each delta once (events are shared objects)"
   assert.equal(text(first, "a1"), "Hello");
   assert.equal(text(second, "a1"), "Hello");
 });
+
+test("a rename or a rating made in one view reaches the other (the `changed` envelope)", () => {
+  const model = new SharedModel();
+  const first = view(model);
+  const second = view(model);
+  const reply = {
+    id: "a1",
+    thread_id: THREAD,
+    created_at: "2026-01-01T00:00:00Z",
+    type: "assistant_message",
+    content: [{ type: "output_text", text: "Hi", annotations: [] }],
+  };
+  for (const session of [first, second]) session.state.loadItems([reply], null);
+  assert.equal(second.state.meta("a1").feedback, null);
+
+  const rated = { ...reply, feedback: "negative" };
+  const renamed = { id: THREAD, title: "Renamed", created_at: reply.created_at, status: {} };
+  model.deliver({
+    kind: "changed",
+    id: "R",
+    events: [
+      { type: "thread.item.replaced", item: rated },
+      { type: "thread.updated", thread: renamed },
+    ],
+  });
+  for (const session of [first, second]) {
+    assert.equal(session.state.meta("a1").feedback, "negative");
+    assert.equal(session.state.meta("a1").done, true, "a finished reply stays finished");
+    assert.equal(session.state.title, "Renamed");
+    assert.equal(session.busy, false, "nothing runs");
+  }
+  // A change to a thread a view is not showing leaves it alone.
+  const other = { id: "thr_other", title: "Elsewhere", created_at: reply.created_at, status: {} };
+  model.deliver({ kind: "changed", id: "R2", events: [{ type: "thread.updated", thread: other }] });
+  assert.equal(first.state.title, "Renamed");
+});

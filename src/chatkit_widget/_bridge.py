@@ -213,6 +213,12 @@ class Bridge:
             )
         else:
             self._send({"kind": "response", "id": request_id, "result": result})
+            changed = await self.backend.changes(request, result)
+            if changed:
+                for event in changed:
+                    for notify in self.observers:
+                        notify(event)
+                self._send({"kind": "changed", "id": request_id, "events": changed})
 
     async def _stream(
         self, stream_id: str, request: dict[str, Any], observer: Observer | None

@@ -20,6 +20,9 @@ Kernel -> front end:
     ``end``      the stream ``id`` finished (``reason``: ``done`` | ``cancelled`` | ``error``)
     ``response`` the JSON result of a non-streaming request ``id``
     ``error``    request ``id`` failed before producing a result (bad request, unknown thread)
+    ``changed``  what request ``id`` changed, as ChatKit events (``thread.updated`` for a rename,
+                 ``thread.item.replaced`` for feedback), for every view: JSON requests produce
+                 no stream, so without it a second view of the chat would not know
 """
 
 from __future__ import annotations
@@ -92,8 +95,16 @@ class ErrorMsg(TypedDict):
     message: str
 
 
+class ChangedMsg(TypedDict):
+    """State a non-streaming request changed, for every view to apply."""
+
+    kind: Literal["changed"]
+    id: str
+    events: list[dict[str, Any]]
+
+
 IncomingMsg = RequestMsg | CancelMsg | ResumeMsg
-OutgoingMsg = StartMsg | EventMsg | EndMsg | ResponseMsg | ErrorMsg
+OutgoingMsg = StartMsg | EventMsg | EndMsg | ResponseMsg | ErrorMsg | ChangedMsg
 
 
 def parse_incoming(raw: object) -> IncomingMsg:

@@ -257,6 +257,17 @@ def test_two_views_of_one_chat_show_the_same_turn(lab: Lab, page: Page) -> None:
     other.press("Enter")
     for view in (first, second):
         expect(view.locator(DONE_REPLIES).nth(1)).to_contain_text("feed the cat", timeout=30_000)
+    # a rating and a rename made in one view show in the other
+    first.locator(DONE_REPLIES).nth(1).get_by_role("button", name="Good response").click()
+    good = second.locator(DONE_REPLIES).nth(1).get_by_role("button", name="Good response")
+    expect(good).to_have_attribute("aria-pressed", "true", timeout=10_000)
+    first.get_by_role("button", name="History").click()
+    panel = first.get_by_role("dialog", name="History")
+    panel.get_by_role("button", name="Rename").first.click()
+    title = panel.get_by_role("textbox", name="Conversation title")
+    title.fill("Cat duties")
+    title.press("Enter")
+    expect(second.locator(".ckw-title")).to_have_text("Cat duties", timeout=10_000)
 
 
 def test_stop_in_the_ui_while_a_cell_awaits_ask(lab: Lab, page: Page) -> None:

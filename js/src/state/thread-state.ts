@@ -174,6 +174,19 @@ export class ThreadState {
   }
 
   /**
+   * Apply what a JSON request changed (a rename, feedback; maybe from another view). Like a
+   * stream's events, but nothing stays open: items keep their done state.
+   */
+  applyChanges(events: ChatKitEvent[]): void {
+    const id = `changes_${++this.localSeq}`;
+    this.apply(id, events);
+    this.streams.delete(id);
+    for (const [itemId, owner] of this.itemStream) {
+      if (owner === id) this.itemStream.delete(itemId);
+    }
+  }
+
+  /**
    * Settle what the stream left open. Returns the text of an optimistic message the server
    * never confirmed (the caller gives it back to the user), or null.
    */

@@ -14,7 +14,7 @@ interface PendingRequest {
   reject(err: Error): void;
 }
 
-const KINDS = new Set(["start", "event", "end", "response", "error"]);
+const KINDS = new Set(["start", "event", "end", "response", "error", "changed"]);
 
 function asIncoming(raw: unknown): IncomingMsg | null {
   if (typeof raw !== "object" || raw === null) return null;
@@ -32,6 +32,7 @@ export class CommTransport implements Transport {
   private readonly streamListeners = new Listeners<[StreamStart]>();
   private readonly eventListeners = new Listeners<[string, ChatKitEvent[]]>();
   private readonly endListeners = new Listeners<[string, EndReason]>();
+  private readonly changedListeners = new Listeners<[ChatKitEvent[]]>();
   private readonly onMessage = (raw: unknown) => this.handle(raw);
   private disposed = false;
 
@@ -78,6 +79,10 @@ export class CommTransport implements Transport {
     return this.endListeners.add(cb);
   }
 
+  onChanged(cb: (events: ChatKitEvent[]) => void): () => void {
+    return this.changedListeners.add(cb);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -91,6 +96,7 @@ export class CommTransport implements Transport {
     this.streamListeners.clear();
     this.eventListeners.clear();
     this.endListeners.clear();
+    this.changedListeners.clear();
   }
 
   private send(msg: OutgoingMsg): void {
@@ -119,6 +125,9 @@ export class CommTransport implements Transport {
         break;
       case "error":
         this.fail(msg.id, msg.message);
+        break;
+      case "changed":
+        if (Array.isArray(msg.events)) this.changedListeners.emit(msg.events);
         break;
     }
   }

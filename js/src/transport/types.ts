@@ -26,6 +26,8 @@ export interface Transport {
   onStream(cb: (start: StreamStart) => void): () => void;
   onEvents(cb: (id: string, events: ChatKitEvent[]) => void): () => void;
   onEnd(cb: (id: string, reason: EndReason) => void): () => void;
+  /** State a JSON request changed (a rename, feedback): every view applies it. */
+  onChanged?(cb: (events: ChatKitEvent[]) => void): () => void;
   dispose(): void;
 }
 

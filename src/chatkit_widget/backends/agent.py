@@ -262,6 +262,22 @@ class AgentBackend(Backend):
             await self._annotate(request["params"]["thread_id"], body)
         return body
 
+    async def changes(self, request: dict[str, Any], result: Any) -> list[dict[str, Any]]:  # noqa: D102
+        params = request.get("params", {})
+        if request["type"] == "threads.update":
+            return [{"type": "thread.updated", "thread": result}]
+        if request["type"] == "items.feedback":
+            page: dict[str, Any] = {"data": []}
+            for item_id in params["item_ids"]:
+                try:
+                    item = await self.store.load_item(params["thread_id"], item_id, {})
+                except NotFoundError:
+                    continue
+                page["data"].append(item.model_dump(mode="json", exclude_none=True))
+            await self._annotate(params["thread_id"], page)
+            return [{"type": "thread.item.replaced", "item": item} for item in page["data"]]
+        return []
+
     async def _annotate(self, thread_id: str, body: dict[str, Any]) -> None:
         """Add ``"stopped": true`` to replies the user stopped and ``"feedback"`` to rated ones.
 

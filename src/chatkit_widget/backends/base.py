@@ -58,6 +58,10 @@ class Backend(ABC):
         """
         return None
 
+    async def changes(self, request: dict[str, Any], result: Any) -> list[dict[str, Any]]:
+        """What a non-streaming request changed, as ChatKit events every view should apply."""
+        return []
+
     @abstractmethod
     def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         """Process a streaming request, yielding ChatKit stream events as JSON objects."""
