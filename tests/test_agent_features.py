@@ -123,3 +123,39 @@ async def test_a_reasoning_summary_streams_as_a_reasoning_workflow() -> None:
     assert stored == ["user_message", "workflow", "assistant_message"]
     assert await chat.ask("count to 2") == "1 2"
     chat.close()
+
+
+async def test_a_tool_can_post_a_notice_into_its_turn() -> None:
+    from agents import function_tool
+
+    from chatkit_widget import notify
+
+    @function_tool
+    def figures() -> str:
+        """Quarterly figures."""
+        notify("Q2 figures are **preliminary**.", level="warning", title="Heads up")
+        return "North 120"
+
+    chat = ChatWidget(agent=Agent(name="a", model=OfflineDemoModel(delay=0), tools=[figures]))
+    front_end = FrontEnd(chat)
+    assert await chat.ask("use tool figures") == "North 120"
+    events = [e for m in front_end.received if m["kind"] == "event" for e in m["events"]]
+    notices = [e for e in events if e["type"] == "notice"]
+    assert notices == [
+        {
+            "type": "notice",
+            "level": "warning",
+            "message": "Q2 figures are **preliminary**.",
+            "title": "Heads up",
+        }
+    ]
+    # it follows the tool row it came from
+    row_done = next(
+        i
+        for i, e in enumerate(events)
+        if e["type"] == "thread.item.done" and e["item"]["type"] == "task"
+    )
+    assert events.index(notices[0]) == row_done + 1
+    with pytest.raises(RuntimeError, match="inside a tool while a chat turn runs"):
+        notify("outside any turn")
+    chat.close()

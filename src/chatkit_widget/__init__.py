@@ -5,6 +5,7 @@ from __future__ import annotations
 from .backends import AgentBackend, Backend, BackendError
 from .demo import OfflineDemoModel, demo_agent
 from .errors import ChatError
+from .notices import notify
 from .store import SQLiteStore
 from .widget import ChatWidget
 
@@ -17,5 +18,6 @@ __all__ = [
     "OfflineDemoModel",
     "SQLiteStore",
     "demo_agent",
+    "notify",
 ]
 __version__ = "0.1.0"

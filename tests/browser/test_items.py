@@ -173,3 +173,31 @@ def test_citations_show_as_numbered_source_links(lab: Lab, page: Page) -> None:
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
     expect(sources.get_by_role("link", name="ChatKit Python SDK")).to_have_count(1)
+
+
+NOTIFYING_TOOL = """
+from agents import function_tool
+from chatkit_widget import notify
+
+@function_tool
+def figures() -> str:
+    '''Quarterly figures.'''
+    notify("Q2 figures are **preliminary**.", level="warning", title="Heads up")
+    return "North 120"
+
+agent = Agent(name="a", model=OfflineDemoModel(), tools=[figures])
+chat = ChatWidget(agent=agent, store=":memory:")
+chat
+"""
+
+
+def test_a_notice_from_a_tool_shows_with_its_level(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "notice.ipynb", NOTIFYING_TOOL)
+    type_message(page, "use tool figures")
+    notice = page.locator("[data-item-type=notice]")
+    expect(notice).to_have_attribute("data-level", "warning", timeout=30_000)
+    expect(notice).to_have_attribute("role", "status")
+    expect(notice.locator(".ckw-notice-title")).to_have_text("Heads up")
+    expect(notice.locator("strong")).to_have_text("preliminary")
+    expect(notice.get_by_role("img", name=re.compile("warning", re.I))).to_have_count(1)
+    expect(page.locator(DONE_REPLIES)).to_have_text("North 120", timeout=30_000)

@@ -41,6 +41,7 @@ from pydantic import ValidationError
 
 from .._messages import is_stop_note
 from ..client_tools import ClientTool, stop_at_client_tools
+from ..notices import collect_notices, drain
 from ..store import SQLiteStore
 from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
@@ -89,6 +90,7 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
         run_config = RunConfig(
             tracing_disabled=not self.tracing, tool_error_formatter=self._report_tool_error
         )
+        notices = collect_notices()  # before the run: its tasks copy this context
         result = Runner.run_streamed(self._agent_for_run(), model_input, run_config=run_config)
         try:
             async for event in converter.events(result):
@@ -97,6 +99,10 @@ class AgentChatKitServer(ChatKitServer[dict[str, Any]]):
                     # parallel calls finish in another (ChatKit stores items when done).
                     await self.store.add_thread_item(thread.id, event.item, context)
                 yield event
+                for notice in drain(notices):  # what a tool told the user, once it returned
+                    yield notice
+            for notice in drain(notices):
+                yield notice
             if converter.client_call is not None:  # the turn ends; the notebook answers it
                 yield ThreadItemDoneEvent(item=converter.client_call)
         except (asyncio.CancelledError, GeneratorExit):
