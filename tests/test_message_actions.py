@@ -10,7 +10,7 @@ import pytest
 import traitlets
 from agents import Agent, function_tool
 
-from chatkit_widget import ChatWidget, OfflineDemoModel
+from chatkit_widget import ChatError, ChatWidget, OfflineDemoModel
 
 from .conftest import FrontEnd
 
@@ -240,3 +240,25 @@ async def test_renames_and_ratings_are_announced_to_every_view(front_end: FrontE
     # the rename reaches Python callbacks too, whichever view made it
     assert threads[-1] == {"id": chat.thread_id, "title": "Counting", "reason": "updated"}
     assert chat.threads()[0]["title"] == "Counting"
+
+
+async def test_a_locked_thread_takes_no_new_messages_until_reopened(front_end: FrontEnd) -> None:
+    chat = front_end.chat
+    await chat.ask("count to 2")
+    chat.set_thread_status("locked", reason="Archived by the team")
+    changed = [m for m in front_end.received if m["kind"] == "changed"][-1]
+    (event,) = changed["events"]
+    assert event["type"] == "thread.updated"
+    assert event["thread"]["status"] == {"type": "locked", "reason": "Archived by the team"}
+
+    with pytest.raises(ChatError, match="This conversation is locked: Archived by the team"):
+        await chat.ask("count to 3")
+    assert [m["text"] for m in chat.messages] == ["count to 2", "1 2"]  # nothing was added
+    # the status persists (a reload shows it)
+    rid = front_end.request("threads.get_by_id", thread_id=chat.thread_id)
+    assert (await front_end.until(rid, "response"))["result"]["status"]["type"] == "locked"
+
+    chat.set_thread_status("active")
+    assert await chat.ask("count to 3") == "1 2 3"
+    with pytest.raises(ValueError, match="status must be"):
+        chat.set_thread_status("frozen")

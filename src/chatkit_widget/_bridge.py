@@ -189,6 +189,13 @@ class Bridge:
             if snapshot:
                 self._send({"kind": "event", "id": stream_id, "events": snapshot})
 
+    def announce(self, events: list[dict[str, Any]]) -> None:
+        """Tell every view (and the observers) about a change made outside any request."""
+        for event in events:
+            for notify in self.observers:
+                notify(event)
+        self._send({"kind": "changed", "id": uuid.uuid4().hex, "events": events})
+
     async def _answer_client_call(self, call: dict[str, Any]) -> dict[str, Any]:
         """Run the client tool a turn asked for; the request that hands back its result."""
         tool = self.backend.client_tools.get(call["name"])

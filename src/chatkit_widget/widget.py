@@ -258,6 +258,26 @@ class ChatWidget(anywidget.AnyWidget):
         """
         return self._events.add(event, callback)
 
+    def set_thread_status(
+        self, status: str, reason: str | None = None, thread_id: str | None = None
+    ) -> None:
+        """Lock (``"locked"``), close (``"closed"``) or reopen (``"active"``) a conversation.
+
+        A locked or closed conversation takes no new messages: the composer says why, and
+        ``ask()`` raises ``ChatError`` with the reason. Default: the open conversation.
+
+        Raises:
+            ValueError: for an unknown status, or when no conversation is open.
+            BackendError: if there is no such thread or the backend cannot change its status.
+        """
+        if status not in ("active", "locked", "closed"):
+            raise ValueError(f"status must be 'active', 'locked' or 'closed', not {status!r}")
+        thread_id = thread_id or self.thread_id
+        if thread_id is None:
+            raise ValueError("no conversation is open: pass thread_id=")
+        thread = self._backend.set_status_sync(thread_id, status, reason)
+        self._bridge.announce([{"type": "thread.updated", "thread": thread}])
+
     def new_thread(self) -> None:
         """Start a new conversation with the next message."""
         self.thread_id = None

@@ -201,3 +201,17 @@ def test_a_notice_from_a_tool_shows_with_its_level(lab: Lab, page: Page) -> None
     expect(notice.locator("strong")).to_have_text("preliminary")
     expect(notice.get_by_role("img", name=re.compile("warning", re.I))).to_have_count(1)
     expect(page.locator(DONE_REPLIES)).to_have_text("North 120", timeout=30_000)
+
+
+def test_a_locked_thread_disables_the_composer_with_its_reason(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "locked.ipynb", "chat = ChatWidget(store=':memory:')\nchat")
+    type_message(page, "count to 2")
+    expect(page.locator(DONE_REPLIES)).to_have_text("1 2", timeout=30_000)
+    box = page.locator(".ckw-root textarea[aria-label=Message]")
+    lab.execute(page, "chat.set_thread_status('locked', reason='Archived by the team')")
+    expect(box).to_be_disabled(timeout=10_000)
+    expect(box).to_have_attribute("placeholder", "Archived by the team")
+    lab.execute(page, "chat.set_thread_status('active')")
+    expect(box).to_be_enabled(timeout=10_000)
+    type_message(page, "count to 3")
+    expect(page.locator(DONE_REPLIES).nth(1)).to_have_text("1 2 3", timeout=30_000)

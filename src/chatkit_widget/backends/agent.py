@@ -22,8 +22,11 @@ from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.store import NotFoundError, Store
 from chatkit.types import (
+    ActiveStatus,
     ClientToolCallItem,
+    ClosedStatus,
     FeedbackKind,
+    LockedStatus,
     TaskItem,
     ThreadItem,
     ThreadItemAddedEvent,
@@ -48,6 +51,7 @@ from ._history import HistoryConverter
 from .base import Backend, BackendError
 
 T = TypeVar("T")
+_STATUSES = {"locked": LockedStatus, "closed": ClosedStatus}
 TITLE_LENGTH = 60
 #: What a client tool call the user stopped returns (the model sees it in later turns).
 STOPPED_CALL = "Stopped by the user before the notebook answered."
@@ -250,6 +254,7 @@ class AgentBackend(Backend):
         return f"AgentBackend(agent={self.server.agent.name!r}, store={self.store!r})"
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
+        await self._refuse_if_not_active(request)
         result = await self._process(request)
         if not isinstance(result, StreamingResult):
             raise BackendError(f"{request.get('type')} is not a streaming request")
@@ -283,6 +288,19 @@ class AgentBackend(Backend):
             await self._annotate(params["thread_id"], page)
             return [{"type": "thread.item.replaced", "item": item} for item in page["data"]]
         return []
+
+    async def _refuse_if_not_active(self, request: dict[str, Any]) -> None:
+        """ChatKit leaves locked and closed threads open to new turns; this backend does not."""
+        thread_id = request.get("params", {}).get("thread_id")
+        if request["type"] == "threads.create" or not isinstance(thread_id, str):
+            return
+        try:
+            thread = await self.store.load_thread(thread_id, {})
+        except NotFoundError:
+            return  # process() reports the unknown thread
+        if thread.status.type != "active":
+            why = f": {thread.status.reason}" if thread.status.reason else "."
+            raise BackendError(f"This conversation is {thread.status.type}{why}")
 
     async def _annotate(self, thread_id: str, body: dict[str, Any]) -> None:
         """Add ``"stopped": true`` to replies the user stopped and ``"feedback"`` to rated ones.
@@ -328,6 +346,18 @@ class AgentBackend(Backend):
             return run_sync(self.store.load_thread(thread_id, {}))
         except NotFoundError as exc:
             raise BackendError(f"No thread with id {thread_id!r} in {self.store!r}") from exc
+
+    def set_status_sync(  # noqa: D102
+        self, thread_id: str, status: str, reason: str | None
+    ) -> dict[str, Any]:
+        thread = self.thread_sync(thread_id)
+        thread.status = _STATUSES[status](reason=reason) if status != "active" else ActiveStatus()
+        if isinstance(self.store, SQLiteStore):
+            self.store.save_thread_sync(thread)
+        else:
+            run_sync(self.store.save_thread(thread, {}))
+        shown: dict[str, Any] = thread.model_dump(mode="json", exclude_none=True)
+        return shown
 
     def has_thread_sync(self, thread_id: str) -> bool:  # noqa: D102
         try:

@@ -82,6 +82,14 @@ class Backend(ABC):
             BackendError: if the thread does not exist.
         """
 
+    def set_status_sync(self, thread_id: str, status: str, reason: str | None) -> dict[str, Any]:
+        """Lock, close or reopen a thread; returns the thread as ChatKit JSON.
+
+        Raises:
+            BackendError: if the backend cannot change thread status, or there is no such thread.
+        """
+        raise BackendError(f"{type(self).__name__} cannot change a thread's status")
+
     @abstractmethod
     def has_thread_sync(self, thread_id: str) -> bool:
         """Whether the thread exists."""
