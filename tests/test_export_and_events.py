@@ -143,3 +143,15 @@ async def test_cited_sources_reach_messages_and_the_export(front_end: FrontEnd) 
     assert (
         "Sources:\n\n1. [Project Jupyter](https://jupyter.org)\n2. [ChatKit" in chat.to_markdown()
     )
+    # the search ran as a web_search workflow task, stored before the reply
+    assert chat.thread_id is not None
+    items = chat._backend.items_sync(chat.thread_id)
+    assert [i.type for i in items] == ["user_message", "workflow", "assistant_message"]
+    task: Any = items[1].workflow.tasks[0]  # type: ignore[attr-defined]
+    assert (task.type, task.queries, task.status_indicator) == (
+        "web_search",
+        ["notebooks"],
+        "complete",
+    )
+    urls = [source.url for source in task.sources]
+    assert urls == ["https://jupyter.org", "https://github.com/openai/chatkit-python"]

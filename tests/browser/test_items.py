@@ -173,6 +173,15 @@ def test_citations_show_as_numbered_source_links(lab: Lab, page: Page) -> None:
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
     expect(sources.get_by_role("link", name="ChatKit Python SDK")).to_have_count(1)
+    # the search itself shows as a web_search workflow task: its query and the pages found
+    search = page.locator("[data-item-type=workflow]")
+    toggle = search.get_by_role("button").first
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(search).to_contain_text("notebooks")
+    expect(search.get_by_role("link", name=re.compile("jupyter.org"))).to_have_attribute(
+        "href", "https://jupyter.org"
+    )
 
 
 NOTIFYING_TOOL = """

@@ -26,6 +26,7 @@ from chatkit.types import (
     DurationSummary,
     FileSource,
     ProgressUpdateEvent,
+    SearchTask,
     ThoughtTask,
     ThreadItemAddedEvent,
     ThreadItemDoneEvent,
@@ -73,6 +74,7 @@ class AgentEventConverter:
         self._replies: list[str] = []  # ids of every assistant message of this run
         self._tools: dict[str, tuple[str, datetime, ToolRow]] = {}  # call_id -> open row
         self._thoughts: dict[str, tuple[WorkflowItem, float]] = {}  # raw id -> open workflow
+        self._searches: dict[str, WorkflowItem] = {}  # raw web_search_call id -> open workflow
 
     async def events(self, result: RunResultStreaming) -> AsyncIterator[ThreadStreamEvent]:
         """Yield ChatKit events while the run streams."""
@@ -92,6 +94,8 @@ class AgentEventConverter:
             kind.startswith("response.output_item.") and data.item.type == "reasoning"
         ):
             return self._reasoning(kind, data)
+        if kind.startswith("response.output_item.") and data.item.type == "web_search_call":
+            return self._web_search(kind, data.item)
         if kind == "response.output_item.added" and data.item.type == "message":
             item = AssistantMessageItem(
                 id=self.new_id("message"),
@@ -168,6 +172,37 @@ class AgentEventConverter:
             return self._finish_thoughts(data.item.id, started)
         return []
 
+    def _web_search(self, kind: str, call: Any) -> list[ThreadStreamEvent]:
+        """A hosted web search as a workflow with one web_search task: queries, then sources."""
+        if kind == "response.output_item.added":
+            task = SearchTask(title="Searching the web", status_indicator="loading")
+            item = WorkflowItem(
+                id=self.new_id("workflow"),
+                thread_id=self.thread_id,
+                created_at=datetime.now(),
+                workflow=Workflow(type="custom", tasks=[task], expanded=False),
+            )
+            self._searches[call.id] = item
+            return [ThreadItemAddedEvent(item=item.model_copy(deep=True))]
+        if kind != "response.output_item.done" or call.id not in self._searches:
+            return []
+        item = self._searches.pop(call.id)
+        action: Any = getattr(call, "action", None)
+        queries = list(getattr(action, "queries", None) or [])
+        if not queries and getattr(action, "query", None):
+            queries = [action.query]
+        urls = [s.url for s in getattr(action, "sources", None) or []]
+        item.workflow.tasks = [
+            SearchTask(
+                title="Searched the web",
+                title_query=queries[0] if queries else None,
+                queries=queries,
+                sources=[URLSource(url=url, title=url) for url in urls],
+                status_indicator="complete",
+            )
+        ]
+        return [ThreadItemDoneEvent(item=item)]
+
     def _finish_thoughts(self, raw_id: str, started: float) -> list[ThreadStreamEvent]:
         item, _ = self._thoughts.pop(raw_id)
         if not item.workflow.tasks:  # a model that reasons without a summary shows nothing
@@ -234,6 +269,11 @@ class AgentEventConverter:
             done.append(ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at)))
         for raw_id, (_, started) in list(self._thoughts.items()):
             done += self._finish_thoughts(raw_id, started)
+        for search in self._searches.values():
+            for task in search.workflow.tasks:
+                task.status_indicator = "complete"
+            done.append(ThreadItemDoneEvent(item=search))
+        self._searches.clear()
         self._messages.clear()
         self._tools.clear()
         return done

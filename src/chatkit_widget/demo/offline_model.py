@@ -31,6 +31,11 @@ from openai.types.responses import (
     ResponseReasoningSummaryTextDeltaEvent,
     ResponseTextDeltaEvent,
 )
+from openai.types.responses.response_function_web_search import (
+    ActionSearch,
+    ActionSearchSource,
+    ResponseFunctionWebSearch,
+)
 from openai.types.responses.response_output_text import AnnotationURLCitation
 from openai.types.responses.response_reasoning_item import Summary
 from openai.types.responses.response_reasoning_summary_part_added_event import Part
@@ -118,6 +123,7 @@ class Cited:
 
     text: str
     citations: list[tuple[str, str, int]]
+    query: str
 
 
 _SOURCES = [
@@ -137,7 +143,7 @@ def _cited(query: str) -> Cited:
         text += claim[0].upper() + claim[1:] + ". "
         citations.append((url, title, len(text) - 1))
     text += "(The offline demo model does not search the web: these sources are fixed.)"
-    return Cited(text=text, citations=citations)
+    return Cited(text=text, citations=citations, query=query)
 
 
 def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought | Cited:
@@ -257,13 +263,26 @@ class OfflineDemoModel(Model):
             )
             return [reasoning, _message(f"msg_{uuid.uuid4().hex[:12]}", step.reply)]
         if isinstance(step, Cited):
+            search = ResponseFunctionWebSearch(
+                type="web_search_call",
+                id=f"ws_{uuid.uuid4().hex[:12]}",
+                status="completed",
+                action=ActionSearch(
+                    type="search",
+                    query=step.query,
+                    sources=[ActionSearchSource(type="url", url=u) for u, _, _ in step.citations],
+                ),
+            )
             cites = [
                 AnnotationURLCitation(
                     type="url_citation", url=url, title=title, start_index=0, end_index=end
                 )
                 for url, title, end in step.citations
             ]
-            return [_message(f"msg_{uuid.uuid4().hex[:12]}", step.text, annotations=cites)]
+            return [
+                search,
+                _message(f"msg_{uuid.uuid4().hex[:12]}", step.text, annotations=cites),
+            ]
         return [_message(f"msg_{uuid.uuid4().hex[:12]}", step)]
 
     async def get_response(
