@@ -155,3 +155,18 @@ async def test_cited_sources_reach_messages_and_the_export(front_end: FrontEnd) 
     )
     urls = [source.url for source in task.sources]
     assert urls == ["https://jupyter.org", "https://github.com/openai/chatkit-python"]
+
+
+async def test_a_file_search_shows_as_a_file_task_and_cites_files(front_end: FrontEnd) -> None:
+    chat = front_end.chat
+    await chat.ask("search files: roadmap")
+    assert chat.messages[-1]["sources"] == [
+        {"title": "notes/roadmap.md", "filename": "notes/roadmap.md"},
+        {"title": "notes/decisions.md", "filename": "notes/decisions.md"},
+    ]
+    assert chat.thread_id is not None
+    items = chat._backend.items_sync(chat.thread_id)
+    task: Any = items[1].workflow.tasks[0]  # type: ignore[attr-defined]
+    assert task.type == "file" and task.status_indicator == "complete"
+    assert [s.filename for s in task.sources] == ["notes/roadmap.md", "notes/decisions.md"]
+    assert "Sources:\n\n1. notes/roadmap.md\n2. notes/decisions.md" in chat.to_markdown()

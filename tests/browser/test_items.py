@@ -183,6 +183,17 @@ def test_citations_show_as_numbered_source_links(lab: Lab, page: Page) -> None:
         "href", "https://jupyter.org"
     )
 
+    # a file search: a file task naming the files, and file sources shown as text, not links
+    type_message(page, "search files: roadmap")
+    reply = page.locator(DONE_REPLIES).nth(1)
+    expect(reply).to_contain_text("these are made up", timeout=30_000)
+    files = reply.get_by_role("list", name="Sources")
+    expect(files.get_by_role("listitem")).to_have_text(["notes/roadmap.md", "notes/decisions.md"])
+    expect(files.get_by_role("link")).to_have_count(0)
+    file_task = page.locator("[data-item-type=workflow]").nth(1)
+    file_task.get_by_role("button").first.click()
+    expect(file_task).to_contain_text("notes/roadmap.md")
+
 
 NOTIFYING_TOOL = """
 from agents import function_tool

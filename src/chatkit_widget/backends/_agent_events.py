@@ -25,6 +25,7 @@ from chatkit.types import (
     ClientToolCallItem,
     DurationSummary,
     FileSource,
+    FileTask,
     ProgressUpdateEvent,
     SearchTask,
     ThoughtTask,
@@ -94,7 +95,7 @@ class AgentEventConverter:
             kind.startswith("response.output_item.") and data.item.type == "reasoning"
         ):
             return self._reasoning(kind, data)
-        if kind.startswith("response.output_item.") and data.item.type == "web_search_call":
+        if kind.startswith("response.output_item.") and data.item.type in _SEARCHES:
             return self._web_search(kind, data.item)
         if kind == "response.output_item.added" and data.item.type == "message":
             item = AssistantMessageItem(
@@ -173,9 +174,13 @@ class AgentEventConverter:
         return []
 
     def _web_search(self, kind: str, call: Any) -> list[ThreadStreamEvent]:
-        """A hosted web search as a workflow with one web_search task: queries, then sources."""
+        """A hosted web or file search as a workflow with one task: queries, then sources."""
         if kind == "response.output_item.added":
-            task = SearchTask(title="Searching the web", status_indicator="loading")
+            task: SearchTask | FileTask = (
+                SearchTask(title="Searching the web", status_indicator="loading")
+                if call.type == "web_search_call"
+                else FileTask(title="Searching your files", status_indicator="loading")
+            )
             item = WorkflowItem(
                 id=self.new_id("workflow"),
                 thread_id=self.thread_id,
@@ -187,6 +192,14 @@ class AgentEventConverter:
         if kind != "response.output_item.done" or call.id not in self._searches:
             return []
         item = self._searches.pop(call.id)
+        if call.type == "file_search_call":
+            names = list(dict.fromkeys(r.filename for r in call.results or [] if r.filename))
+            files = [FileSource(filename=name, title=name) for name in names]
+            title = "Searched your files"
+            item.workflow.tasks = [
+                FileTask(title=title, sources=files, status_indicator="complete")
+            ]
+            return [ThreadItemDoneEvent(item=item)]
         action: Any = getattr(call, "action", None)
         queries = list(getattr(action, "queries", None) or [])
         if not queries and getattr(action, "query", None):
@@ -277,6 +290,9 @@ class AgentEventConverter:
         self._messages.clear()
         self._tools.clear()
         return done
+
+
+_SEARCHES = ("web_search_call", "file_search_call")
 
 
 def _annotations(part: Any) -> list[Annotation]:

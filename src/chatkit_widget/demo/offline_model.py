@@ -31,12 +31,19 @@ from openai.types.responses import (
     ResponseReasoningSummaryTextDeltaEvent,
     ResponseTextDeltaEvent,
 )
+from openai.types.responses.response_file_search_tool_call import (
+    ResponseFileSearchToolCall,
+    Result,
+)
 from openai.types.responses.response_function_web_search import (
     ActionSearch,
     ActionSearchSource,
     ResponseFunctionWebSearch,
 )
-from openai.types.responses.response_output_text import AnnotationURLCitation
+from openai.types.responses.response_output_text import (
+    AnnotationFileCitation,
+    AnnotationURLCitation,
+)
 from openai.types.responses.response_reasoning_item import Summary
 from openai.types.responses.response_reasoning_summary_part_added_event import Part
 
@@ -48,7 +55,7 @@ HELP_TEXT = (
     "- `add a task: buy milk`\n- `list tasks`\n- `complete task buy milk`\n- `count to 20`\n"
     "- `show markdown` (what replies can contain)\n"
     "- `think: why is the sky blue?` (a reasoning workflow)\n"
-    "- `search: notebooks` (a reply citing its sources)\n"
+    "- `search: notebooks`, `search files: roadmap` (replies citing what a search found)\n"
     '- `use tool NAME with {"arg": 1}` (call any tool the agent has)\n'
     "- `echo: text` (reply with the text verbatim)\n\n"
     "To talk to a real model, set `OPENAI_API_KEY` before creating the widget, or pass your own "
@@ -83,6 +90,7 @@ _USE_TOOL = re.compile(
 # "think: <question>" streams a reasoning summary before the reply, like a reasoning model.
 _THINK = re.compile(r"^\s*think:\s*(?P<q>.+?)\s*$", re.I | re.S)
 # "search: <query>" answers with cited sources, like a model with web search.
+_SEARCH_FILES = re.compile(r"^\s*search files:\s*(?P<q>.+?)\s*$", re.I | re.S)
 _SEARCH = re.compile(r"^\s*search:\s*(?P<q>.+?)\s*$", re.I | re.S)
 _SHOWCASE = re.compile(r"^\s*(?:show|demo)\s+(?:me\s+)?markdown\W*$", re.I)
 
@@ -119,11 +127,12 @@ def _thought(question: str) -> Thought:
 
 @dataclass
 class Cited:
-    """A reply whose sentences cite web sources: (url, title, end index in the text)."""
+    """A reply citing what a search found: (url or filename, title, end index in the text)."""
 
     text: str
     citations: list[tuple[str, str, int]]
     query: str
+    files: bool = False
 
 
 _SOURCES = [
@@ -144,6 +153,61 @@ def _cited(query: str) -> Cited:
         citations.append((url, title, len(text) - 1))
     text += "(The offline demo model does not search the web: these sources are fixed.)"
     return Cited(text=text, citations=citations, query=query)
+
+
+_FILES = [
+    ("notes/roadmap.md", "the sidebar extension comes after remote backends"),
+    ("notes/decisions.md", "chats persist in SQLite so they survive restarts"),
+]
+
+
+def _cited_files(query: str) -> Cited:
+    text = f"In your files, about {query}: "
+    citations = []
+    for filename, claim in _FILES:
+        text += claim[0].upper() + claim[1:] + ". "
+        citations.append((filename, filename, len(text) - 1))
+    text += "(The offline demo model has no files: these are made up.)"
+    return Cited(text=text, citations=citations, query=query, files=True)
+
+
+def _search_output(step: Cited) -> list[Any]:
+    """A hosted search call (web or files) and the reply that cites what it found."""
+    if step.files:
+        call: Any = ResponseFileSearchToolCall(
+            type="file_search_call",
+            id=f"fs_{uuid.uuid4().hex[:12]}",
+            status="completed",
+            queries=[step.query],
+            results=[
+                Result(filename=name, file_id=f"file_{n}")
+                for n, (name, _, _) in enumerate(step.citations)
+            ],
+        )
+        cites: list[Any] = [
+            AnnotationFileCitation(
+                type="file_citation", file_id=f"file_{n}", filename=name, index=end
+            )
+            for n, (name, _, end) in enumerate(step.citations)
+        ]
+    else:
+        call = ResponseFunctionWebSearch(
+            type="web_search_call",
+            id=f"ws_{uuid.uuid4().hex[:12]}",
+            status="completed",
+            action=ActionSearch(
+                type="search",
+                query=step.query,
+                sources=[ActionSearchSource(type="url", url=u) for u, _, _ in step.citations],
+            ),
+        )
+        cites = [
+            AnnotationURLCitation(
+                type="url_citation", url=url, title=title, start_index=0, end_index=end
+            )
+            for url, title, end in step.citations
+        ]
+    return [call, _message(f"msg_{uuid.uuid4().hex[:12]}", step.text, annotations=cites)]
 
 
 def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought | Cited:
@@ -167,6 +231,9 @@ def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought |
     think = _THINK.match(text)
     if think:
         return _thought(think.group("q"))
+    files = _SEARCH_FILES.match(text)
+    if files:
+        return _cited_files(files.group("q"))
     search = _SEARCH.match(text)
     if search:
         return _cited(search.group("q"))
@@ -263,26 +330,7 @@ class OfflineDemoModel(Model):
             )
             return [reasoning, _message(f"msg_{uuid.uuid4().hex[:12]}", step.reply)]
         if isinstance(step, Cited):
-            search = ResponseFunctionWebSearch(
-                type="web_search_call",
-                id=f"ws_{uuid.uuid4().hex[:12]}",
-                status="completed",
-                action=ActionSearch(
-                    type="search",
-                    query=step.query,
-                    sources=[ActionSearchSource(type="url", url=u) for u, _, _ in step.citations],
-                ),
-            )
-            cites = [
-                AnnotationURLCitation(
-                    type="url_citation", url=url, title=title, start_index=0, end_index=end
-                )
-                for url, title, end in step.citations
-            ]
-            return [
-                search,
-                _message(f"msg_{uuid.uuid4().hex[:12]}", step.text, annotations=cites),
-            ]
+            return _search_output(step)
         return [_message(f"msg_{uuid.uuid4().hex[:12]}", step)]
 
     async def get_response(
