@@ -7,10 +7,10 @@ none is a fixed sleep.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
+from .axe import load_axe
 from .lab import Lab
 from .test_chat_in_lab import open_chat
 
@@ -24,16 +24,11 @@ MANY_THREADS = (
     "chat"
 )
 ROWS = ".ckw-history-row"
-AXE = Path(__file__).parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def serious_axe_violations(page: Page, selector: str) -> list[dict[str, object]]:
     """What axe finds serious or critical in the element ``selector`` (rules and nodes)."""
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE))
-        # JupyterLab's <body> is 0 px high (the shell is positioned over it): axe would take
-        # everything as clipped.
-        page.add_style_tag(content="html, body { height: 100%; }")
+    load_axe(page)
     found: list[dict[str, object]] = page.evaluate(
         """async (selector) => {
             const result = await window.axe.run(document.querySelector(selector));

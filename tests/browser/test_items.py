@@ -7,20 +7,17 @@ none is a fixed sleep.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from .axe import load_axe
 from .lab import Lab
-from .test_chat_in_lab import open_chat, type_message
-
-DONE_REPLIES = "[data-item-type=assistant_message]:not([data-streaming])"
-AXE = Path(__file__).parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
+from .test_chat_in_lab import DONE_REPLIES, open_chat, type_message
 
 
 def axe_violations(page: Page, selector: str) -> list[str]:
     """Accessibility rules the elements matching ``selector`` break (axe-core, WCAG A/AA)."""
-    page.add_script_tag(path=str(AXE))
+    load_axe(page)
     found: list[str] = page.evaluate(
         """async (selector) => {
             const rows = document.querySelectorAll(selector);

@@ -7,15 +7,12 @@ none is a fixed sleep.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from .axe import load_axe
 from .lab import Lab
-from .test_chat_in_lab import open_chat, type_message
-
-AXE = Path(__file__).parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
-DONE_REPLIES = "[data-item-type=assistant_message]:not([data-streaming])"
+from .test_chat_in_lab import DONE_REPLIES, open_chat, type_message
 
 # The axe scan of the widget: every violation with the nodes that fail, and how many nodes the
 # colour-contrast rule judged (so a scan that sees nothing cannot pass).
@@ -77,11 +74,7 @@ def test_a_theme_dict_restyles_and_the_kernel_can_change_it_live(lab: Lab, page:
 
 
 def assert_no_serious_violations(page: Page, label: str) -> None:
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE))
-        # JupyterLab's <body> is 0 px high with overflow: hidden (the shell is positioned over
-        # it). axe takes that as clipping everything, and then judges no text at all.
-        page.add_style_tag(content="html, body { height: 100%; }")
+    load_axe(page)
     result = page.evaluate(RUN_AXE)
     violations = result["violations"]
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]

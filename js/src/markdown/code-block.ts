@@ -1,3 +1,5 @@
+import { copyText } from "../util/clipboard";
+
 // A code block's frame: a header with the language and a Copy button above the `<pre>`.
 // Built after sanitization (model output may not contain buttons), for settled blocks and
 // for an open fence alike, so the layout does not jump when the fence closes.
@@ -53,34 +55,4 @@ export function frameCodeBlocks(root: ParentNode, languageOf: (code: Element) =>
     }
     frameCodeBlock(pre, languageOf(code));
   }
-}
-
-/** The Clipboard API where the page may use it, else a selection and execCommand("copy"). */
-async function copyText(text: string, from: HTMLElement): Promise<boolean> {
-  const clipboard = from.ownerDocument.defaultView?.navigator.clipboard;
-  if (clipboard?.writeText) {
-    try {
-      await clipboard.writeText(text);
-      return true;
-    } catch {
-      // Denied or not a secure context: try the old way.
-    }
-  }
-  const doc = from.ownerDocument;
-  const area = doc.createElement("textarea");
-  area.value = text;
-  area.setAttribute("readonly", "");
-  area.style.position = "fixed";
-  area.style.opacity = "0";
-  from.after(area);
-  area.select();
-  let ok = false;
-  try {
-    ok = doc.execCommand("copy");
-  } catch {
-    ok = false;
-  }
-  area.remove();
-  from.focus(); // select() moved focus to the textarea
-  return ok;
 }

@@ -1,5 +1,7 @@
 import type { FeedbackKind, ItemMeta } from "../state/types";
+import { copyText } from "../util/clipboard";
 import { h } from "../util/dom";
+import { type Glyph, strokeIcon } from "./icons";
 
 /** What the message toolbars do; the widget wires these to the session and the composer. */
 export interface MessageActionHandlers {
@@ -74,8 +76,9 @@ export class MessageActions {
   }
 
   private async copy(): Promise<void> {
-    const ok = await (this.handlers.copy ?? copyText)(this.text);
-    this.copyButton.replaceChildren(icon(ok ? CHECK_ICON : COPY_ICON));
+    const copy = this.handlers.copy ?? ((text: string) => copyText(text, this.copyButton));
+    const ok = await copy(this.text);
+    this.copyButton.replaceChildren(strokeIcon(ok ? CHECK_ICON : COPY_ICON));
     this.showNote(ok ? "Copied" : "Could not copy");
   }
 
@@ -85,37 +88,8 @@ export class MessageActions {
     this.noteTimer = setTimeout(() => {
       this.noteTimer = null;
       this.note.textContent = "";
-      this.copyButton.replaceChildren(icon(COPY_ICON));
+      this.copyButton.replaceChildren(strokeIcon(COPY_ICON));
     }, NOTE_MS);
-  }
-}
-
-/**
- * Copy text to the clipboard. The async Clipboard API exists only in secure contexts; a
- * notebook served over plain http from another host falls back to a selected textarea.
- */
-export async function copyText(text: string): Promise<boolean> {
-  try {
-    if (navigator.clipboard?.writeText) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // Denied (no permission, or the page lost focus): try the old way.
-  }
-  const focused = document.activeElement;
-  const area = h("textarea", { "aria-hidden": "true", readonly: true });
-  area.style.cssText = "position:fixed;top:0;left:0;opacity:0;pointer-events:none";
-  area.value = text;
-  document.body.append(area);
-  area.select();
-  try {
-    return document.execCommand("copy");
-  } catch {
-    return false;
-  } finally {
-    area.remove();
-    (focused as HTMLElement | null)?.focus?.(); // back on the Copy button
   }
 }
 
@@ -128,12 +102,9 @@ function actionButton(label: string, name: string, glyph: Glyph): HTMLButtonElem
       "aria-label": label,
       title: label,
     },
-    icon(glyph),
+    strokeIcon(glyph),
   );
 }
-
-/** A 16x16 stroked glyph (path data), drawn for this widget; `flipped` mirrors it top to bottom. */
-type Glyph = string[] & { flipped?: boolean };
 
 const COPY_ICON: Glyph = [
   "M5.5 6.5a1 1 0 0 1 1-1h6a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1h-6a1 1 0 0 1-1-1z",
@@ -151,23 +122,3 @@ const FEEDBACK: Array<[FeedbackKind, string, Glyph]> = [
   ["positive", "Good response", THUMB_UP],
   ["negative", "Bad response", THUMB_DOWN],
 ];
-
-function icon(glyph: Glyph): SVGSVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  for (const d of glyph) {
-    const path = document.createElementNS(ns, "path");
-    path.setAttribute("d", d);
-    if (glyph.flipped) path.setAttribute("transform", "matrix(1 0 0 -1 0 16)");
-    path.setAttribute("fill", "none");
-    path.setAttribute("stroke", "currentColor");
-    path.setAttribute("stroke-width", "1.4");
-    path.setAttribute("stroke-linecap", "round");
-    path.setAttribute("stroke-linejoin", "round");
-    svg.append(path);
-  }
-  return svg;
-}

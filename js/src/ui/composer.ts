@@ -1,4 +1,5 @@
 import { h } from "../util/dom";
+import { strokeIcon } from "./icons";
 
 export interface ComposerHandlers {
   /** Returns true once the message was handed to the backend (then the box is cleared). */
@@ -36,7 +37,7 @@ export class Composer {
   private readonly sendButton = h(
     "button",
     { type: "submit", class: "ckw-send", "aria-label": "Send", title: "Send (Enter)" },
-    arrowIcon(),
+    strokeIcon(["M8 13V3M3.5 7.5L8 3l4.5 4.5"], 1.8),
   );
   private readonly stopButton = h(
     "button",
@@ -207,19 +208,4 @@ export function withRestored(current: string, failed: string): string {
   if (!current.trim()) return failed;
   if (current.trimEnd() === failed.trim()) return current; // already given back
   return `${current.trimEnd()}\n\n${failed}`;
-}
-
-function arrowIcon(): SVGSVGElement {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  path.setAttribute("d", "M8 13V3M3.5 7.5L8 3l4.5 4.5");
-  path.setAttribute("fill", "none");
-  path.setAttribute("stroke", "currentColor");
-  path.setAttribute("stroke-width", "1.8");
-  path.setAttribute("stroke-linecap", "round");
-  path.setAttribute("stroke-linejoin", "round");
-  svg.append(path);
-  return svg;
 }

@@ -21,3 +21,27 @@ export function statusIcon(status: Status): HTMLSpanElement {
   el.innerHTML = status === "success" ? CHECK : CROSS;
   return el;
 }
+
+/** A 16x16 stroked glyph (path data) drawn for this widget; `flipped` mirrors it top to bottom. */
+export type Glyph = string[] & { flipped?: boolean };
+
+/** A glyph as an inline SVG that takes the text colour. */
+export function strokeIcon(glyph: Glyph, strokeWidth = 1.4): SVGSVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  for (const d of glyph) {
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", d);
+    if (glyph.flipped) path.setAttribute("transform", "matrix(1 0 0 -1 0 16)");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", String(strokeWidth));
+    path.setAttribute("stroke-linecap", "round");
+    path.setAttribute("stroke-linejoin", "round");
+    svg.append(path);
+  }
+  return svg;
+}
