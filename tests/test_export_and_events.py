@@ -153,6 +153,7 @@ async def test_cited_sources_reach_messages_and_the_export(front_end: FrontEnd) 
         ["notebooks"],
         "complete",
     )
+    assert items[1].workflow.summary.title == "Searched the web for “notebooks”"  # type: ignore[attr-defined]
     urls = [source.url for source in task.sources]
     assert urls == ["https://jupyter.org", "https://github.com/openai/chatkit-python"]
 

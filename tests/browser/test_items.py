@@ -170,6 +170,12 @@ def test_citations_show_as_numbered_source_links(lab: Lab, page: Page) -> None:
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
     expect(sources.get_by_role("link", name="ChatKit Python SDK")).to_have_count(1)
+    # the view stays at the bottom as the finished reply grows (sources, toolbar)
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.ckw-root .ckw-scroll');"
+        " return s.scrollHeight - s.scrollTop - s.clientHeight < 2; }",
+        timeout=10_000,
+    )
     # the search itself shows as a web_search workflow task: its query and the pages found
     search = page.locator("[data-item-type=workflow]")
     toggle = search.get_by_role("button").first

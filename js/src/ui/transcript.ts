@@ -52,6 +52,14 @@ export class Transcript {
     if (this.el.scrollTop < NEAR_TOP_PX) this.requestOlder();
   };
   private pinned = true;
+  // Rows grow after the frame that placed them (content-visibility sizes off-screen rows by
+  // estimate; fonts, math and a reply's toolbar arrive later): a pinned view follows.
+  private readonly resizes =
+    typeof ResizeObserver === "function"
+      ? new ResizeObserver(() => {
+          if (this.pinned) this.el.scrollTop = this.el.scrollHeight;
+        })
+      : null;
 
   constructor(
     private readonly state: ThreadState,
@@ -62,6 +70,7 @@ export class Transcript {
     // tabindex -1: focus can land here (not in the tab order) when a focused control goes.
     this.el = h("div", { class: "ckw-scroll", tabindex: "-1" }, this.empty, this.older, this.log);
     this.el.addEventListener("scroll", this.onScroll, { passive: true });
+    this.resizes?.observe(this.log);
     this.olderButton.addEventListener("click", () => this.requestOlder());
     this.unsubscribe = state.subscribe((change) => this.onChange(change));
     this.schedule();
@@ -87,6 +96,7 @@ export class Transcript {
     this.cancelFrame = null;
     this.unsubscribe();
     this.el.removeEventListener("scroll", this.onScroll);
+    this.resizes?.disconnect();
   }
 
   private onChange(change: StateChange): void {

@@ -23,6 +23,7 @@ from chatkit.types import (
     AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
     ClientToolCallItem,
+    CustomSummary,
     DurationSummary,
     FileSource,
     FileTask,
@@ -199,12 +200,15 @@ class AgentEventConverter:
             item.workflow.tasks = [
                 FileTask(title=title, sources=files, status_indicator="complete")
             ]
+            item.workflow.summary = CustomSummary(title=title)
             return [ThreadItemDoneEvent(item=item)]
         action: Any = getattr(call, "action", None)
         queries = list(getattr(action, "queries", None) or [])
         if not queries and getattr(action, "query", None):
             queries = [action.query]
         urls = [s.url for s in getattr(action, "sources", None) or []]
+        if queries:
+            item.workflow.summary = CustomSummary(title=f"Searched the web for “{queries[0]}”")
         item.workflow.tasks = [
             SearchTask(
                 title="Searched the web",
