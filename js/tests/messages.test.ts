@@ -48,3 +48,39 @@ test("a reloaded stopped reply shows like one stopped live", () => {
   assert.equal(ok.getAttribute("data-stopped"), null);
   assert.equal(ok.querySelector(".ckw-stopped-label"), null);
 });
+
+test("a reply cut off by the network says it is incomplete, live and reloaded", () => {
+  const state = new ThreadState();
+  state.reset("thr_1");
+  state.apply("s1", [{ type: "thread.item.added", item: assistant("cut", "Roses") }]);
+  // A remote backend closes the partial reply with the flag, then reports the error.
+  state.apply("s1", [
+    { type: "thread.item.done", item: assistant("cut", "Roses are", { incomplete: true }) },
+  ]);
+  state.endStream("s1", "error");
+  state.loadItems([assistant("ok", "Hi")], null);
+
+  const render = (id: string) => {
+    const item = state.item(id);
+    assert.ok(item);
+    const view = new AssistantMessageView(item);
+    view.update(item, state.meta(id));
+    return view;
+  };
+  const cut = render("cut");
+  assert.equal(cut.el.getAttribute("data-incomplete"), "true");
+  assert.equal(cut.el.getAttribute("data-stopped"), null, "the user did not stop it");
+  assert.equal(
+    cut.el.querySelector(".ckw-incomplete-label")?.textContent,
+    "Incomplete: the connection dropped",
+  );
+  assert.match(cut.el.textContent ?? "", /Roses are/);
+  assert.equal(render("ok").el.getAttribute("data-incomplete"), null);
+
+  // A retried reply replaces the item without the flag: the label goes.
+  const item = state.item("cut");
+  assert.ok(item);
+  cut.update(assistant("cut", "Roses are red"), state.meta("cut"));
+  assert.equal(cut.el.getAttribute("data-incomplete"), null);
+  assert.equal(cut.el.querySelector(".ckw-incomplete-label"), null);
+});

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from .backends import AgentBackend, Backend, BackendError
+from .backends import (
+    AgentBackend,
+    Backend,
+    BackendError,
+    ChatKitBackend,
+    RetryConfig,
+    SSEBackend,
+)
 from .demo import OfflineDemoModel, demo_agent
 from .errors import ChatError
 from .notices import notify
@@ -14,9 +21,12 @@ __all__ = [
     "Backend",
     "BackendError",
     "ChatError",
+    "ChatKitBackend",
     "ChatWidget",
     "OfflineDemoModel",
+    "RetryConfig",
     "SQLiteStore",
+    "SSEBackend",
     "demo_agent",
     "notify",
 ]

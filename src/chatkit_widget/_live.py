@@ -53,6 +53,10 @@ class LiveItems:
         elif kind == "workflow.task.updated":
             item["workflow"]["tasks"][update["task_index"]] = copy.deepcopy(update["task"])
 
+    def open_items(self) -> list[dict[str, Any]]:
+        """The items added and not yet done, as they are now (text deltas applied)."""
+        return [event["item"] for event in self.snapshot()]
+
     def snapshot(self) -> list[dict[str, Any]]:
         """``thread.item.added`` events that recreate the open items as they are now."""
         events = []

@@ -19,11 +19,18 @@ from chatkit.types import (
 from ._tool_rows import parse_tool_row
 
 _CANCELLED_NOTE = "The user cancelled the stream"
+#: Stored (hidden) right after a remote reply whose connection dropped; the model sees it too.
+INCOMPLETE_NOTE = "The connection dropped before this reply finished; it is incomplete."
 
 
 def is_stop_note(item: ThreadItem) -> bool:
     """ChatKit's hidden note, stored right after a reply the user stopped."""
     return isinstance(item, SDKHiddenContextItem) and _CANCELLED_NOTE in item.content
+
+
+def is_incomplete_note(item: ThreadItem) -> bool:
+    """The hidden note stored right after a reply cut off by the network."""
+    return isinstance(item, SDKHiddenContextItem) and item.content == INCOMPLETE_NOTE
 
 
 def stopped_message_ids(items: list[ThreadItem]) -> set[str]:
@@ -46,6 +53,11 @@ def to_messages(
     feedback = feedback or {}
     messages: list[dict[str, Any]] = []
     stopped = stopped_message_ids(items)
+    incomplete = {
+        item.id
+        for item, following in pairwise(items)
+        if isinstance(item, AssistantMessageItem) and is_incomplete_note(following)
+    }
     for item in items:
         base = {"id": item.id, "created_at": item.created_at.isoformat()}
         if isinstance(item, UserMessageItem):
@@ -59,6 +71,8 @@ def to_messages(
             }
             if item.id in stopped:
                 message["stopped"] = True
+            if item.id in incomplete:
+                message["incomplete"] = True
             if item.id in feedback:
                 message["feedback"] = feedback[item.id]
             sources = _sources(item)

@@ -30,6 +30,8 @@ export interface AssistantMessageItem extends ThreadItem {
   content: AssistantContent[];
   /** Added by this widget's backend to a partial reply the user stopped. */
   stopped?: boolean;
+  /** Added by a remote backend to a partial reply whose connection dropped. */
+  incomplete?: boolean;
 }
 
 export type StatusIndicator = "none" | "loading" | "complete";

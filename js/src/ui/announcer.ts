@@ -1,3 +1,4 @@
+import type { AssistantMessageItem } from "../chatkit/types";
 import { renderMarkdownInto } from "../markdown/render";
 import type { ThreadState } from "../state/thread-state";
 import type { StateChange } from "../state/types";
@@ -40,7 +41,9 @@ export class ReplyAnnouncer {
         this.streaming.add(id);
       } else if (this.streaming.delete(id)) {
         const text = plainText(assistantText(item));
-        if (text) this.announce(meta.stopped ? `${text} (stopped)` : text);
+        const cut = (item as AssistantMessageItem).incomplete === true;
+        if (text)
+          this.announce(meta.stopped ? `${text} (stopped)` : cut ? `${text} (incomplete)` : text);
       }
     }
     if (change.order) {

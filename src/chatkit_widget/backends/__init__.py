@@ -1,8 +1,23 @@
-"""Backends: where a ChatWidget's ChatKit requests go."""
+"""Backends: where a ChatWidget's ChatKit requests go.
+
+- ``AgentBackend``: an openai-agents ``Agent`` run in this kernel.
+- ``ChatKitBackend``: a remote ChatKit server, over HTTP.
+- ``SSEBackend``: a remote seed-style streaming chat API, over HTTP.
+"""
 
 from __future__ import annotations
 
+from ._http import RetryConfig
 from .agent import AgentBackend
 from .base import Backend, BackendError
+from .chatkit import ChatKitBackend
+from .sse import SSEBackend
 
-__all__ = ["AgentBackend", "Backend", "BackendError"]
+__all__ = [
+    "AgentBackend",
+    "Backend",
+    "BackendError",
+    "ChatKitBackend",
+    "RetryConfig",
+    "SSEBackend",
+]

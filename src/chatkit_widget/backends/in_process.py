@@ -27,7 +27,7 @@ from chatkit.types import (
 )
 from pydantic import ValidationError
 
-from .._messages import is_stop_note
+from .._messages import is_incomplete_note, is_stop_note
 from ..store import SQLiteStore
 from .base import Backend, BackendError
 
@@ -121,7 +121,7 @@ class InProcessBackend(Backend):
             raise BackendError(f"This conversation is {thread.status.type}{why}")
 
     async def _annotate(self, thread_id: str, body: dict[str, Any]) -> None:
-        """Add ``"stopped": true`` to replies the user stopped and ``"feedback"`` to rated ones.
+        """Mark replies: ``"stopped"`` (by the user), ``"incomplete"`` (cut off), ``"feedback"``.
 
         ChatKit records a stop only as a hidden item the client never receives, and feedback
         not at all, so without this a reloaded thread could show neither. Clients that do not
@@ -138,6 +138,8 @@ class InProcessBackend(Backend):
             following = await self.store.load_thread_items(thread_id, item["id"], 1, "asc", {})
             if following.data and is_stop_note(following.data[0]):
                 item["stopped"] = True
+            elif following.data and is_incomplete_note(following.data[0]):
+                item["incomplete"] = True
 
     async def _process(self, request: dict[str, Any]) -> StreamingResult | NonStreamingResult:
         try:

@@ -33,6 +33,7 @@ export class AssistantMessageView implements ItemView {
   private readonly body = new MarkdownView();
   private readonly actions: MessageActions | null;
   private stoppedLabel: HTMLElement | null = null;
+  private incompleteLabel: HTMLElement | null = null;
 
   constructor(item: ThreadItem, ctx?: RowContext) {
     this.el = rowElement(item, "ckw-assistant");
@@ -56,7 +57,24 @@ export class AssistantMessageView implements ItemView {
       this.stoppedLabel.remove();
       this.stoppedLabel = null;
     }
+    this.showIncomplete((item as AssistantMessageItem).incomplete === true);
     this.actions?.update(item.id, text, meta);
+  }
+
+  /** A remote reply cut off by the network: say so, unlike a reply the user stopped. */
+  private showIncomplete(incomplete: boolean): void {
+    setFlag(this.el, "data-incomplete", incomplete);
+    if (incomplete && !this.incompleteLabel) {
+      this.incompleteLabel = h(
+        "div",
+        { class: "ckw-stopped-label ckw-incomplete-label" },
+        "Incomplete: the connection dropped",
+      );
+      this.body.el.after(this.incompleteLabel);
+    } else if (!incomplete && this.incompleteLabel) {
+      this.incompleteLabel.remove();
+      this.incompleteLabel = null;
+    }
   }
 }
 

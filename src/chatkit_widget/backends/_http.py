@@ -1,0 +1,379 @@
+"""HTTP to a remote chat endpoint: bearer auth, token refresh, retries with backoff, SSE frames.
+
+Both remote backends read a response through ``Endpoint.frames``, which yields, in order:
+``Retrying`` notices while it waits to try again (the UI shows them), ``Opened`` (with the
+response headers) once the server accepts, then either the SSE ``data`` payloads of a streamed
+answer or one ``JsonBody``. Everything that can fail before
+the first payload arrives is retried; a failure after it is a ``StreamCut``, because a
+retried request would answer the turn a second time.
+
+The token lives only here, in Python: it goes into the ``Authorization`` header of each
+request and nowhere else (not into reprs, messages or logs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+log = logging.getLogger("chatkit_widget.remote")
+
+#: A function returning a fresh token, called when the server answers 401 (sync or async).
+TokenProvider = Callable[[], "str | Awaitable[str]"]
+
+#: Failures of a request that never reached an answer: worth another attempt.
+_TRANSIENT = (httpx.TransportError,)
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """How a remote backend retries a request that failed before the answer began.
+
+    Args:
+        max_retries: Further attempts after the first (``0``: never retry).
+        retry_delay: Seconds before the first retry; each next one waits ``backoff`` times longer.
+        max_delay: The longest wait between attempts (a server's ``Retry-After`` is honoured
+            even when longer).
+        backoff: The growth factor of the wait.
+    """
+
+    max_retries: int = 3
+    retry_delay: float = 1.0
+    max_delay: float = 30.0
+    backoff: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        if self.retry_delay < 0 or self.max_delay < 0 or self.backoff < 1:
+            raise ValueError("retry_delay and max_delay must be >= 0, and backoff >= 1")
+
+    def delay(self, retry: int) -> float:
+        """Seconds to wait before retry number ``retry`` (counting from 0)."""
+        return float(min(self.max_delay, self.retry_delay * self.backoff**retry))
+
+
+class RemoteError(Exception):
+    """A request to the remote endpoint failed; the message is safe to show the user."""
+
+    def __init__(self, message: str, *, allow_retry: bool, status: int | None = None) -> None:
+        super().__init__(message)
+        self.allow_retry = allow_retry
+        #: The HTTP status that refused the request, if one did.
+        self.status = status
+
+
+class StreamCut(RemoteError):
+    """The answer stopped before it finished (the connection dropped or stalled)."""
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """The request failed and will be tried again after ``seconds``; ``text`` says so."""
+
+    text: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The server accepted the request; its answer (payloads or JSON) follows."""
+
+    headers: httpx.Headers
+
+
+@dataclass(frozen=True)
+class JsonBody:
+    """The server answered with one JSON document instead of a stream."""
+
+    value: Any
+
+
+Frame = Retrying | Opened | JsonBody | str
+
+
+class Endpoint:
+    """Requests to one server, authenticated, retried and read frame by frame.
+
+    Args:
+        token: Sent as ``Authorization: Bearer <token>``.
+        token_provider: Called (sync or async) for a fresh token after a 401; also for the
+            first token when ``token`` is ``None``.
+        headers: Extra headers for every request.
+        retry: How to retry failures that happen before the answer begins.
+        timeout: Seconds to wait to connect, and between two pieces of the answer.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None,
+        token_provider: TokenProvider | None,
+        headers: Mapping[str, str] | None,
+        retry: RetryConfig | None,
+        timeout: float | httpx.Timeout,
+    ) -> None:
+        if token is not None:
+            _check_token(token)
+        if token_provider is not None and not callable(token_provider):
+            raise TypeError("token_provider must be a function returning a token")
+        self._token = token
+        self._provider = token_provider
+        self._headers = dict(headers or {})
+        self.retry = retry or RetryConfig()
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+    def __repr__(self) -> str:  # never the token
+        auth = "token_provider" if self._provider else "token" if self._token else "no auth"
+        return f"Endpoint({auth}, {self.retry})"
+
+    async def frames(
+        self, url: str, body: Any, *, method: str = "POST", stream: bool = True
+    ) -> AsyncIterator[Frame]:
+        """Send a request; yield retry notices, then the answer's SSE payloads or its JSON.
+
+        Raises:
+            RemoteError: when the server refuses the request, or it still fails after
+                ``max_retries`` retries (``allow_retry``: whether trying later may help).
+            StreamCut: when the answer breaks off after its first payload.
+        """
+        refreshed = False
+        retries = 0
+        accept = "text/event-stream, application/json" if stream else "application/json"
+        async with httpx.AsyncClient(timeout=self.timeout) as client:
+            while True:
+                if self._token is None and self._provider is not None:
+                    self._token = await self._fresh_token()
+                request = client.build_request(
+                    method, url, json=body, headers=self._request_headers(accept)
+                )
+                wait: float | None = None
+                started = False
+                try:
+                    response = await client.send(request, stream=True)
+                    try:
+                        if response.status_code < 400:
+                            yield Opened(response.headers)
+                            async for frame in _read(response):
+                                started = True
+                                yield frame
+                            return
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+                    status = response.status_code
+                    if status == 401 and self._provider is not None and not refreshed:
+                        refreshed = True  # an expired token: renew it and try once more
+                        self._token = await self._fresh_token()
+                        continue
+                    if status == 401:
+                        raise RemoteError(_not_authorized(url, refreshed), allow_retry=False)
+                    if status != 429 and status < 500 and status != 408:
+                        raise RemoteError(_refused(response), allow_retry=False, status=status)
+                    failure = _status_text(response)
+                    if status == 429:
+                        wait = _retry_after(response)
+                except _TRANSIENT as exc:
+                    if started:
+                        raise StreamCut(
+                            f"The connection to {_host(url)} dropped before the reply finished "
+                            f"({_transport_text(exc)}).",
+                            allow_retry=True,
+                        ) from None
+                    failure = _transport_text(exc, url)
+                if retries >= self.retry.max_retries:
+                    tries = "once" if retries == 0 else f"{retries + 1} times"
+                    raise RemoteError(
+                        f"{failure[0].upper()}{failure[1:]} (tried {tries}).", allow_retry=True
+                    )
+                seconds = wait if wait is not None else self.retry.delay(retries)
+                retries += 1
+                if failure == "rate limited":
+                    text = f"Rate limited, retrying in {_seconds(seconds)}"
+                else:
+                    text = (
+                        f"{failure[0].upper()}{failure[1:]}; retrying in {_seconds(seconds)} "
+                        f"(retry {retries} of {self.retry.max_retries})"
+                    )
+                log.info("chatkit-widget: %s", text)
+                yield Retrying(text, seconds)
+                await asyncio.sleep(seconds)
+
+    async def json(self, url: str, body: Any = None, *, method: str = "POST") -> Any:
+        """The JSON answer to a request (retried like ``frames``; notices are only logged).
+
+        Raises:
+            RemoteError: as ``frames``, and when the answer is not JSON.
+        """
+        async for frame in self.frames(url, body, method=method, stream=False):
+            if isinstance(frame, JsonBody):
+                return frame.value
+            if isinstance(frame, str):
+                raise RemoteError(
+                    f"{_host(url)} streamed an answer where JSON was expected.", allow_retry=False
+                )
+        raise RemoteError(f"{_host(url)} sent an empty answer.", allow_retry=False)
+
+    def _request_headers(self, accept: str) -> dict[str, str]:
+        headers = {"Accept": accept, **self._headers}
+        if self._token is not None:
+            headers["Authorization"] = f"Bearer {self._token}"
+        return headers
+
+    async def _fresh_token(self) -> str:
+        assert self._provider is not None
+        try:
+            token = self._provider()
+            if inspect.isawaitable(token):
+                token = await token
+        except Exception as exc:
+            # The provider's own message may hold credentials: name the failure only.
+            raise RemoteError(
+                f"Not authorized: the token_provider failed ({type(exc).__name__}).",
+                allow_retry=False,
+            ) from None
+        if not isinstance(token, str):
+            raise RemoteError(
+                f"Not authorized: the token_provider returned {type(token).__name__}, not str.",
+                allow_retry=False,
+            )
+        _check_token(token)
+        return token
+
+
+async def _read(response: httpx.Response) -> AsyncIterator[Frame]:
+    """The answer's frames: SSE ``data`` payloads, or one JSON document."""
+    content_type = response.headers.get("content-type", "")
+    if "text/event-stream" not in content_type:
+        raw = await response.aread()
+        try:
+            yield JsonBody(json.loads(raw) if raw.strip() else None)
+        except ValueError:
+            raise RemoteError(
+                f"{_host(str(response.url))} answered {content_type or 'an unknown type'}, "
+                "not JSON or an event stream.",
+                allow_retry=False,
+            ) from None
+        return
+    async for payload in sse_payloads(response.aiter_bytes()):
+        yield payload
+
+
+async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
+    """The ``data`` payloads of a server-sent event stream, however its bytes are split.
+
+    Lines that are neither fields nor comments are skipped with a warning; bytes that are not
+    UTF-8 are replaced, so a payload holding them fails to parse later and is skipped there.
+    """
+    buffer = b""
+    data: list[str] = []
+    async for chunk in chunks:
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for raw in lines:
+            line = raw.rstrip(b"\r").decode("utf-8", errors="replace")
+            if not line:
+                if data:
+                    yield "\n".join(data)
+                    data = []
+            elif line.startswith("data:"):
+                data.append(line[5:].removeprefix(" "))
+            elif not line.startswith((":", "event:", "id:", "retry:")):
+                log.warning("chatkit-widget: skipped a line that is not SSE: %.80r", line)
+    if buffer.strip():
+        line = buffer.rstrip(b"\r").decode("utf-8", errors="replace")
+        if line.startswith("data:"):
+            data.append(line[5:].removeprefix(" "))
+    if data:
+        yield "\n".join(data)
+
+
+def _check_token(token: object) -> None:
+    # httpx would put an unencodable value into its exception text: refuse it here, unquoted.
+    if (
+        not isinstance(token, str)
+        or not token
+        or not token.isascii()
+        or any(c.isspace() for c in token)
+    ):
+        raise ValueError("a token must be a non-empty ASCII string without spaces")
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.rpartition("@")[2] or url  # never user:password@
+
+
+def _status_text(response: httpx.Response) -> str:
+    if response.status_code == 429:
+        return "rate limited"
+    return f"{_host(str(response.url))} answered {response.status_code} {response.reason_phrase}"
+
+
+def _refused(response: httpx.Response) -> str:
+    detail = ""
+    try:
+        body = response.json()
+        if isinstance(body, dict):
+            found = body.get("detail") or body.get("error") or body.get("message")
+            detail = found if isinstance(found, str) else json.dumps(found) if found else ""
+    except ValueError:
+        detail = response.text.strip()[:200]
+    where = _host(str(response.url))
+    base = f"{where} refused the request: {response.status_code} {response.reason_phrase}"
+    return f"{base}: {detail}" if detail else f"{base}."
+
+
+def _not_authorized(url: str, refreshed: bool) -> str:
+    if refreshed:
+        return f"Not authorized: {_host(url)} rejected a freshly provided token (401)."
+    return (
+        f"Not authorized: {_host(url)} rejected the token (401). Pass a valid token=, or a "
+        "token_provider= that returns a fresh one."
+    )
+
+
+def _transport_text(exc: httpx.TransportError, url: str | None = None) -> str:
+    where = f" {_host(url)}" if url else ""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out connecting to{where}"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out waiting for{where or ' the server'}"
+    if isinstance(exc, httpx.ConnectError):
+        reason = str(exc)
+        if "Name or service not known" in reason or "nodename nor servname" in reason:
+            return f"could not find the host{where} (DNS lookup failed)"
+        if "refused" in reason.lower():
+            return f"could not connect to{where}: connection refused"
+        return f"could not connect to{where}: {reason}"
+    return f"{type(exc).__name__} talking to{where or ' the server'}"
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _seconds(seconds: float) -> str:
+    return f"{math.ceil(seconds)} s" if seconds >= 10 else f"{seconds:.2g} s"

@@ -1,0 +1,213 @@
+"""A remote ChatKit server: every request forwarded over HTTP, its event stream read back.
+
+Any server built with ``openai-chatkit``'s ``ChatKitServer`` (or speaking its protocol) works:
+the widget sends it exactly what it would send the in-process server. What HTTP adds is
+handled here: retries and token refresh (``_http``), frames that do not parse (skipped, with a
+warning), and a stream cut mid-reply (the partial reply is kept, marked incomplete).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from chatkit.types import ThreadItem, ThreadMetadata, ThreadStreamEvent
+from pydantic import TypeAdapter, ValidationError
+
+from .._live import LiveItems
+from ._http import (
+    Endpoint,
+    JsonBody,
+    Opened,
+    RemoteError,
+    RetryConfig,
+    Retrying,
+    StreamCut,
+    TokenProvider,
+)
+from .base import Backend, BackendError
+from .in_process import run_sync
+
+log = logging.getLogger("chatkit_widget.remote")
+
+_EVENT = TypeAdapter[Any](ThreadStreamEvent)
+_ITEM = TypeAdapter[Any](ThreadItem)
+#: Items asked for per ``items.list`` / ``threads.list`` page by the synchronous API.
+PAGE = 100
+
+
+class ChatKitBackend(Backend):
+    """Talk to a ChatKit server over HTTP, with bearer auth and retries.
+
+    Args:
+        url: The server's ChatKit endpoint (where it calls ``ChatKitServer.process``).
+        token: Sent as ``Authorization: Bearer <token>``; kept in Python only.
+        token_provider: Returns a fresh token (sync or async); called after a 401, and for
+            the first token when ``token`` is not given.
+        headers: Extra headers for every request.
+        retry: How failures before a reply begins are retried (``RetryConfig()``).
+        timeout: Seconds to wait to connect, and for each next piece of a reply.
+        features: Extensions the server serves: ``"feedback"`` (ChatKit's ``items.feedback``,
+            the default) and ``"edit"`` (the ``chatkit_widget.edit`` action of
+            ``chatkit-widget serve``).
+
+    Example:
+        ```python
+        chat = ChatWidget(backend=ChatKitBackend("https://chat.example.com/chatkit", token=t))
+        ```
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        token_provider: TokenProvider | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry: RetryConfig | None = None,
+        timeout: float | httpx.Timeout = 60.0,
+        features: Sequence[str] = ("feedback",),
+    ) -> None:
+        self.url = _check_url(url)
+        self._endpoint = Endpoint(
+            token=token,
+            token_provider=token_provider,
+            headers=headers,
+            retry=retry,
+            timeout=timeout,
+        )
+        self.label = urlsplit(self.url).netloc.rpartition("@")[2]
+        self.features = tuple(features)
+
+    def __repr__(self) -> str:
+        return f"ChatKitBackend({_safe(self.url)!r})"
+
+    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
+        live = LiveItems()  # what has streamed so far, kept if the connection drops
+        try:
+            async for frame in self._endpoint.frames(self.url, request):
+                if isinstance(frame, Retrying):
+                    yield {"type": "progress_update", "text": frame.text}
+                elif isinstance(frame, Opened):
+                    continue
+                elif isinstance(frame, JsonBody):  # an error answered as JSON
+                    yield _error(_json_error(frame.value), allow_retry=False)
+                    return
+                else:
+                    event = _parse_event(frame)
+                    if event is not None:
+                        live.apply(event)
+                        yield event
+        except StreamCut as exc:
+            for item in live.open_items():
+                if item.get("type") == "assistant_message":
+                    item["incomplete"] = True
+                yield {"type": "thread.item.done", "item": item}
+            yield _error(str(exc), allow_retry=True)
+        except RemoteError as exc:
+            yield _error(str(exc), allow_retry=exc.allow_retry)
+
+    async def call(self, request: dict[str, Any]) -> Any:  # noqa: D102
+        try:
+            return await self._endpoint.json(self.url, request)
+        except RemoteError as exc:
+            raise BackendError(str(exc)) from None
+
+    async def changes(self, request: dict[str, Any], result: Any) -> list[dict[str, Any]]:  # noqa: D102
+        if request["type"] == "threads.update" and isinstance(result, dict):
+            return [{"type": "thread.updated", "thread": result}]
+        return []
+
+    # -- the synchronous API: the same requests, run to completion ---------------------------
+
+    def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:  # noqa: D102
+        threads: list[tuple[ThreadMetadata, str]] = []
+        after = None
+        while len(threads) < limit:
+            params: dict[str, Any] = {"limit": min(PAGE, limit - len(threads)), "order": "desc"}
+            if after:
+                params["after"] = after
+            page = run_sync(self.call({"type": "threads.list", "params": params}))
+            for data in page.get("data", []):
+                thread = ThreadMetadata.model_validate(data)
+                # ChatKit's thread list carries no last-activity time: creation stands in.
+                threads.append((thread, thread.created_at.isoformat()))
+            after = page.get("after")
+            if not page.get("has_more") or not after:
+                break
+        return threads
+
+    def thread_sync(self, thread_id: str) -> ThreadMetadata:  # noqa: D102
+        request = {"type": "threads.get_by_id", "params": {"thread_id": thread_id}}
+        return ThreadMetadata.model_validate(run_sync(self.call(request)))
+
+    def has_thread_sync(self, thread_id: str) -> bool:  # noqa: D102
+        try:
+            self.thread_sync(thread_id)
+        except BackendError:
+            return False
+        return True
+
+    def items_sync(self, thread_id: str) -> list[ThreadItem]:  # noqa: D102
+        items: list[ThreadItem] = []
+        after = None
+        while True:
+            params: dict[str, Any] = {"thread_id": thread_id, "limit": PAGE, "order": "asc"}
+            if after:
+                params["after"] = after
+            page = run_sync(self.call({"type": "items.list", "params": params}))
+            for data in page.get("data", []):
+                try:
+                    items.append(_ITEM.validate_python(data))
+                except ValidationError:
+                    log.warning(
+                        "chatkit-widget: skipped an item of an unknown shape (%s)", data.get("type")
+                    )
+            after = page.get("after")
+            if not page.get("has_more") or not after:
+                return items
+
+
+def _parse_event(payload: str) -> dict[str, Any] | None:
+    """A ChatKit stream event, or ``None`` (logged) for a frame that is not one."""
+    try:
+        event = json.loads(payload)
+    except ValueError:
+        log.warning("chatkit-widget: skipped a frame that is not JSON: %.80r", payload)
+        return None
+    try:
+        _EVENT.validate_python(event)
+    except ValidationError:
+        kind = event.get("type") if isinstance(event, dict) else type(event).__name__
+        log.warning("chatkit-widget: skipped an event of an unknown type or shape: %.60r", kind)
+        return None
+    parsed: dict[str, Any] = event
+    return parsed
+
+
+def _error(message: str, *, allow_retry: bool) -> dict[str, Any]:
+    return {"type": "error", "code": "custom", "message": message, "allow_retry": allow_retry}
+
+
+def _json_error(body: Any) -> str:
+    if isinstance(body, dict):
+        for key in ("error", "detail", "message"):
+            if isinstance(body.get(key), str):
+                return str(body[key])
+    return "The server answered with JSON where a stream of events was expected."
+
+
+def _check_url(url: str) -> str:
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"url must be an http(s) URL, not {url!r}")
+    return url
+
+
+def _safe(url: str) -> str:
+    """The URL without any ``user:password@`` or query string (which may hold credentials)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
