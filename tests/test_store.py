@@ -1,3 +1,4 @@
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -145,3 +146,78 @@ def test_reopened_by_a_new_process(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "Persisted remember me"
+
+
+ALICE, BOB = {"user": "alice"}, {"user": "bob"}
+
+
+async def test_a_user_context_owns_and_scopes_threads() -> None:
+    store = SQLiteStore(":memory:")
+    await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="Alice's"), ALICE)
+    await store.save_thread(ThreadMetadata(id="b1", created_at=T0 + timedelta(minutes=1)), BOB)
+    await store.save_thread(ThreadMetadata(id="w1", created_at=T0 + timedelta(minutes=2)), {})
+    await store.add_thread_item("a1", user("a1", "m1", "hi"), ALICE)
+
+    assert (await store.load_thread("a1", ALICE)).title == "Alice's"
+    for load in (
+        store.load_thread("a1", BOB),
+        store.load_thread_items("a1", None, 10, "asc", BOB),
+        store.load_item("a1", "m1", BOB),
+        store.load_thread("w1", BOB),  # an unowned (notebook) thread is no user's
+    ):
+        with pytest.raises(NotFoundError):
+            await load
+    assert [t.id for t in (await store.load_threads(10, None, "desc", ALICE)).data] == ["a1"]
+    assert [t.id for t in (await store.load_threads(10, None, "desc", BOB)).data] == ["b1"]
+    with pytest.raises(NotFoundError, match="paging cursor"):  # a cursor into bob's threads
+        await store.load_threads(10, "b1", "desc", ALICE)
+    assert [i.id for i in (await store.load_thread_items("a1", None, 10, "asc", ALICE)).data] == [
+        "m1"
+    ]
+    # Without a user (the notebook widget), every thread is visible, as before.
+    assert [t.id for t in (await store.load_threads(10, None, "desc", {})).data] == [
+        "w1",
+        "b1",
+        "a1",
+    ]
+    assert (await store.load_thread("a1", {})).title == "Alice's"
+    assert store.owns_thread_sync("a1", "alice") and not store.owns_thread_sync("a1", "bob")
+    assert [t.id for t, _ in store.threads_with_activity_sync(10, owner="bob")] == ["b1"]
+
+
+async def test_saving_never_changes_an_owner() -> None:
+    store = SQLiteStore(":memory:")
+    await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="Alice's"), ALICE)
+    with pytest.raises(NotFoundError):
+        await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="Bob's now"), BOB)
+    assert (await store.load_thread("a1", ALICE)).title == "Alice's"
+    await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="Renamed"), ALICE)
+    await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="By the notebook"), {})
+    assert (await store.load_thread("a1", ALICE)).title == "By the notebook"
+    assert store.owns_thread_sync("a1", "alice")
+
+
+def test_files_without_an_owner_column_are_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE threads (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL, data TEXT NOT NULL)"
+    )
+    old = ThreadMetadata(id="thr_old", created_at=T0, title="Before owners")
+    conn.execute(
+        "INSERT INTO threads VALUES (?, ?, ?, ?)",
+        (old.id, T0.isoformat(), T0.isoformat(), old.model_dump_json()),
+    )
+    conn.commit()
+    conn.close()
+
+    store = SQLiteStore(path)
+    columns = [row[1] for row in store._query("PRAGMA table_info(threads)")]
+    assert columns[-1] == "owner"
+    assert store.load_thread_sync("thr_old").title == "Before owners"
+    with pytest.raises(NotFoundError):
+        store.load_thread_sync("thr_old", owner="alice")
+    store.save_thread_sync(ThreadMetadata(id="thr_new", created_at=T0), owner="alice")
+    store.close()
+    assert SQLiteStore(path).owns_thread_sync("thr_new", "alice")  # reopening is a no-op

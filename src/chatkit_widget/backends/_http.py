@@ -151,10 +151,12 @@ class Endpoint:
         refreshed = False
         retries = 0
         accept = "text/event-stream, application/json" if stream else "application/json"
-        async with httpx.AsyncClient(timeout=self.timeout) as client:
-            while True:
-                if self._token is None and self._provider is not None:
-                    self._token = await self._fresh_token()
+        while True:
+            if self._token is None and self._provider is not None:
+                self._token = await self._fresh_token()
+            # A client per attempt: a retry must not reuse a pooled connection that the server
+            # may have closed while we waited (a keep-alive timeout reads as a failure).
+            async with httpx.AsyncClient(timeout=self.timeout) as client:
                 request = client.build_request(
                     method, url, json=body, headers=self._request_headers(accept)
                 )
@@ -192,23 +194,23 @@ class Endpoint:
                             allow_retry=True,
                         ) from None
                     failure = _transport_text(exc, url)
-                if retries >= self.retry.max_retries:
-                    tries = "once" if retries == 0 else f"{retries + 1} times"
-                    raise RemoteError(
-                        f"{failure[0].upper()}{failure[1:]} (tried {tries}).", allow_retry=True
-                    )
-                seconds = wait if wait is not None else self.retry.delay(retries)
-                retries += 1
-                if failure == "rate limited":
-                    text = f"Rate limited, retrying in {_seconds(seconds)}"
-                else:
-                    text = (
-                        f"{failure[0].upper()}{failure[1:]}; retrying in {_seconds(seconds)} "
-                        f"(retry {retries} of {self.retry.max_retries})"
-                    )
-                log.info("chatkit-widget: %s", text)
-                yield Retrying(text, seconds)
-                await asyncio.sleep(seconds)
+            if retries >= self.retry.max_retries:
+                tries = "once" if retries == 0 else f"{retries + 1} times"
+                raise RemoteError(
+                    f"{failure[0].upper()}{failure[1:]} (tried {tries}).", allow_retry=True
+                )
+            seconds = wait if wait is not None else self.retry.delay(retries)
+            retries += 1
+            if failure == "rate limited":
+                text = f"Rate limited, retrying in {_seconds(seconds)}"
+            else:
+                text = (
+                    f"{failure[0].upper()}{failure[1:]}; retrying in {_seconds(seconds)} "
+                    f"(retry {retries} of {self.retry.max_retries})"
+                )
+            log.info("chatkit-widget: %s", text)
+            yield Retrying(text, seconds)
+            await asyncio.sleep(seconds)
 
     async def json(self, url: str, body: Any = None, *, method: str = "POST") -> Any:
         """The JSON answer to a request (retried like ``frames``; notices are only logged).

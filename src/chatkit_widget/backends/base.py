@@ -90,9 +90,13 @@ class Backend(ABC):
         """
         raise BackendError(f"{type(self).__name__} cannot change a thread's status")
 
-    @abstractmethod
     def has_thread_sync(self, thread_id: str) -> bool:
         """Whether the thread exists."""
+        try:
+            self.thread_sync(thread_id)
+        except BackendError:
+            return False
+        return True
 
     def feedback_sync(self, thread_id: str) -> dict[str, str]:
         """Feedback given on a thread's items: item id -> ``"positive"`` | ``"negative"``."""

@@ -145,13 +145,6 @@ class ChatKitBackend(Backend):
         request = {"type": "threads.get_by_id", "params": {"thread_id": thread_id}}
         return ThreadMetadata.model_validate(run_sync(self.call(request)))
 
-    def has_thread_sync(self, thread_id: str) -> bool:  # noqa: D102
-        try:
-            self.thread_sync(thread_id)
-        except BackendError:
-            return False
-        return True
-
     def items_sync(self, thread_id: str) -> list[ThreadItem]:  # noqa: D102
         items: list[ThreadItem] = []
         after = None

@@ -179,13 +179,6 @@ class InProcessBackend(Backend):
         shown: dict[str, Any] = thread.model_dump(mode="json", exclude_none=True)
         return shown
 
-    def has_thread_sync(self, thread_id: str) -> bool:  # noqa: D102
-        try:
-            self.thread_sync(thread_id)
-        except BackendError:
-            return False
-        return True
-
     def feedback_sync(self, thread_id: str) -> dict[str, str]:  # noqa: D102
         return self.server.feedback_of(thread_id)
 

@@ -104,10 +104,11 @@ class SeedChatServer(LocalChatKitServer):
                     break
         except StreamCut as exc:
             cut = reply.open_message_id
+            if cut is not None:
+                self.incomplete.add(cut)  # before its done event goes out: stream() marks it
             for event in reply.close():
                 yield event
             if cut is not None:
-                self.incomplete.add(cut)
                 note = SDKHiddenContextItem(
                     id=self.store.generate_item_id("sdk_hidden_context", thread, context),
                     thread_id=thread.id,

@@ -5,6 +5,10 @@ an insertion sequence rather than ``created_at`` so two items created in the sam
 keep their order. Every method is synchronous underneath (``*_sync``): SQLite on a local file
 answers in microseconds, and the widget's synchronous API (``chat.messages`` inside a running
 event loop) can then read without a second event loop.
+
+Threads can have an owner. When ChatKit's ``context`` is a dict with a ``"user"`` (as the
+``chatkit-widget serve`` endpoint passes), threads are created owned by that user and only that
+user's threads are visible; with no user (the notebook widget passes ``{}``) every thread is.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ CREATE TABLE IF NOT EXISTS threads (
     id TEXT PRIMARY KEY,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    owner TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,6 +55,10 @@ CREATE TABLE IF NOT EXISTS attachments (
     data TEXT NOT NULL
 );
 """
+
+
+# Created after the migration below: on an older file the column does not exist yet.
+_OWNER_INDEX = "CREATE INDEX IF NOT EXISTS threads_by_owner ON threads (owner, created_at)"
 
 
 def _now() -> str:
@@ -101,9 +110,22 @@ class SQLiteStore(Store[Any]):
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA busy_timeout=5000")
             self._conn.executescript(_SCHEMA)
+            self._add_owner_column()
+            self._conn.execute(_OWNER_INDEX)
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
+
+    def _add_owner_column(self) -> None:
+        """Migrate a file written before threads had owners."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(threads)")}
+        if "owner" in columns:
+            return
+        try:
+            self._conn.execute("ALTER TABLE threads ADD COLUMN owner TEXT")
+        except sqlite3.OperationalError as exc:  # another process migrated it meanwhile
+            if "duplicate column" not in str(exc):
+                raise
 
     def close(self) -> None:
         """Close the database connection."""
@@ -116,54 +138,94 @@ class SQLiteStore(Store[Any]):
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
-    def load_thread_sync(self, thread_id: str) -> ThreadMetadata:
-        """Load a thread's metadata, or raise ``NotFoundError``."""
-        rows = self._query("SELECT data FROM threads WHERE id = ?", (thread_id,))
+    def load_thread_sync(self, thread_id: str, owner: str | None = None) -> ThreadMetadata:
+        """Load a thread's metadata, or raise ``NotFoundError``.
+
+        Args:
+            thread_id: The thread.
+            owner: When given, a thread someone else owns (or no one) is not found either.
+        """
+        where, args = _owned("id = ?", (thread_id,), owner)
+        rows = self._query(f"SELECT data FROM threads WHERE {where}", args)
         if not rows:
             raise NotFoundError(f"Thread {thread_id} not found")
         return ThreadMetadata.model_validate_json(rows[0][0])
 
-    def save_thread_sync(self, thread: ThreadMetadata) -> None:
-        """Insert or update a thread's metadata."""
+    def thread_exists_sync(self, thread_id: str) -> bool:
+        """Whether a thread with this id exists, whoever owns it."""
+        return bool(self._query("SELECT 1 FROM threads WHERE id = ?", (thread_id,)))
+
+    def owns_thread_sync(self, thread_id: str, owner: str) -> bool:
+        """Whether ``owner`` owns this thread."""
+        where, args = _owned("id = ?", (thread_id,), owner)
+        return bool(self._query(f"SELECT 1 FROM threads WHERE {where}", args))
+
+    def save_thread_sync(self, thread: ThreadMetadata, owner: str | None = None) -> None:
+        """Insert or update a thread's metadata.
+
+        Args:
+            thread: The thread.
+            owner: Owns the thread if this inserts it (an existing owner never changes).
+
+        Raises:
+            NotFoundError: if ``owner`` is given and the thread exists but is not theirs.
+        """
         data = ThreadMetadata.model_validate(thread.model_dump()).model_dump_json()
         with self._lock:
-            self._conn.execute(
-                "INSERT INTO threads (id, created_at, updated_at, data) VALUES (?, ?, ?, ?) "
+            cursor = self._conn.execute(
+                "INSERT INTO threads (id, created_at, updated_at, data, owner) "
+                "VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET data = excluded.data, "
-                "updated_at = excluded.updated_at",
-                (thread.id, thread.created_at.isoformat(), _now(), data),
+                "updated_at = excluded.updated_at WHERE ? IS NULL OR threads.owner IS ?",
+                (thread.id, thread.created_at.isoformat(), _now(), data, owner, owner, owner),
             )
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"Thread {thread.id} not found")
 
-    def load_threads_sync(self, limit: int, after: str | None, order: str) -> Page[ThreadMetadata]:
+    def load_threads_sync(
+        self, limit: int, after: str | None, order: str, owner: str | None = None
+    ) -> Page[ThreadMetadata]:
         """Threads by creation (``order="desc"``: newest first), paged by id cursor.
 
         Creation time never changes, so a cursor stays valid while turns run (ordering by
         last activity would move threads between pages as they are paged).
 
+        Args:
+            limit: At most this many threads.
+            after: The id of the last thread of the previous page.
+            order: ``"asc"`` or ``"desc"``.
+            owner: When given, only this owner's threads.
+
         Raises:
             NotFoundError: if ``after`` names no thread (a deleted one): restarting from the
                 first page instead would show threads twice.
         """
-        return self._threads_page(limit, after, order)[0]
+        return self._threads_page(limit, after, order, owner)[0]
 
-    def threads_with_activity_sync(self, limit: int) -> list[tuple[ThreadMetadata, str]]:
-        """The newest threads, each with when it last changed (ISO 8601), in one query."""
-        page, updated = self._threads_page(limit, None, "desc")
+    def threads_with_activity_sync(
+        self, limit: int, owner: str | None = None
+    ) -> list[tuple[ThreadMetadata, str]]:
+        """The newest threads (``owner``'s only, if given), each with when it last changed."""
+        page, updated = self._threads_page(limit, None, "desc", owner)
         return [(thread, updated[thread.id]) for thread in page.data]
 
     def _threads_page(
-        self, limit: int, after: str | None, order: str
+        self, limit: int, after: str | None, order: str, owner: str | None = None
     ) -> tuple[Page[ThreadMetadata], dict[str, str]]:
         desc = order != "asc"
         op, direction = ("<", "DESC") if desc else (">", "ASC")
-        where, args = "", ()  # type: tuple[str, tuple[Any, ...]]
+        where, args = _owned("1", (), owner)
         if after is not None:
-            cursor = self._query("SELECT created_at, id FROM threads WHERE id = ?", (after,))
+            cursor_where, cursor_args = _owned("id = ?", (after,), owner)
+            cursor = self._query(
+                f"SELECT created_at, id FROM threads WHERE {cursor_where}", cursor_args
+            )
             if not cursor:
                 raise NotFoundError(f"Thread {after} not found (paging cursor)")
-            where, args = f"WHERE (created_at, id) {op} (?, ?)", (cursor[0][0], cursor[0][1])
+            where += f" AND (created_at, id) {op} (?, ?)"
+            args = (*args, cursor[0][0], cursor[0][1])
         rows = self._query(
-            f"SELECT id, data, updated_at FROM threads {where} "
+            f"SELECT id, data, updated_at FROM threads WHERE {where} "
             f"ORDER BY created_at {direction}, id {direction} LIMIT ?",
             (*args, limit + 1),
         )
@@ -259,20 +321,27 @@ class SQLiteStore(Store[Any]):
         return _new_id(item_type)
 
     async def load_thread(self, thread_id: str, context: Any) -> ThreadMetadata:  # noqa: D102
-        return self.load_thread_sync(thread_id)
+        return self.load_thread_sync(thread_id, user_of(context))
 
     async def save_thread(self, thread: ThreadMetadata, context: Any) -> None:  # noqa: D102
-        self.save_thread_sync(thread)
+        self.save_thread_sync(thread, user_of(context))
 
     async def load_thread_items(  # noqa: D102
         self, thread_id: str, after: str | None, limit: int, order: str, context: Any
     ) -> Page[ThreadItem]:
+        self._check_owner(thread_id, context)
         return self.load_thread_items_sync(thread_id, after, limit, order)
 
     async def load_threads(  # noqa: D102
         self, limit: int, after: str | None, order: str, context: Any
     ) -> Page[ThreadMetadata]:
-        return self.load_threads_sync(limit, after, order)
+        return self.load_threads_sync(limit, after, order, user_of(context))
+
+    def _check_owner(self, thread_id: str, context: Any) -> None:
+        """Reads of items check the owner too: ChatKit lists items without loading the thread."""
+        user = user_of(context)
+        if user is not None and not self.owns_thread_sync(thread_id, user):
+            raise NotFoundError(f"Thread {thread_id} not found")
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:  # noqa: D102
         # An upsert: the agents helper may add the same item twice.
@@ -282,6 +351,7 @@ class SQLiteStore(Store[Any]):
         self.save_item_sync(thread_id, item)
 
     async def load_item(self, thread_id: str, item_id: str, context: Any) -> ThreadItem:  # noqa: D102
+        self._check_owner(thread_id, context)
         return self.load_item_sync(thread_id, item_id)
 
     async def delete_thread(self, thread_id: str, context: Any) -> None:  # noqa: D102
@@ -307,3 +377,16 @@ class SQLiteStore(Store[Any]):
     async def delete_attachment(self, attachment_id: str, context: Any) -> None:  # noqa: D102
         with self._lock:
             self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+
+
+def user_of(context: Any) -> str | None:
+    """The user a ChatKit request context names (``{"user": ...}``), if any."""
+    user = context.get("user") if isinstance(context, dict) else None
+    return user if isinstance(user, str) else None
+
+
+def _owned(where: str, args: tuple[Any, ...], owner: str | None) -> tuple[str, tuple[Any, ...]]:
+    """``where`` narrowed to ``owner``'s threads when there is an owner."""
+    if owner is None:
+        return where, args
+    return f"{where} AND owner = ?", (*args, owner)

@@ -1,0 +1,145 @@
+"""The ``chatkit-widget`` command: ``serve`` an agent over HTTP, mint a ``token`` for it.
+
+FastAPI, uvicorn and PyJWT (the ``serve`` extra) are imported only when a command needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+DEFAULT_STORE = "chatkit-widget-server.sqlite"
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "token":
+            return _token(args)
+        return _serve(args)
+    except ImportError as exc:
+        print(
+            f"chatkit-widget: {exc}. Install the server extra: pip install 'chatkit-widget[serve]'",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chatkit-widget", description="Serve an openai-agents Agent over ChatKit's protocol."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="serve an Agent behind an authenticated HTTP endpoint",
+        description="Serve MODULE:ATTR (an agents.Agent or a function returning one). "
+        "Tokens are signed with the CHATKIT_WIDGET_SECRET environment variable.",
+    )
+    serve.add_argument("target", metavar="MODULE:ATTR", help="e.g. my_agents:agent")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--store", default=DEFAULT_STORE, help=f"SQLite file for conversations ({DEFAULT_STORE})"
+    )
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    token = commands.add_parser(
+        "token",
+        help="print a bearer token for a user",
+        description="Print an HS256 JWT signed with CHATKIT_WIDGET_SECRET.",
+    )
+    token.add_argument("--user", required=True, help="who the token authenticates (its sub)")
+    token.add_argument(
+        "--expires-in", type=int, default=86400, metavar="SECONDS", help="lifetime (86400)"
+    )
+    return parser
+
+
+def _token(args: argparse.Namespace) -> int:
+    from .server.auth import MissingSecretError, mint_token
+
+    try:
+        print(mint_token(args.user, expires_in=args.expires_in))
+    except (MissingSecretError, ValueError) as exc:
+        print(f"chatkit-widget: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server.app import STORE_ENV, TARGET_ENV, create_app
+    from .server.auth import MissingSecretError, resolve_secret
+    from .server.target import TargetError, load_target, resolve_agent
+
+    if args.workers < 1:
+        print("chatkit-widget: --workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        resolve_secret()
+    except MissingSecretError as exc:
+        print(f"chatkit-widget: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        agent = resolve_agent(load_target(args.target), args.target)
+    except TargetError as exc:
+        print(f"chatkit-widget: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from agents import set_tracing_disabled
+
+    set_tracing_disabled(True)  # the process is ours: no traces leave it, whatever runs
+    store = str(Path(args.store).expanduser().resolve())
+    banner = (
+        f"Serving {args.target} at http://{args.host}:{args.port}  "
+        "(ChatKit: /chatkit, chat API: /api/chat)"
+    )
+    if args.workers == 1:
+        return _run(create_app(agent, store=store), args, banner)
+    # Each worker process imports the target itself; they share the store file.
+    from .store import SQLiteStore
+
+    SQLiteStore(store).close()  # create or migrate the file once, before the workers race
+    os.environ[TARGET_ENV], os.environ[STORE_ENV] = args.target, store
+    return _run("chatkit_widget.server.app:app_from_env", args, banner)
+
+
+def _run(app: Any, args: argparse.Namespace, banner: str) -> int:
+    """Serve until interrupted; 1 if the server could not start."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    class Server(uvicorn.Server):
+        """Prints the banner once the socket listens, so a caller can wait for it."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                print(banner, flush=True)
+
+    workers = args.workers > 1
+    config = uvicorn.Config(
+        app,  # an ASGI app, or the factory's import string for workers
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        factory=workers,
+        log_level="info",
+        # A worker imports openai-agents and the user's module before it answers the
+        # supervisor's first health check: uvicorn's 5 s default kills slow starters.
+        timeout_worker_healthcheck=60,
+    )
+    if not workers:
+        server = Server(config)
+        server.run()
+        return 0 if server.started else 1
+    sock = config.bind_socket()
+    sock.listen(config.backlog)  # connections wait in the backlog until a worker accepts
+    print(banner, flush=True)
+    Multiprocess(config, sockets=[sock]).run()
+    return 0

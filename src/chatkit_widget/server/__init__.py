@@ -1,0 +1,26 @@
+"""Serve an openai-agents ``Agent`` over HTTP (needs the ``serve`` extra).
+
+Example:
+    ```python
+    from chatkit_widget.server import create_app, mint_token
+
+    app = create_app(agent, store="chats.sqlite", secret=secret)
+    token = mint_token("alice", secret=secret)
+    ```
+"""
+
+from __future__ import annotations
+
+from .app import create_app
+from .auth import MissingSecretError, TokenError, mint_token, verify_token
+from .target import TargetError, load_target
+
+__all__ = [
+    "MissingSecretError",
+    "TargetError",
+    "TokenError",
+    "create_app",
+    "load_target",
+    "mint_token",
+    "verify_token",
+]

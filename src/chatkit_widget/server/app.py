@@ -1,0 +1,75 @@
+"""``create_app``: any openai-agents ``Agent`` behind an authenticated HTTP endpoint.
+
+The app keeps no conversation state in memory: threads live in the SQLite store, so several
+workers (or hosts sharing the file) can serve one store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from agents import set_tracing_disabled
+from fastapi import FastAPI
+
+from ..backends.agent import AgentChatKitServer
+from ..store import SQLiteStore
+from . import chatkit_routes, seed_routes
+from .auth import resolve_secret
+from .deps import ServerState
+from .target import AgentOrFactory, load_target, resolve_agent
+
+#: How ``chatkit-widget serve --workers N`` tells each worker what to serve.
+TARGET_ENV = "CHATKIT_WIDGET_TARGET"
+STORE_ENV = "CHATKIT_WIDGET_STORE"
+
+
+def create_app(
+    agent_or_factory: AgentOrFactory,
+    *,
+    store: str | Path | SQLiteStore,
+    secret: str | None = None,
+) -> FastAPI:
+    """An ASGI app serving ``agent_or_factory`` over ChatKit's protocol and the seed contract.
+
+    Routes: ``POST /chatkit`` (ChatKit), ``POST /api/chat``, ``GET /api/conversations``,
+    ``GET /api/conversations/{id}/messages`` (seed), and ``GET /health`` (no token needed).
+
+    Args:
+        agent_or_factory: An ``agents.Agent``, or a zero-argument callable returning one
+            (called once, here).
+        store: The SQLite file (or a ``SQLiteStore``) that holds every conversation.
+        secret: The token signing secret; defaults to ``CHATKIT_WIDGET_SECRET``.
+
+    Raises:
+        MissingSecretError: if there is no secret.
+        TargetError: if the factory fails or does not return an ``Agent``.
+
+    Example:
+        ```python
+        app = create_app(my_agent, store="chats.sqlite")  # then: uvicorn.run(app)
+        ```
+    """
+    secret = resolve_secret(secret)
+    agent = resolve_agent(agent_or_factory)
+    sqlite_store = store if isinstance(store, SQLiteStore) else SQLiteStore(store)
+    # Tracing stays off: AgentChatKitServer disables it unless asked.
+    chatkit = AgentChatKitServer(agent, sqlite_store)
+    # No /docs or /openapi.json: every route but /health requires a token.
+    app = FastAPI(title="chatkit-widget", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.chatkit_widget = ServerState(chatkit=chatkit, store=sqlite_store, secret=secret)
+    app.include_router(chatkit_routes.router)
+    app.include_router(seed_routes.router)
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app uvicorn's workers build (factory mode): target and store come from env vars."""
+    set_tracing_disabled(True)  # a worker process is ours: no traces leave it
+    spec = os.environ[TARGET_ENV]
+    return create_app(resolve_agent(load_target(spec), spec), store=os.environ[STORE_ENV])

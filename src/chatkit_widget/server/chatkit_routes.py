@@ -1,0 +1,86 @@
+"""``POST /chatkit``: ChatKit's own protocol, scoped to the authenticated user."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from chatkit.server import NonStreamingResult
+from chatkit.store import NotFoundError
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+
+from .deps import User, not_found, state_of
+from .streams import DetachedStream
+
+router = APIRouter()
+#: Streams are not to be cached or buffered by proxies.
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+#: Requests the agent server has no backing for (no attachment store, no transcription).
+UNSUPPORTED = frozenset({"attachments.create", "attachments.delete", "input.transcribe"})
+
+
+@router.post("/chatkit")
+async def chatkit(request: Request, user: User) -> Response:
+    """Process one ChatKit request: JSON for reads, ``text/event-stream`` for turns."""
+    state = state_of(request)
+    body = await request.body()
+    parsed = _json_object(body)
+    if parsed["type"] in UNSUPPORTED:
+        raise HTTPException(
+            status_code=400, detail=f"{parsed['type']} is not supported by this server."
+        )
+    params = parsed.get("params")
+    thread_id = params.get("thread_id") if isinstance(params, dict) else None
+    # ChatKit reads some things (items.list) without loading the thread: check first.
+    if isinstance(thread_id, str) and not state.store.owns_thread_sync(thread_id, user):
+        raise not_found("Thread")
+    context: dict[str, Any] = {"user": user}
+    try:
+        result = await state.chatkit.process(body, context)
+    except ValidationError as exc:
+        raise HTTPException(status_code=400, detail=_describe(exc, parsed)) from exc
+    except NotFoundError as exc:
+        raise not_found("Thread") from exc
+    if isinstance(result, NonStreamingResult):
+        return Response(content=result.json, media_type="application/json")
+    stream = DetachedStream(result)
+    try:  # errors before the first event are still HTTP errors
+        first = await stream.next()
+    except NotFoundError as exc:
+        raise not_found("Thread") from exc
+    except ValueError as exc:  # e.g. a client tool output with no pending call
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return StreamingResponse(
+        _frames(first, stream), media_type="text/event-stream", headers=STREAM_HEADERS
+    )
+
+
+async def _frames(first: bytes | None, stream: DetachedStream) -> AsyncIterator[bytes]:
+    try:
+        if first is not None:
+            yield first
+            async for frame in stream.frames():
+                yield frame
+    finally:
+        stream.cancel()
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=f"The body is not valid JSON: {exc}") from exc
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
+        raise HTTPException(
+            status_code=400, detail='A ChatKit request is a JSON object with a "type".'
+        )
+    return parsed
+
+
+def _describe(exc: ValidationError, request: dict[str, Any]) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"Invalid ChatKit request {request.get('type')!r}: {where}: {first['msg']}"
