@@ -18,6 +18,7 @@ import inspect
 import json
 import logging
 import math
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -353,13 +354,23 @@ def _transport_text(exc: httpx.TransportError, url: str | None = None) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out waiting for{where or ' the server'}"
     if isinstance(exc, httpx.ConnectError):
-        reason = str(exc)
-        if "Name or service not known" in reason or "nodename nor servname" in reason:
+        causes = _causes(exc)
+        if any(isinstance(c, socket.gaierror) for c in causes):
             return f"could not find the host{where} (DNS lookup failed)"
-        if "refused" in reason.lower():
+        if any(isinstance(c, ConnectionRefusedError) for c in causes):
             return f"could not connect to{where}: connection refused"
-        return f"could not connect to{where}: {reason}"
+        return f"could not connect to{where}: {exc}"
     return f"{type(exc).__name__} talking to{where or ' the server'}"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what caused it, down the chain (httpx wraps the OS error)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
 
 
 def _retry_after(response: httpx.Response) -> float | None:
