@@ -89,6 +89,7 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
       model.save_changes();
     },
     restoreText: (text) => composer.restore(text),
+    withdrawText: (text) => composer.withdraw(text),
     restoreEdit: (itemId, text) =>
       composer.beginEdit(itemId, text, "The edit did not go through; try again."),
   });

@@ -15,6 +15,8 @@ export interface SessionHooks {
   threadCreated(threadId: string): void;
   /** A message the server never accepted: give its text back to the user. */
   restoreText(text: string): void;
+  /** That text is being sent again (Retry): take it back out of the composer. */
+  withdrawText?(text: string): void;
   /** An edit the server never applied: give its text back, still editing `itemId`. */
   restoreEdit?(itemId: string, text: string): void;
 }
@@ -113,10 +115,17 @@ export class ChatSession {
     return true;
   }
 
-  /** Regenerate the reply to the last user message. */
+  /** Regenerate the reply to the last user message, or resend one the server never got. */
   retry(): void {
+    if (this.busy) return;
+    const resend = this.state.takeResend();
+    if (resend !== null) {
+      this.hooks.withdrawText?.(resend);
+      this.send(resend);
+      return;
+    }
     const threadId = this.state.threadId;
-    if (this.busy || threadId === null) return;
+    if (threadId === null) return;
     // The server deletes the later items without telling us: drop them here first.
     const itemId = this.state.prepareRetry();
     if (itemId === null) return;

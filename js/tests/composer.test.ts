@@ -1,7 +1,7 @@
 import "./dom";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Composer, withRestored } from "../src/ui/composer";
+import { Composer, withoutRestored, withRestored } from "../src/ui/composer";
 
 test("a failed message comes back after whatever was typed since", () => {
   assert.equal(withRestored("", "first"), "first");
@@ -156,4 +156,11 @@ test("while a reply streams Escape stops it rather than leaving the edit", () =>
   press(box, "Escape");
   assert.equal(calls.stops, 1);
   assert.equal(composer.editingId, "msg_1");
+});
+
+test("withdrawn text comes back out of the composer, keeping what else was typed", () => {
+  assert.equal(withoutRestored("send me", "send me"), "");
+  assert.equal(withoutRestored("new draft\n\nsend me", "send me"), "new draft");
+  assert.equal(withoutRestored("something else", "send me"), "something else");
+  assert.equal(withoutRestored(withRestored("draft", "send me"), "send me"), "draft");
 });

@@ -271,3 +271,60 @@ test("a thread a stream is creating here is adopted, not loaded; a replayed one 
   other.session.openThread("thr_N");
   assert.equal(late.requests[0]?.req.type, "threads.get_by_id");
 });
+
+test("Retry after a send the server never received sends that message again", async () => {
+  const transport = new FakeTransport();
+  const withdrawn: string[] = [];
+  const restored: string[] = [];
+  const session = new ChatSession(transport, {
+    threadCreated: () => {},
+    restoreText: (t) => restored.push(t),
+    withdrawText: (t) => withdrawn.push(t),
+  });
+  session.openThread("thr_T");
+  await transport.answer(
+    thread("thr_T", [userItem("u1", "thr_T", "first"), assistantItem("a1", "thr_T", "answer")]),
+  );
+  assert.equal(session.send("second question"), true);
+  const failed = transport.streams[0];
+  // A remote backend gave up before the server accepted the request (e.g. 503 four times).
+  transport.events(failed?.id ?? "", [
+    { type: "error", code: "custom", message: "503 (tried 4 times).", allow_retry: true },
+  ]);
+  transport.end(failed?.id ?? "", "error");
+  assert.deepEqual(restored, ["second question"], "nothing typed is lost");
+  const error = session.state.items.at(-1);
+  assert.equal(error?.type, "error");
+  assert.equal(error?.allow_retry, true);
+
+  session.retry();
+  // The message goes again as a new turn; the previous reply is not regenerated or removed.
+  const again = transport.streams[1];
+  assert.equal(again?.req.type, "threads.add_user_message");
+  const params = again?.req.params as { input: { content: Array<{ text: string }> } };
+  assert.equal(params.input.content[0]?.text, "second question");
+  assert.deepEqual(withdrawn, ["second question"]);
+  assert.deepEqual(session.state.items.map((item) => item.id).slice(0, 2), ["u1", "a1"]);
+  assert.equal(
+    session.state.items.some((item) => item.type === "error"),
+    false,
+  );
+});
+
+test("Retry after a reply failed on the server regenerates that reply", async () => {
+  const transport = new FakeTransport();
+  const { session } = newSession(transport);
+  session.openThread("thr_T");
+  await transport.answer(thread("thr_T", [userItem("u1", "thr_T", "first")]));
+  assert.equal(session.send("second"), true);
+  const own = transport.streams[0];
+  transport.events(own?.id ?? "", [
+    { type: "thread.item.done", item: userItem("u2", "thr_T", "second") },
+    { type: "error", code: "custom", message: "model overloaded", allow_retry: true },
+  ]);
+  transport.end(own?.id ?? "", "error");
+  session.retry();
+  const retried = transport.streams[1];
+  assert.equal(retried?.req.type, "threads.retry_after_item");
+  assert.deepEqual(retried?.req.params, { thread_id: "thr_T", item_id: "u2" });
+});

@@ -172,7 +172,7 @@ test("a failed stream without an error event adds an interrupted row", () => {
   assert.equal(error?.allow_retry, true);
 });
 
-test("an unconfirmed message is handed back when its stream fails", () => {
+test("an unconfirmed message is handed back when its stream fails, and Retry resends it", () => {
   const state = new ThreadState();
   state.beginStream("s1");
   state.addOptimistic("s1", "hello");
@@ -181,7 +181,12 @@ test("an unconfirmed message is handed back when its stream fails", () => {
     state.items.some((item) => item.type === "user_message"),
     false,
   );
-  assert.equal(state.items.at(-1)?.allow_retry, false);
+  // The server never held the message: Retry sends it again (no reply to regenerate).
+  assert.equal(state.items.at(-1)?.allow_retry, true);
+  assert.equal(state.items.at(-1)?.resend_text, "hello");
+  assert.equal(state.takeResend(), "hello");
+  assert.equal(state.items.length, 0);
+  assert.equal(state.takeResend(), null);
 });
 
 test("streams of a thread no longer shown are ignored", () => {

@@ -83,6 +83,8 @@ export interface ErrorRow extends ThreadItem {
   type: "error";
   message: string;
   allow_retry: boolean;
+  /** A message the server never received: Retry sends it again (local rows only). */
+  resend_text?: string;
 }
 
 export interface NoticeRow extends ThreadItem {

@@ -1,4 +1,10 @@
-import { isRecord, isThreadItem, type Thread, type ThreadItem } from "../chatkit/types";
+import {
+  type ErrorRow,
+  isRecord,
+  isThreadItem,
+  type Thread,
+  type ThreadItem,
+} from "../chatkit/types";
 import type { ChatKitEvent, EndReason } from "../protocol";
 import { Listeners } from "../util/listeners";
 import { ItemList } from "./item-list";
@@ -219,8 +225,8 @@ export class ThreadState {
       this.list.touch(itemId);
     }
     if (reason === "error" && !this.streamsWithError.has(streamId)) {
-      // Retrying only makes sense once the server holds this turn's user message.
-      this.addError("The reply was interrupted.", unconfirmed === null);
+      // A message the server never received is sent again; otherwise the reply is retried.
+      this.addError("The reply was interrupted.", true, unconfirmed ?? undefined);
     }
     this.streamsWithError.delete(streamId);
     this.flush();
@@ -246,15 +252,31 @@ export class ThreadState {
     return id;
   }
 
-  addError(message: string, allowRetry: boolean): void {
-    const canRetry = allowRetry && this.lastUserMessageId() !== null;
+  /**
+   * Show an error row. With `resend`, the text of a message the server never received, its
+   * Retry sends that message again (retrying the previous turn would regenerate the wrong reply).
+   */
+  addError(message: string, allowRetry: boolean, resend?: string): void {
+    const canRetry = allowRetry && (resend !== undefined || this.lastUserMessageId() !== null);
     this.list.insert({
       id: `local_error_${++this.localSeq}`,
       type: "error",
       message,
       allow_retry: canRetry,
+      ...(canRetry && resend !== undefined ? { resend_text: resend } : {}),
     });
     this.flush();
+  }
+
+  /** The message the last error row's Retry sends again, taking the error rows away; or null. */
+  takeResend(): string | null {
+    const ids = this.list.ids;
+    const last = this.list.item(ids[ids.length - 1] ?? "");
+    const text = last?.type === "error" ? (last as ErrorRow).resend_text : undefined;
+    if (text === undefined) return null;
+    for (const id of [...ids]) if (this.list.item(id)?.type === "error") this.remove(id);
+    this.flush();
+    return text;
   }
 
   lastUserMessageId(): string | null {
@@ -367,6 +389,8 @@ export class ThreadState {
             ? event.message
             : "Something went wrong.",
           event.allow_retry === true,
+          // The server failed before it held this turn's message: Retry sends it again.
+          this.pendingByStream.get(streamId)?.text,
         );
         return;
       case "client_effect":

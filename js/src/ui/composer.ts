@@ -123,6 +123,12 @@ export class Composer {
     this.refresh();
   }
 
+  /** Take back text given back by `restore` (it is being sent again), keeping what else is typed. */
+  withdraw(text: string): void {
+    this.textarea.value = withoutRestored(this.textarea.value, text);
+    this.refresh();
+  }
+
   focus(): void {
     this.textarea.focus();
   }
@@ -203,6 +209,14 @@ export class Composer {
 }
 
 /** The box's text with a failed message given back: nothing typed is lost. */
+/** The inverse of `withRestored`: `current` without the restored `failed` text. */
+export function withoutRestored(current: string, failed: string): string {
+  if (!failed.trim()) return current;
+  if (current.trim() === failed.trim()) return "";
+  const tail = `\n\n${failed}`;
+  return current.endsWith(tail) ? current.slice(0, -tail.length) : current;
+}
+
 export function withRestored(current: string, failed: string): string {
   if (!failed.trim()) return current;
   if (!current.trim()) return failed;

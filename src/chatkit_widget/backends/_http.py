@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import socket
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,8 +34,13 @@ log = logging.getLogger("chatkit_widget.remote")
 #: A function returning a fresh token, called when the server answers 401 (sync or async).
 TokenProvider = Callable[[], "str | Awaitable[str]"]
 
-#: Failures of a request that never reached an answer: worth another attempt.
-_TRANSIENT = (httpx.TransportError,)
+#: Failures of the network or the server's connection: worth another attempt while nothing of
+#: the answer has arrived. (Not httpx's LocalProtocolError and the like: a retry cannot fix them.)
+_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+#: The longest SSE line kept (bytes): a base64 image in a tool row fits, a runaway stream does not.
+MAX_LINE = 64 * 1024 * 1024
+#: The longest ``Retry-After`` a turn waits for (seconds); a longer one fails the turn.
+MAX_RETRY_AFTER = 300.0
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,8 @@ class Endpoint:
     Args:
         token: Sent as ``Authorization: Bearer <token>``.
         token_provider: Called (sync or async) for a fresh token after a 401; also for the
-            first token when ``token`` is ``None``.
+            first token when ``token`` is ``None``. A sync one runs in a worker thread, so a
+            slow one does not freeze the kernel.
         headers: Extra headers for every request.
         retry: How to retry failures that happen before the answer begins.
         timeout: Seconds to wait to connect, and between two pieces of the answer.
@@ -131,9 +138,14 @@ class Endpoint:
             raise TypeError("token_provider must be a function returning a token")
         self._token = token
         self._provider = token_provider
-        self._headers = dict(headers or {})
+        self._headers = _checked_headers(headers or {})
         self.retry = retry or RetryConfig()
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        # One renewal at a time per event loop: concurrent 401s share one fresh token (a
+        # provider with rotating refresh tokens would otherwise invalidate its own answers).
+        self._renewals: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def __repr__(self) -> str:  # never the token
         auth = "token_provider" if self._provider else "token" if self._token else "no auth"
@@ -147,68 +159,57 @@ class Endpoint:
         Raises:
             RemoteError: when the server refuses the request, or it still fails after
                 ``max_retries`` retries (``allow_retry``: whether trying later may help).
-            StreamCut: when the answer breaks off after its first payload.
+            StreamCut: when the answer breaks off once the server has accepted the request
+                (sending it again could answer the turn twice).
         """
-        refreshed = False
+        renewed = False
         retries = 0
         accept = "text/event-stream, application/json" if stream else "application/json"
         while True:
             if self._token is None and self._provider is not None:
-                self._token = await self._fresh_token()
+                await self._renew(None)
+            sent_token = self._token
+            failure: _Failure | None = None
             # A client per attempt: a retry must not reuse a pooled connection that the server
             # may have closed while we waited (a keep-alive timeout reads as a failure).
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 request = client.build_request(
                     method, url, json=body, headers=self._request_headers(accept)
                 )
-                wait: float | None = None
-                started = False
+                accepted = False
                 try:
                     response = await client.send(request, stream=True)
                     try:
-                        if response.status_code < 400:
+                        if response.status_code < 300:
+                            accepted = True
                             yield Opened(response.headers)
                             async for frame in _read(response):
-                                started = True
                                 yield frame
                             return
                         await response.aread()
                     finally:
                         await response.aclose()
-                    status = response.status_code
-                    if status == 401 and self._provider is not None and not refreshed:
-                        refreshed = True  # an expired token: renew it and try once more
-                        self._token = await self._fresh_token()
-                        continue
-                    if status == 401:
-                        raise RemoteError(_not_authorized(url, refreshed), allow_retry=False)
-                    if status != 429 and status < 500 and status != 408:
-                        raise RemoteError(_refused(response), allow_retry=False, status=status)
-                    failure = _status_text(response)
-                    if status == 429:
-                        wait = _retry_after(response)
                 except _TRANSIENT as exc:
-                    if started:
-                        raise StreamCut(
-                            f"The connection to {_host(url)} dropped before the reply finished "
-                            f"({_transport_text(exc)}).",
-                            allow_retry=True,
-                        ) from None
-                    failure = _transport_text(exc, url)
+                    if accepted:
+                        raise StreamCut(_cut_text(exc, url), allow_retry=True) from None
+                    failure = _Failure(_transport_text(exc, url))
+            if failure is None:  # the server answered with an error status
+                if response.status_code == 401 and self._provider is not None and not renewed:
+                    renewed = True  # an expired token: renew it and try once more, unseen
+                    await self._renew(sent_token)
+                    continue
+                failure = self._judge(response, renewed)
             if retries >= self.retry.max_retries:
                 tries = "once" if retries == 0 else f"{retries + 1} times"
-                raise RemoteError(
-                    f"{failure[0].upper()}{failure[1:]} (tried {tries}).", allow_retry=True
-                )
-            seconds = wait if wait is not None else self.retry.delay(retries)
+                raise RemoteError(f"{failure.reason} (tried {tries}).", allow_retry=True)
+            seconds = failure.wait if failure.wait is not None else self.retry.delay(retries)
             retries += 1
-            if failure == "rate limited":
-                text = f"Rate limited, retrying in {_seconds(seconds)}"
-            else:
-                text = (
-                    f"{failure[0].upper()}{failure[1:]}; retrying in {_seconds(seconds)} "
-                    f"(retry {retries} of {self.retry.max_retries})"
-                )
+            text = (
+                f"Rate limited, retrying in {_seconds(seconds)}"
+                if failure.rate_limited
+                else f"{failure.reason}; retrying in {_seconds(seconds)} "
+                f"(retry {retries} of {self.retry.max_retries})"
+            )
             log.info("chatkit-widget: %s", text)
             yield Retrying(text, seconds)
             await asyncio.sleep(seconds)
@@ -228,18 +229,73 @@ class Endpoint:
                 )
         raise RemoteError(f"{_host(url)} sent an empty answer.", allow_retry=False)
 
+    def _judge(self, response: httpx.Response, renewed: bool) -> _Failure:
+        """What an error status means: a failure worth retrying, or a ``RemoteError``."""
+        status, host = response.status_code, _host(str(response.url))
+        if status == 401:
+            raise RemoteError(_not_authorized(host, renewed), allow_retry=False, status=status)
+        if 300 <= status < 400:
+            where = response.headers.get("location", "another URL").split("?")[0]
+            raise RemoteError(
+                f"{host} redirected the request to {where}: use that URL instead.",
+                allow_retry=False,
+                status=status,
+            )
+        if status not in (408, 429) and status < 500:
+            raise RemoteError(self._refused(response), allow_retry=False, status=status)
+        wait = _retry_after(response)  # 429 and 503 may say how long to wait
+        if wait is not None and wait > max(self.retry.max_delay, MAX_RETRY_AFTER):
+            raise RemoteError(
+                f"{host} is {'rate limiting' if status == 429 else 'unavailable'} and asks to "
+                f"wait {_seconds(wait)}; try again later.",
+                allow_retry=True,
+                status=status,
+            )
+        if status == 429:
+            return _Failure("Rate limited", wait if wait is not None else None, rate_limited=True)
+        return _Failure(f"{host} answered {status} {response.reason_phrase}", wait)
+
+    def _refused(self, response: httpx.Response) -> str:
+        detail = ""
+        try:
+            body = response.json()
+            if isinstance(body, dict):
+                found = body.get("detail") or body.get("error") or body.get("message")
+                detail = found if isinstance(found, str) else json.dumps(found) if found else ""
+        except ValueError:
+            detail = response.text.strip()
+        if self._token:  # a server that echoes what it was sent must not show the token
+            detail = detail.replace(self._token, "[token]")
+        detail = detail[:300]
+        phrase = response.reason_phrase
+        base = f"{_host(str(response.url))} refused the request: {response.status_code} {phrase}"
+        return f"{base}: {detail}" if detail and detail != phrase else f"{base}."
+
     def _request_headers(self, accept: str) -> dict[str, str]:
         headers = {"Accept": accept, **self._headers}
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token}"
         return headers
 
+    async def _renew(self, rejected: str | None) -> None:
+        """Get a fresh token, unless another request renewed the rejected one meanwhile."""
+        loop = asyncio.get_running_loop()
+        lock = self._renewals.setdefault(loop, asyncio.Lock())
+        async with lock:
+            if self._token is not None and self._token != rejected:
+                return
+            self._token = await self._fresh_token()
+
     async def _fresh_token(self) -> str:
-        assert self._provider is not None
+        provider = self._provider
+        assert provider is not None
         try:
-            token = self._provider()
-            if inspect.isawaitable(token):
-                token = await token
+            if inspect.iscoroutinefunction(provider):
+                token = await provider()
+            else:
+                token = await asyncio.to_thread(provider)
+                if inspect.isawaitable(token):
+                    token = await token
         except Exception as exc:
             # The provider's own message may hold credentials: name the failure only.
             raise RemoteError(
@@ -253,6 +309,15 @@ class Endpoint:
             )
         _check_token(token)
         return token
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A failed attempt worth retrying: why (for the user), how long the server asks to wait."""
+
+    reason: str
+    wait: float | None = None
+    rate_limited: bool = False
 
 
 async def _read(response: httpx.Response) -> AsyncIterator[Frame]:
@@ -279,11 +344,18 @@ async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
     Lines that are neither fields nor comments are skipped with a warning; bytes that are not
     UTF-8 are replaced, so a payload holding them fails to parse later and is skipped there.
     """
-    buffer = b""
+    partial = bytearray()  # the unfinished line; only new bytes are searched for line ends
     data: list[str] = []
     async for chunk in chunks:
-        buffer += chunk
-        *lines, buffer = buffer.split(b"\n")
+        if b"\n" not in chunk:
+            partial += chunk
+            if len(partial) > MAX_LINE:
+                log.warning("chatkit-widget: skipped an SSE line of over %d bytes", MAX_LINE)
+                partial.clear()
+            continue
+        first, *lines = chunk.split(b"\n")
+        lines.insert(0, bytes(partial) + first)
+        partial = bytearray(lines.pop())
         for raw in lines:
             line = raw.rstrip(b"\r").decode("utf-8", errors="replace")
             if not line:
@@ -294,10 +366,9 @@ async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
                 data.append(line[5:].removeprefix(" "))
             elif not line.startswith((":", "event:", "id:", "retry:")):
                 log.warning("chatkit-widget: skipped a line that is not SSE: %.80r", line)
-    if buffer.strip():
-        line = buffer.rstrip(b"\r").decode("utf-8", errors="replace")
-        if line.startswith("data:"):
-            data.append(line[5:].removeprefix(" "))
+    line = partial.rstrip(b"\r").decode("utf-8", errors="replace")
+    if line.startswith("data:"):
+        data.append(line[5:].removeprefix(" "))
     if data:
         yield "\n".join(data)
 
@@ -313,38 +384,48 @@ def _check_token(token: object) -> None:
         raise ValueError("a token must be a non-empty ASCII string without spaces")
 
 
+def check_url(url: object, name: str = "url") -> str:
+    """An http(s) URL without credentials in it (httpx would log them and send Basic auth).
+
+    Raises:
+        ValueError: naming the argument, never echoing the URL (it may hold a secret).
+    """
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{name} must be an http:// or https:// URL")
+    if "@" in parts.netloc:
+        raise ValueError(f"{name} must not hold credentials (user:password@); use token=")
+    return str(url)
+
+
+def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    for key, value in headers.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError("headers must map strings to strings")
+        if not value.isascii() or any(c in value for c in "\r\n\0"):
+            # Not echoed: a header value is often a key.
+            raise ValueError(f"header {key!r}: the value must be ASCII text without line breaks")
+    return dict(headers)
+
+
 def _host(url: str) -> str:
     parts = urlsplit(url)
     return parts.netloc.rpartition("@")[2] or url  # never user:password@
 
 
-def _status_text(response: httpx.Response) -> str:
-    if response.status_code == 429:
-        return "rate limited"
-    return f"{_host(str(response.url))} answered {response.status_code} {response.reason_phrase}"
-
-
-def _refused(response: httpx.Response) -> str:
-    detail = ""
-    try:
-        body = response.json()
-        if isinstance(body, dict):
-            found = body.get("detail") or body.get("error") or body.get("message")
-            detail = found if isinstance(found, str) else json.dumps(found) if found else ""
-    except ValueError:
-        detail = response.text.strip()[:200]
-    where = _host(str(response.url))
-    base = f"{where} refused the request: {response.status_code} {response.reason_phrase}"
-    return f"{base}: {detail}" if detail else f"{base}."
-
-
-def _not_authorized(url: str, refreshed: bool) -> str:
-    if refreshed:
-        return f"Not authorized: {_host(url)} rejected a freshly provided token (401)."
+def _not_authorized(host: str, renewed: bool) -> str:
+    if renewed:
+        return f"Not authorized: {host} rejected a freshly provided token (401)."
     return (
-        f"Not authorized: {_host(url)} rejected the token (401). Pass a valid token=, or a "
+        f"Not authorized: {host} rejected the token (401). Pass a valid token=, or a "
         "token_provider= that returns a fresh one."
     )
+
+
+def _cut_text(exc: httpx.TransportError, url: str) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return f"{_host(url)} stopped sending before the reply finished (timed out)."
+    return f"The connection to {_host(url)} dropped before the reply finished."
 
 
 def _transport_text(exc: httpx.TransportError, url: str | None = None) -> str:
@@ -378,9 +459,11 @@ def _retry_after(response: httpx.Response) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -109,7 +109,7 @@ class SeedReply:
 
     def close(self) -> list[ThreadStreamEvent]:
         """Finish what is open: the message (with its text so far) and unanswered tool rows."""
-        events = self._end_message()
+        events = self.end_message()
         for key in list(self._rows):
             item_id, created, row = self._rows.pop(key)
             row.status, row.error = "error", "The reply ended before the tool finished."
@@ -136,7 +136,8 @@ class SeedReply:
             )
         return events
 
-    def _end_message(self) -> list[ThreadStreamEvent]:
+    def end_message(self) -> list[ThreadStreamEvent]:
+        """Finish the message receiving text, if any (text after this starts a new one)."""
         if self._message is None:
             return []
         message, self._message = self._message, None
@@ -149,7 +150,7 @@ class SeedReply:
             log.warning("chatkit-widget: a tool frame with unknown status %.40r", status)
             status = "pending"
         key = str(frame.get("id") or frame.get("call_id") or name)
-        events = self._end_message()  # text after the call is a new message
+        events = self.end_message()  # text after the call is a new message
         if key not in self._rows:
             arguments = frame.get("arguments", frame.get("args", {}))
             row = ToolRow(call_id=key, name=name, arguments=arguments)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any, cast
@@ -40,6 +41,7 @@ from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
 from .in_process import InProcessBackend, LocalChatKitServer, all_items, title_from
 
+log = logging.getLogger(__name__)
 #: What a client tool call the user stopped returns (the model sees it in later turns).
 STOPPED_CALL = "Stopped by the user before the notebook answered."
 #: The custom action that edits a sent message: ``{"item_id": ..., "text": ...}``.
@@ -49,11 +51,21 @@ EDIT_ACTION = "chatkit_widget.edit"
 class AgentChatKitServer(LocalChatKitServer):
     """A ``ChatKitServer`` whose ``respond`` runs the agent with ``Runner.run_streamed``."""
 
-    def __init__(self, agent: Agent[Any], store: Store[Any], *, tracing: bool = False) -> None:
+    def __init__(
+        self,
+        agent: Agent[Any],
+        store: Store[Any],
+        *,
+        tracing: bool = False,
+        expose_errors: bool = True,
+    ) -> None:
         super().__init__(store)
         self.tool_errors: dict[str, str] = {}
         self.agent = agent
         self.tracing = tracing
+        #: Show exception text to the client. True in a notebook (the user's own kernel); a
+        #: deployed server sets False: a message may hold credentials meant for the log only.
+        self.expose_errors = expose_errors
         self.history = HistoryConverter()
         self.client_tools: dict[str, ClientTool] = {}
 
@@ -109,7 +121,14 @@ class AgentChatKitServer(LocalChatKitServer):
         except Exception as exc:  # the turn fails; what it produced so far is kept
             for event in converter.close("The run failed before the tool finished."):
                 yield event
-            raise CustomStreamError(f"{type(exc).__name__}: {exc}", allow_retry=True) from exc
+            if not self.expose_errors:
+                log.exception("chatkit-widget: the agent's run failed")
+            message = (
+                f"{type(exc).__name__}: {exc}"
+                if self.expose_errors
+                else f"The agent failed ({type(exc).__name__}); the server's log has the details."
+            )
+            raise CustomStreamError(message, allow_retry=True) from exc
 
     def _agent_for_run(self) -> Agent[Any]:
         """The agent, offered the notebook's client tools when there are any."""
@@ -163,7 +182,11 @@ class AgentChatKitServer(LocalChatKitServer):
         """
         error = args.error
         text = f"{type(error).__name__}: {error}" if error is not None else args.default_message
-        self.tool_errors[args.call_id] = text
+        if self.expose_errors or error is None:
+            self.tool_errors[args.call_id] = text
+        else:  # the row is shown to the client; the model (the agent's own) still gets it all
+            log.warning("chatkit-widget: tool call %s failed: %s", args.call_id, text)
+            self.tool_errors[args.call_id] = f"{type(error).__name__} (see the server's log)"
         return f"Error: {text}"
 
     async def handle_stream_cancelled(  # noqa: D102

@@ -28,6 +28,7 @@ from ._http import (
     Retrying,
     StreamCut,
     TokenProvider,
+    check_url,
 )
 from .base import Backend, BackendError
 from .in_process import run_sync
@@ -72,7 +73,7 @@ class ChatKitBackend(Backend):
         timeout: float | httpx.Timeout = 60.0,
         features: Sequence[str] = ("feedback",),
     ) -> None:
-        self.url = _check_url(url)
+        self.url = check_url(url)
         self._endpoint = Endpoint(
             token=token,
             token_provider=token_provider,
@@ -103,13 +104,20 @@ class ChatKitBackend(Backend):
                         live.apply(event)
                         yield event
         except StreamCut as exc:
-            for item in live.open_items():
-                if item.get("type") == "assistant_message":
-                    item["incomplete"] = True
-                yield {"type": "thread.item.done", "item": item}
-            yield _error(str(exc), allow_retry=True)
+            cut = str(exc)
         except RemoteError as exc:
             yield _error(str(exc), allow_retry=exc.allow_retry)
+            return
+        else:
+            if not live.open_items():
+                return
+            # A body ended by closing the connection (as behind some proxies) ends cleanly.
+            cut = f"{self.label} ended the stream before the reply finished."
+        for item in live.open_items():
+            if item.get("type") == "assistant_message":
+                item["incomplete"] = True
+            yield {"type": "thread.item.done", "item": item}
+        yield _error(cut, allow_retry=True)
 
     async def call(self, request: dict[str, Any]) -> Any:  # noqa: D102
         try:
@@ -192,12 +200,6 @@ def _json_error(body: Any) -> str:
             if isinstance(body.get(key), str):
                 return str(body[key])
     return "The server answered with JSON where a stream of events was expected."
-
-
-def _check_url(url: str) -> str:
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError(f"url must be an http(s) URL, not {url!r}")
-    return url
 
 
 def _safe(url: str) -> str:

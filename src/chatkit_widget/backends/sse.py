@@ -46,6 +46,7 @@ from ._http import (
     Retrying,
     StreamCut,
     TokenProvider,
+    check_url,
 )
 from ._seed_frames import TEXT_KEYS, SeedReply
 from .in_process import InProcessBackend, LocalChatKitServer, run_sync, title_from
@@ -64,6 +65,8 @@ class SeedChatServer(LocalChatKitServer):
         self.chat_url = chat_url
         #: Replies cut off by the network during this session (their ids).
         self.incomplete: set[str] = set()
+        #: The server ends its replies with ``[DONE]`` (seen once): its absence means a cut.
+        self.says_done = False
 
     async def respond(  # noqa: D102
         self,
@@ -84,6 +87,7 @@ class SeedChatServer(LocalChatKitServer):
         )
         body = {"message": text, "conversation_id": conversation_of(thread)}
         failure: RemoteError | None = None
+        done = False
         try:
             async for frame in self.endpoint.frames(self.chat_url, body):
                 if isinstance(frame, Opened):
@@ -93,8 +97,9 @@ class SeedChatServer(LocalChatKitServer):
                 if isinstance(frame, Retrying):
                     events: list[ThreadStreamEvent] = [ProgressUpdateEvent(text=frame.text)]
                 elif isinstance(frame, JsonBody):
-                    events = reply.apply_json_reply(frame.value)
+                    events, done = reply.apply_json_reply(frame.value), True
                 elif frame.strip() == "[DONE]":
+                    self.says_done = done = True
                     break
                 else:
                     events = reply.feed(frame)
@@ -102,20 +107,14 @@ class SeedChatServer(LocalChatKitServer):
                     yield event
                 if reply.error is not None:
                     break
-        except StreamCut as exc:
-            cut = reply.open_message_id
-            if cut is not None:
-                self.incomplete.add(cut)  # before its done event goes out: stream() marks it
-            for event in reply.close():
-                yield event
-            if cut is not None:
-                note = SDKHiddenContextItem(
-                    id=self.store.generate_item_id("sdk_hidden_context", thread, context),
-                    thread_id=thread.id,
-                    created_at=datetime.now(),
-                    content=INCOMPLETE_NOTE,
+            if not done and reply.error is None and self.says_done:
+                # This server ends replies with [DONE]: a clean end without it was a cut.
+                raise StreamCut(
+                    "The server ended the stream before the reply finished.", allow_retry=True
                 )
-                yield ThreadItemDoneEvent(item=note)  # stored, not shown
+        except StreamCut as exc:
+            for event in self._keep_incomplete(reply, thread, context):
+                yield event
             failure = exc
         except RemoteError as exc:
             failure = exc
@@ -128,6 +127,26 @@ class SeedChatServer(LocalChatKitServer):
             raise CustomStreamError(str(failure), allow_retry=failure.allow_retry)
         if reply.error is not None:
             raise CustomStreamError(reply.error, allow_retry=True)
+
+    def _keep_incomplete(
+        self, reply: SeedReply, thread: ThreadMetadata, context: dict[str, Any]
+    ) -> list[ThreadStreamEvent]:
+        """Close the reply the network cut off, followed by a hidden note that it is incomplete.
+
+        The note goes right after the message (before any open tool rows) so a reload finds it
+        there; ``SSEBackend.stream`` marks the live done event from ``incomplete``.
+        """
+        cut = reply.open_message_id
+        if cut is None:
+            return []
+        self.incomplete.add(cut)
+        note = SDKHiddenContextItem(
+            id=self.store.generate_item_id("sdk_hidden_context", thread, context),
+            thread_id=thread.id,
+            created_at=datetime.now(),
+            content=INCOMPLETE_NOTE,
+        )
+        return [*reply.end_message(), ThreadItemDoneEvent(item=note)]  # the note is not shown
 
 
 class SSEBackend(InProcessBackend):
@@ -164,10 +183,10 @@ class SSEBackend(InProcessBackend):
         retry: RetryConfig | None = None,
         timeout: float | httpx.Timeout = 60.0,
     ) -> None:
-        if not isinstance(chat_url, str) or urlsplit(chat_url).scheme not in ("http", "https"):
-            raise ValueError("chat_url must be an http(s) URL")
-        self.chat_url = chat_url
-        self.conversations_url = conversations_url or _sibling(chat_url, "conversations")
+        self.chat_url = check_url(chat_url, "chat_url")
+        self.conversations_url = check_url(
+            conversations_url or _sibling(chat_url, "conversations"), "conversations_url"
+        )
         endpoint = Endpoint(
             token=token,
             token_provider=token_provider,
@@ -187,6 +206,9 @@ class SSEBackend(InProcessBackend):
         return f"SSEBackend('{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}')"
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
+        thread_id = (request.get("params") or {}).get("thread_id")
+        if isinstance(thread_id, str):  # a listed conversation's history goes before new turns
+            await self._import_messages(thread_id)
         async for event in super().stream(request):
             item = event.get("item") or {}
             if event["type"] == "thread.item.done" and item.get("id") in self.server.incomplete:
@@ -261,36 +283,36 @@ class SSEBackend(InProcessBackend):
             log.warning("chatkit-widget: could not load the conversation's messages: %s", exc)
             return
         messages = body.get("messages") if isinstance(body, dict) else body
-        for message in messages if isinstance(messages, list) else []:
-            item = self._item_from(thread, message)
+        for index, message in enumerate(messages if isinstance(messages, list) else []):
+            item = _item_from(thread.id, index, message)
             if item is not None:
+                # Ids by position: a second import at the same time rewrites the same rows.
                 await self.store.add_thread_item(thread.id, item, {})
         thread.metadata = {**thread.metadata, "imported": True}
         await self.store.save_thread(thread, {})
 
-    def _item_from(
-        self, thread: ThreadMetadata, message: Any
-    ) -> UserMessageItem | AssistantMessageItem | None:
-        if not isinstance(message, dict):
-            return None
-        text = next((message[k] for k in TEXT_KEYS if isinstance(message.get(k), str)), "")
-        created = _time(message.get("created_at"))
-        if message.get("role") == "user":
-            return UserMessageItem(
-                id=self.store.generate_item_id("message", thread, {}),
-                thread_id=thread.id,
-                created_at=created,
-                content=[UserMessageTextContent(text=text)],
-                inference_options=InferenceOptions(),
-            )
-        if message.get("role") == "assistant":
-            return AssistantMessageItem(
-                id=self.store.generate_item_id("message", thread, {}),
-                thread_id=thread.id,
-                created_at=created,
-                content=[AssistantMessageContent(text=text)],
-            )
+
+def _item_from(
+    thread_id: str, index: int, message: Any
+) -> UserMessageItem | AssistantMessageItem | None:
+    """A ChatKit item for one message of the server's history (other roles are skipped)."""
+    if not isinstance(message, dict):
         return None
+    text = next((message[k] for k in TEXT_KEYS if isinstance(message.get(k), str)), "")
+    common: dict[str, Any] = {
+        "id": f"msg_imported_{index:05d}",
+        "thread_id": thread_id,
+        "created_at": _time(message.get("created_at")),
+    }
+    if message.get("role") == "user":
+        return UserMessageItem(
+            **common,
+            content=[UserMessageTextContent(text=text)],
+            inference_options=InferenceOptions(),
+        )
+    if message.get("role") == "assistant":
+        return AssistantMessageItem(**common, content=[AssistantMessageContent(text=text)])
+    return None
 
 
 def conversation_of(thread: ThreadMetadata) -> str:

@@ -54,7 +54,8 @@ def create_app(
     agent = resolve_agent(agent_or_factory)
     sqlite_store = store if isinstance(store, SQLiteStore) else SQLiteStore(store)
     # Tracing stays off: AgentChatKitServer disables it unless asked.
-    chatkit = AgentChatKitServer(agent, sqlite_store)
+    # Exception text stays in the server's log: users of a deployment are not its operators.
+    chatkit = AgentChatKitServer(agent, sqlite_store, expose_errors=False)
     # No /docs or /openapi.json: every route but /health requires a token.
     app = FastAPI(title="chatkit-widget", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.chatkit_widget = ServerState(chatkit=chatkit, store=sqlite_store, secret=secret)

@@ -150,7 +150,9 @@ async def _seed_stream(stream: DetachedStream, conversation_id: str) -> AsyncIte
                 yield frame(data)
     except Exception as exc:  # after the headers went out, the stream is the only channel
         log.exception("The chat stream for %s failed", conversation_id)
-        yield frame({"error": f"{type(exc).__name__}: {exc}"})
+        yield frame(
+            {"error": f"The server failed ({type(exc).__name__}); its log has the details."}
+        )
     finally:
         stream.cancel()
     yield DONE
