@@ -268,3 +268,56 @@ def test_a_reply_cut_by_the_network_is_kept_marked_and_retried(lab: Lab, page: P
     assert kernel_json(lab, page, "faults.disconnects") == []  # the server cut, not the client
     applied = kernel_json(lab, page, "[a and a.kind for a in faults.applied]")
     assert applied == ["cut", None], applied
+
+
+# Records every progress text shown during the turn (a retry notice may show only briefly).
+WATCH_PROGRESS = """() => {
+    window.__progress = [];
+    const root = document.querySelector('.ckw-root');
+    new MutationObserver(() => {
+        const progress = root.querySelector('.ckw-progress');
+        const text = progress ? progress.textContent.trim() : '';
+        if (text && window.__progress.at(-1) !== text) window.__progress.push(text);
+    }).observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+}"""
+
+
+def test_a_message_the_server_never_got_is_sent_again_by_retry(lab: Lab, page: Page) -> None:
+    open_chat(
+        lab,
+        page,
+        "remote-retry.ipynb",
+        SERVERS.replace("unauthorized,", "unauthorized, status,"),
+        "faults = FaultServer()\n"
+        "base = servers.enter_context(serve_app(fault_app(faults)))\n"
+        "chat = ChatWidget(backend=ChatKitBackend(f'{base}/chatkit',"
+        " retry=RetryConfig(max_retries=1, retry_delay=0.5)))\nchat",
+    )
+    type_message(page, "first question")
+    expect(page.locator(DONE_REPLIES)).to_have_text("You said: first question", timeout=30_000)
+
+    lab.execute(page, "faults.plan(status(503), status(503))")
+    page.evaluate(WATCH_PROGRESS)
+    type_message(page, "second question")
+    error = page.locator("[data-item-type=error][role=alert]")
+    expect(error).to_contain_text("503", timeout=30_000)
+    progress = page.evaluate("window.__progress")
+    assert any("retrying in 0.5 s (retry 1 of 1)" in text for text in progress), progress
+    # Nothing typed is lost: the text is back in the composer, and the first turn is intact.
+    composer = page.locator("textarea[aria-label=Message]")
+    expect(composer).to_have_value("second question")
+    expect(page.locator(DONE_REPLIES)).to_have_text("You said: first question")
+
+    error.locator("button[aria-label=Retry]").click()
+    expect(page.locator(DONE_REPLIES).nth(1)).to_have_text(
+        "You said: second question", timeout=30_000
+    )
+    expect(page.locator(DONE_REPLIES).first).to_have_text("You said: first question")
+    expect(error).to_have_count(0)
+    expect(composer).to_have_value("")
+    assert kernel_json(lab, page, "[m['text'] for m in chat.messages]") == [
+        "first question",
+        "You said: first question",
+        "second question",
+        "You said: second question",
+    ]
