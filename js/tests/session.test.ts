@@ -297,6 +297,7 @@ test("Retry after a send the server never received sends that message again", as
   assert.equal(error?.type, "error");
   assert.equal(error?.allow_retry, true);
 
+  // Sending something else instead would clear the error row; here the user clicks Retry.
   session.retry();
   // The message goes again as a new turn; the previous reply is not regenerated or removed.
   const again = transport.streams[1];
@@ -327,4 +328,23 @@ test("Retry after a reply failed on the server regenerates that reply", async ()
   const retried = transport.streams[1];
   assert.equal(retried?.req.type, "threads.retry_after_item");
   assert.deepEqual(retried?.req.params, { thread_id: "thr_T", item_id: "u2" });
+});
+
+test("a new message clears the error rows of earlier turns", async () => {
+  const transport = new FakeTransport();
+  const { session } = newSession(transport);
+  session.openThread("thr_T");
+  await transport.answer(thread("thr_T", [userItem("u1", "thr_T", "first")]));
+  assert.equal(session.send("second"), true);
+  const failed = transport.streams[0];
+  transport.events(failed?.id ?? "", [
+    { type: "error", code: "custom", message: "dropped", allow_retry: true },
+  ]);
+  transport.end(failed?.id ?? "", "error");
+  assert.equal(session.state.items.at(-1)?.type, "error");
+  assert.equal(session.send("something else"), true);
+  assert.equal(
+    session.state.items.some((item) => item.type === "error"),
+    false,
+  );
 });

@@ -184,6 +184,10 @@ test("an unconfirmed message is handed back when its stream fails, and Retry res
   // The server never held the message: Retry sends it again (no reply to regenerate).
   assert.equal(state.items.at(-1)?.allow_retry, true);
   assert.equal(state.items.at(-1)?.resend_text, "hello");
+  assert.equal(
+    state.items.at(-1)?.message,
+    "The reply was interrupted. Your message was not sent.",
+  );
   assert.equal(state.takeResend(), "hello");
   assert.equal(state.items.length, 0);
   assert.equal(state.takeResend(), null);

@@ -234,6 +234,10 @@ export class ThreadState {
   }
 
   addOptimistic(streamId: string, text: string): string {
+    // A new message moves the conversation on: earlier error rows (and their Retry) are stale.
+    for (const itemId of [...this.list.ids]) {
+      if (this.list.item(itemId)?.type === "error") this.remove(itemId);
+    }
     const id = `pending_${++this.localSeq}`;
     this.pendingByStream.set(streamId, { itemId: id, text });
     // Sent from this view: the stream runs on the open thread, or creates the one shown next.
@@ -261,7 +265,8 @@ export class ThreadState {
     this.list.insert({
       id: `local_error_${++this.localSeq}`,
       type: "error",
-      message,
+      // Its text is back in the composer; say why it is not in the transcript.
+      message: resend === undefined ? message : `${message} Your message was not sent.`,
       allow_retry: canRetry,
       ...(canRetry && resend !== undefined ? { resend_text: resend } : {}),
     });
