@@ -79,6 +79,13 @@ class EdgeServer:
                 self.authorizations.append(request.headers.get("authorization"))
             if behaviour == "moved":
                 return Response(status_code=307, headers={"Location": "/elsewhere?key=x"})
+            if behaviour == "moved-with-credentials":
+                location = "https://user:pw@other.example/chatkit?key=x"
+                return Response(status_code=308, headers={"Location": location})
+            if behaviour == "busy-until":  # an HTTP date in the past: retry at once
+                return Response(
+                    status_code=503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 -0000"}
+                )
             if behaviour == "busy-forever":
                 return Response(status_code=429, headers={"Retry-After": "inf"})
             if behaviour == "busy-a-day":
@@ -101,6 +108,31 @@ class EdgeServer:
             yield _frame(event)
         if behaviour == "stall":  # accepted, then silence longer than the client's timeout
             await asyncio.sleep(3)
+        if behaviour == "failed":  # the server reports an error and leaves the reply open
+            yield _frame({"type": "error", "code": "custom", "message": "model down"})
+        if behaviour == "client-tool":  # a workflow left open on purpose, then a client call
+            workflow = {
+                "id": "wf_1",
+                "thread_id": "thr_edge",
+                "created_at": "2026-01-01T00:00:00",
+                "type": "workflow",
+                "workflow": {"type": "reasoning", "tasks": [], "expanded": False},
+            }
+            call = {
+                "id": "cc_1",
+                "thread_id": "thr_edge",
+                "created_at": "2026-01-01T00:00:00",
+                "type": "client_tool_call",
+                "status": "pending",
+                "call_id": "call_1",
+                "name": "get_selection",
+                "arguments": {},
+            }
+            reply = events[1]["item"]
+            reply = {**reply, "content": [{**reply["content"][0], "text": "Half a "}]}
+            yield _frame({"type": "thread.item.done", "item": reply})
+            yield _frame({"type": "thread.item.added", "item": workflow})
+            yield _frame({"type": "thread.item.done", "item": call})
         # "short": the body simply ends, cleanly, with the reply still open
 
 
@@ -249,3 +281,79 @@ async def test_a_seed_cut_with_an_open_tool_row_stays_incomplete_after_reload() 
     assert assistant == [("Looking ", None), ("while it runs", True)]
     tools = [m["tool"] for m in messages if m["role"] == "tool"]
     assert tools and tools[0]["status"] == "error"
+
+
+async def _events(backend: ChatKitBackend) -> list[dict[str, Any]]:
+    request = {"type": "threads.create", "params": {"input": {"content": []}}}
+    return [event async for event in backend.stream(request)]
+
+
+async def test_a_workflow_left_open_before_a_client_tool_call_is_no_cut(edge: Any) -> None:
+    _server, base = edge
+    events = await _events(ChatKitBackend(f"{base}/client-tool", token=TOKEN, retry=FAST))
+    assert [e["type"] for e in events if e["type"] == "error"] == []
+    assert events[-1]["item"]["type"] == "client_tool_call"  # the bridge runs it next
+
+
+async def test_a_server_error_is_not_followed_by_a_second_one(edge: Any) -> None:
+    _server, base = edge
+    events = await _events(ChatKitBackend(f"{base}/failed", token=TOKEN, retry=FAST))
+    errors = [e for e in events if e["type"] == "error"]
+    assert errors == [{"type": "error", "code": "custom", "message": "model down"}]
+
+
+async def test_a_refused_request_is_marked_unsent_and_redirects_hide_credentials(
+    edge: Any,
+) -> None:
+    _server, base = edge
+    events = await _events(
+        ChatKitBackend(f"{base}/moved-with-credentials", token=TOKEN, retry=FAST)
+    )
+    assert events[-1]["unsent"] is True and events[-1]["allow_retry"] is False
+    message = events[-1]["message"]
+    assert "https://other.example/chatkit" in message
+    assert "pw" not in message and "key=x" not in message
+
+
+async def test_a_retry_after_date_is_honoured(edge: Any) -> None:
+    server, base = edge
+    events = await _events(ChatKitBackend(f"{base}/busy-until", token=TOKEN, retry=FAST))
+    notices = [e["text"] for e in events if e["type"] == "progress_update"]
+    assert notices == [
+        f"{base.removeprefix('http://')} answered 503 Service Unavailable; retrying in 0 s "
+        f"(retry {n} of 2)"
+        for n in (1, 2)
+    ]
+    assert events[-1]["unsent"] is True and server.posts["busy-until"] == 3
+
+
+async def test_an_sse_line_too_long_to_keep_is_skipped_to_its_end(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from chatkit_widget.backends import _http
+
+    monkeypatch.setattr(_http, "MAX_LINE", 10)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for chunk in [b"data: 1\n\n", b"data: ", b"x" * 8, b"data: y" * 3, b"z\n", b"\n"]:
+            yield chunk
+        yield b"data: 2\n\n"
+
+    assert [p async for p in _http.sse_payloads(chunks())] == ["1", "2"]
+    assert len([r for r in caplog.records if "over 10 bytes" in r.getMessage()]) == 1
+
+
+async def test_a_failed_history_import_before_a_turn_does_not_hold_it_or_duplicate() -> None:
+    seed = SeedChat(token=TOKEN)
+    earlier = seed.add_conversation([("user", "earlier question"), ("assistant", "earlier")])
+    with serve_app(seed_app(seed)) as base:
+        # The messages endpoint is missing here: the history cannot be fetched.
+        backend = SSEBackend(
+            f"{base}/api/chat", conversations_url=f"{base}/api/conversations", token=TOKEN
+        )
+        chat = ChatWidget(backend=backend, thread_id=earlier)
+        backend.conversations_url = f"{base}/nowhere"
+        await chat.ask("follow-up")
+        backend.conversations_url = f"{base}/api/conversations"
+        texts = [m["text"] for m in chat.messages]
+    assert texts[0] == "follow-up" and len(texts) == 2  # no history appended after the turn

@@ -145,7 +145,14 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
     feedback: (itemId, kind) => void session.feedback(itemId, kind),
   };
   const customRenderer = new CustomRenderer();
-  const rowContext = withCustomRenderer(customRenderer, { retry: actions.retry, actions });
+  const rowContext = withCustomRenderer(customRenderer, {
+    retry(rowId) {
+      session.retry(rowId);
+      transcript.pinToBottom();
+      composer.focus();
+    },
+    actions,
+  });
   const transcript = new Transcript(state, rowContext, {
     loadOlder: () => void session.loadOlder(),
     sendPrompt(prompt) {

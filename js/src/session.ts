@@ -115,13 +115,16 @@ export class ChatSession {
     return true;
   }
 
-  /** Regenerate the reply to the last user message, or resend one the server never got. */
-  retry(): void {
+  /**
+   * Regenerate the reply to the last user message; from error row `rowId` whose message the
+   * server never received, send that message again instead.
+   */
+  retry(rowId?: string): void {
     if (this.busy) return;
-    const resend = this.state.takeResend();
+    const resend = rowId === undefined ? null : this.state.resendText(rowId);
     if (resend !== null) {
-      this.hooks.withdrawText?.(resend);
-      this.send(resend);
+      // Sent first: if the transport refuses, the text stays in the composer and the row stays.
+      if (this.send(resend)) this.hooks.withdrawText?.(resend);
       return;
     }
     const threadId = this.state.threadId;

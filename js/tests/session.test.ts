@@ -289,7 +289,13 @@ test("Retry after a send the server never received sends that message again", as
   const failed = transport.streams[0];
   // A remote backend gave up before the server accepted the request (e.g. 503 four times).
   transport.events(failed?.id ?? "", [
-    { type: "error", code: "custom", message: "503 (tried 4 times).", allow_retry: true },
+    {
+      type: "error",
+      code: "custom",
+      message: "503 (tried 4 times).",
+      allow_retry: true,
+      unsent: true,
+    },
   ]);
   transport.end(failed?.id ?? "", "error");
   assert.deepEqual(restored, ["second question"], "nothing typed is lost");
@@ -297,8 +303,8 @@ test("Retry after a send the server never received sends that message again", as
   assert.equal(error?.type, "error");
   assert.equal(error?.allow_retry, true);
 
-  // Sending something else instead would clear the error row; here the user clicks Retry.
-  session.retry();
+  // The reply's own Retry still regenerates it; the error row's Retry sends the message.
+  session.retry(error?.id);
   // The message goes again as a new turn; the previous reply is not regenerated or removed.
   const again = transport.streams[1];
   assert.equal(again?.req.type, "threads.add_user_message");

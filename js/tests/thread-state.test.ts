@@ -172,7 +172,7 @@ test("a failed stream without an error event adds an interrupted row", () => {
   assert.equal(error?.allow_retry, true);
 });
 
-test("an unconfirmed message is handed back when its stream fails, and Retry resends it", () => {
+test("an unconfirmed message is handed back when its stream fails", () => {
   const state = new ThreadState();
   state.beginStream("s1");
   state.addOptimistic("s1", "hello");
@@ -181,16 +181,36 @@ test("an unconfirmed message is handed back when its stream fails, and Retry res
     state.items.some((item) => item.type === "user_message"),
     false,
   );
-  // The server never held the message: Retry sends it again (no reply to regenerate).
-  assert.equal(state.items.at(-1)?.allow_retry, true);
-  assert.equal(state.items.at(-1)?.resend_text, "hello");
-  assert.equal(
-    state.items.at(-1)?.message,
-    "The reply was interrupted. Your message was not sent.",
-  );
-  assert.equal(state.takeResend(), "hello");
-  assert.equal(state.items.length, 0);
-  assert.equal(state.takeResend(), null);
+  // Whether the server holds it is unknown: no Retry (the text is back in the composer).
+  assert.equal(state.items.at(-1)?.allow_retry, false);
+});
+
+test("an error marked unsent offers to send the message again, in the view that sent it", () => {
+  const unsent = {
+    type: "error",
+    code: "custom",
+    message: "host answered 503 (tried 4 times).",
+    allow_retry: true,
+    unsent: true,
+  };
+  const sender = new ThreadState();
+  sender.reset("thr_1");
+  sender.addOptimistic("s1", "hello");
+  sender.apply("s1", [unsent]);
+  assert.equal(sender.endStream("s1", "error"), "hello");
+  const row = sender.items.at(-1);
+  assert.equal(row?.allow_retry, true);
+  assert.equal(row?.message, "host answered 503 (tried 4 times). Your message was not sent.");
+  assert.equal(sender.resendText(row?.id ?? ""), "hello");
+
+  // Another view of the same chat has no text to send: its row offers no Retry.
+  const other = new ThreadState();
+  other.reset("thr_1");
+  other.beginStream("s1", { threadId: "thr_1" });
+  other.apply("s1", [unsent]);
+  other.endStream("s1", "error");
+  assert.equal(other.items.at(-1)?.allow_retry, false);
+  assert.equal(other.resendText(other.items.at(-1)?.id ?? ""), null);
 });
 
 test("streams of a thread no longer shown are ignored", () => {

@@ -225,12 +225,26 @@ export class ThreadState {
       this.list.touch(itemId);
     }
     if (reason === "error" && !this.streamsWithError.has(streamId)) {
-      // A message the server never received is sent again; otherwise the reply is retried.
-      this.addError("The reply was interrupted.", true, unconfirmed ?? undefined);
+      // Retrying only makes sense once the server holds this turn's user message.
+      this.addError("The reply was interrupted.", unconfirmed === null);
     }
     this.streamsWithError.delete(streamId);
     this.flush();
     return unconfirmed;
+  }
+
+  /**
+   * What an error event's Retry does. A backend marks an error `unsent` when the server
+   * refused the request before taking it: the view that sent the message sends it again. A
+   * turn whose message is unconfirmed otherwise may or may not be held by the server, and
+   * another view does not have the text: neither retries (the text is back in the composer).
+   */
+  private retryOf(streamId: string, event: ChatKitEvent): [boolean, string?] {
+    const pending = this.pendingByStream.get(streamId);
+    if (event.unsent === true) {
+      return pending ? [event.allow_retry === true, pending.text] : [false];
+    }
+    return [event.allow_retry === true && !pending];
   }
 
   addOptimistic(streamId: string, text: string): string {
@@ -273,15 +287,10 @@ export class ThreadState {
     this.flush();
   }
 
-  /** The message the last error row's Retry sends again, taking the error rows away; or null. */
-  takeResend(): string | null {
-    const ids = this.list.ids;
-    const last = this.list.item(ids[ids.length - 1] ?? "");
-    const text = last?.type === "error" ? (last as ErrorRow).resend_text : undefined;
-    if (text === undefined) return null;
-    for (const id of [...ids]) if (this.list.item(id)?.type === "error") this.remove(id);
-    this.flush();
-    return text;
+  /** The message error row `rowId` sends again on Retry, or null (it regenerates instead). */
+  resendText(rowId: string): string | null {
+    const row = this.list.item(rowId);
+    return row?.type === "error" ? ((row as ErrorRow).resend_text ?? null) : null;
   }
 
   lastUserMessageId(): string | null {
@@ -393,9 +402,7 @@ export class ThreadState {
           typeof event.message === "string" && event.message
             ? event.message
             : "Something went wrong.",
-          event.allow_retry === true,
-          // The server failed before it held this turn's message: Retry sends it again.
-          this.pendingByStream.get(streamId)?.text,
+          ...this.retryOf(streamId, event),
         );
         return;
       case "client_effect":

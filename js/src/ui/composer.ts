@@ -208,7 +208,6 @@ export class Composer {
   }
 }
 
-/** The box's text with a failed message given back: nothing typed is lost. */
 /** The inverse of `withRestored`: `current` without the restored `failed` text. */
 export function withoutRestored(current: string, failed: string): string {
   if (!failed.trim()) return current;
@@ -217,6 +216,7 @@ export function withoutRestored(current: string, failed: string): string {
   return current.endsWith(tail) ? current.slice(0, -tail.length) : current;
 }
 
+/** The box's text with a failed message given back: nothing typed is lost. */
 export function withRestored(current: string, failed: string): string {
   if (!failed.trim()) return current;
   if (!current.trim()) return failed;

@@ -152,7 +152,13 @@ class Endpoint:
         return f"Endpoint({auth}, {self.retry})"
 
     async def frames(
-        self, url: str, body: Any, *, method: str = "POST", stream: bool = True
+        self,
+        url: str,
+        body: Any,
+        *,
+        method: str = "POST",
+        stream: bool = True,
+        max_retries: int | None = None,
     ) -> AsyncIterator[Frame]:
         """Send a request; yield retry notices, then the answer's SSE payloads or its JSON.
 
@@ -164,6 +170,7 @@ class Endpoint:
         """
         renewed = False
         retries = 0
+        max_retries = self.retry.max_retries if max_retries is None else max_retries
         accept = "text/event-stream, application/json" if stream else "application/json"
         while True:
             if self._token is None and self._provider is not None:
@@ -192,14 +199,18 @@ class Endpoint:
                 except _TRANSIENT as exc:
                     if accepted:
                         raise StreamCut(_cut_text(exc, url), allow_retry=True) from None
-                    failure = _Failure(_transport_text(exc, url))
+                    failure = _Failure(_capitalised(_transport_text(exc, url)))
+                except httpx.TransportError as exc:  # a proxy refusing, a malformed request...
+                    raise RemoteError(
+                        _capitalised(f"{_transport_text(exc, url)}."), allow_retry=False
+                    ) from None
             if failure is None:  # the server answered with an error status
                 if response.status_code == 401 and self._provider is not None and not renewed:
                     renewed = True  # an expired token: renew it and try once more, unseen
                     await self._renew(sent_token)
                     continue
                 failure = self._judge(response, renewed)
-            if retries >= self.retry.max_retries:
+            if retries >= max_retries:
                 tries = "once" if retries == 0 else f"{retries + 1} times"
                 raise RemoteError(f"{failure.reason} (tried {tries}).", allow_retry=True)
             seconds = failure.wait if failure.wait is not None else self.retry.delay(retries)
@@ -208,19 +219,22 @@ class Endpoint:
                 f"Rate limited, retrying in {_seconds(seconds)}"
                 if failure.rate_limited
                 else f"{failure.reason}; retrying in {_seconds(seconds)} "
-                f"(retry {retries} of {self.retry.max_retries})"
+                f"(retry {retries} of {max_retries})"
             )
             log.info("chatkit-widget: %s", text)
             yield Retrying(text, seconds)
             await asyncio.sleep(seconds)
 
-    async def json(self, url: str, body: Any = None, *, method: str = "POST") -> Any:
+    async def json(
+        self, url: str, body: Any = None, *, method: str = "POST", max_retries: int | None = None
+    ) -> Any:
         """The JSON answer to a request (retried like ``frames``; notices are only logged).
 
         Raises:
             RemoteError: as ``frames``, and when the answer is not JSON.
         """
-        async for frame in self.frames(url, body, method=method, stream=False):
+        frames = self.frames(url, body, method=method, stream=False, max_retries=max_retries)
+        async for frame in frames:
             if isinstance(frame, JsonBody):
                 return frame.value
             if isinstance(frame, str):
@@ -235,7 +249,11 @@ class Endpoint:
         if status == 401:
             raise RemoteError(_not_authorized(host, renewed), allow_retry=False, status=status)
         if 300 <= status < 400:
-            where = response.headers.get("location", "another URL").split("?")[0]
+            location = response.headers.get("location", "").split("?")[0]
+            parts = urlsplit(location)
+            where = (
+                f"{parts.scheme}://{_host(location)}{parts.path}" if parts.netloc else location
+            ) or "another URL"
             raise RemoteError(
                 f"{host} redirected the request to {where}: use that URL instead.",
                 allow_retry=False,
@@ -345,16 +363,22 @@ async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
     UTF-8 are replaced, so a payload holding them fails to parse later and is skipped there.
     """
     partial = bytearray()  # the unfinished line; only new bytes are searched for line ends
+    skipping = False  # inside a line too long to keep: drop bytes up to its end
     data: list[str] = []
     async for chunk in chunks:
         if b"\n" not in chunk:
-            partial += chunk
+            if not skipping:
+                partial += chunk
             if len(partial) > MAX_LINE:
                 log.warning("chatkit-widget: skipped an SSE line of over %d bytes", MAX_LINE)
                 partial.clear()
+                skipping = True
             continue
         first, *lines = chunk.split(b"\n")
-        lines.insert(0, bytes(partial) + first)
+        lines.insert(0, b"" if skipping else bytes(partial) + first)
+        if skipping:  # the long line ends here: its last piece is no line of its own
+            lines.pop(0)
+            skipping = False
         partial = bytearray(lines.pop())
         for raw in lines:
             line = raw.rstrip(b"\r").decode("utf-8", errors="replace")
@@ -422,6 +446,10 @@ def _not_authorized(host: str, renewed: bool) -> str:
     )
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _cut_text(exc: httpx.TransportError, url: str) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return f"{_host(url)} stopped sending before the reply finished (timed out)."
@@ -468,6 +496,8 @@ def _retry_after(response: httpx.Response) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000" parses naive; HTTP dates are UTC
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 

@@ -89,6 +89,7 @@ class ChatKitBackend(Backend):
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
         live = LiveItems()  # what has streamed so far, kept if the connection drops
+        failed = False  # the server sent an error event: it ended the turn, not the network
         try:
             async for frame in self._endpoint.frames(self.url, request):
                 if isinstance(frame, Retrying):
@@ -101,23 +102,30 @@ class ChatKitBackend(Backend):
                 else:
                     event = _parse_event(frame)
                     if event is not None:
+                        failed = failed or event["type"] == "error"
                         live.apply(event)
                         yield event
         except StreamCut as exc:
-            cut = str(exc)
+            for item in live.open_items():  # the connection died: nothing more will come
+                if item.get("type") == "assistant_message":
+                    item["incomplete"] = True
+                yield {"type": "thread.item.done", "item": item}
+            yield _error(str(exc), allow_retry=True)
         except RemoteError as exc:
-            yield _error(str(exc), allow_retry=exc.allow_retry)
-            return
+            # Refused before the server took the request: the message was never received.
+            yield {**_error(str(exc), allow_retry=exc.allow_retry), "unsent": True}
         else:
-            if not live.open_items():
-                return
-            # A body ended by closing the connection (as behind some proxies) ends cleanly.
-            cut = f"{self.label} ended the stream before the reply finished."
-        for item in live.open_items():
-            if item.get("type") == "assistant_message":
-                item["incomplete"] = True
-            yield {"type": "thread.item.done", "item": item}
-        yield _error(cut, allow_retry=True)
+            # A body ended by closing the connection (as behind some proxies) ends cleanly:
+            # a reply still open then was cut. Other open items may be open on purpose (a
+            # workflow continued after a client tool call), and after an error event the
+            # server has said what happened.
+            replies = [i for i in live.open_items() if i.get("type") == "assistant_message"]
+            if replies and not failed:
+                for item in replies:
+                    yield {"type": "thread.item.done", "item": {**item, "incomplete": True}}
+                yield _error(
+                    f"{self.label} ended the stream before the reply finished.", allow_retry=True
+                )
 
     async def call(self, request: dict[str, Any]) -> Any:  # noqa: D102
         try:

@@ -208,7 +208,7 @@ class SSEBackend(InProcessBackend):
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
         thread_id = (request.get("params") or {}).get("thread_id")
         if isinstance(thread_id, str):  # a listed conversation's history goes before new turns
-            await self._import_messages(thread_id)
+            await self._import_messages(thread_id, before_turn=True)
         async for event in super().stream(request):
             item = event.get("item") or {}
             if event["type"] == "thread.item.done" and item.get("id") in self.server.incomplete:
@@ -268,20 +268,34 @@ class SSEBackend(InProcessBackend):
             )
             await self.store.save_thread(thread, {})
 
-    async def _import_messages(self, thread_id: str) -> None:
-        """Fetch a listed conversation's messages the first time it is opened."""
+    async def _import_messages(self, thread_id: str, *, before_turn: bool = False) -> None:
+        """Fetch a listed conversation's messages the first time it is opened.
+
+        Before a turn it is tried once, without retries: the user's message must not wait on
+        history. Once the thread has items of its own, importing is over either way (the
+        server's history would now include them, and come after them).
+        """
         try:
             thread = await self.store.load_thread(thread_id, {})
         except NotFoundError:
             return
         if not thread.metadata.get("remote") or thread.metadata.get("imported"):
             return
+        local = await self.store.load_thread_items(thread_id, None, 1, "asc", {})
         url = f"{self.conversations_url.rstrip('/')}/{quote(conversation_of(thread), safe='')}"
         try:
-            body = await self._endpoint.json(f"{url}/messages", method="GET")
+            if local.data:
+                body: Any = None
+            else:
+                retries = 0 if before_turn else None
+                body = await self._endpoint.json(
+                    f"{url}/messages", method="GET", max_retries=retries
+                )
         except RemoteError as exc:
             log.warning("chatkit-widget: could not load the conversation's messages: %s", exc)
-            return
+            if not before_turn:
+                return  # tried again when it is next opened
+            body = None
         messages = body.get("messages") if isinstance(body, dict) else body
         for index, message in enumerate(messages if isinstance(messages, list) else []):
             item = _item_from(thread.id, index, message)

@@ -26,7 +26,7 @@ export class ErrorRowView implements ItemView {
         { type: "button", class: "ckw-button ckw-retry", "aria-label": "Retry" },
         "Retry",
       );
-      button.addEventListener("click", () => this.ctx.retry());
+      button.addEventListener("click", () => this.ctx.retry(row.id));
       this.el.append(button);
     }
   }

@@ -4,7 +4,8 @@ import type { MessageActionHandlers } from "../actions";
 
 /** What rows need from the rest of the widget. */
 export interface RowContext {
-  retry(): void;
+  /** Retry from error row `rowId` (it may resend a message the server never received). */
+  retry(rowId?: string): void;
   /** The message toolbars' handlers (absent: messages show no toolbar). */
   actions?: MessageActionHandlers;
 }
