@@ -20,6 +20,7 @@ from ._export import to_markdown as transcript_markdown
 from ._messages import final_text, to_messages
 from ._theme import normalize_prompts, normalize_theme
 from .backends import AgentBackend, Backend, BackendError
+from .backends.in_process import turn_request
 from .client_tools import ClientTool
 from .errors import ChatError
 from .store import SQLiteStore, resolve_store
@@ -151,7 +152,9 @@ class ChatWidget(anywidget.AnyWidget):
             if not is_text_delta(event):
                 events.append(event)
 
-        stream_id, task = self._bridge.start_stream(self._message_request(text), observer=keep)
+        stream_id, task = self._bridge.start_stream(
+            turn_request(text, self.thread_id), observer=keep
+        )
         try:
             reason = await asyncio.shield(task)
         except asyncio.CancelledError:
@@ -309,7 +312,8 @@ class ChatWidget(anywidget.AnyWidget):
     @traitlets.validate("thread_id")
     def _thread_exists(self, proposal: dict[str, Any]) -> str | None:
         value: str | None = proposal["value"]
-        if value is not None and not self._backend.has_thread_sync(value):
+        created_now = getattr(self, "_created_now", None)
+        if value is not None and value != created_now and not self._backend.has_thread_sync(value):
             raise traitlets.TraitError(f"No thread with id {value!r}; see chat.threads()")
         return value
 
@@ -354,26 +358,20 @@ class ChatWidget(anywidget.AnyWidget):
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _message_request(self, text: str) -> dict[str, Any]:
-        message = {
-            "content": [{"type": "input_text", "text": text}],
-            "attachments": [],
-            "inference_options": {},
-        }
-        if self.thread_id is None:
-            return {"type": "threads.create", "params": {"input": message}}
-        return {
-            "type": "threads.add_user_message",
-            "params": {"thread_id": self.thread_id, "input": message},
-        }
-
     def _post(self, msg: Any) -> None:
         anywidget.AnyWidget.send(self, msg)
 
     def _follow_thread(self, event: dict[str, Any]) -> None:
         if event.get("type") == "thread.created":
-            self._events.mark_created(event["thread"]["id"])
-            self.thread_id = event["thread"]["id"]
+            thread_id = event["thread"]["id"]
+            self._events.mark_created(thread_id)
+            # The backend just created it: asking it again (for a remote one, a blocking HTTP
+            # round trip in the middle of the stream) would be work done twice.
+            self._created_now = thread_id
+            try:
+                self.thread_id = thread_id
+            finally:
+                self._created_now = None
 
     @traitlets.observe("thread_id")
     def _thread_opened(self, change: dict[str, Any]) -> None:

@@ -249,13 +249,10 @@ class Endpoint:
         if status == 401:
             raise RemoteError(_not_authorized(host, renewed), allow_retry=False, status=status)
         if 300 <= status < 400:
-            location = response.headers.get("location", "").split("?")[0]
-            parts = urlsplit(location)
-            where = (
-                f"{parts.scheme}://{_host(location)}{parts.path}" if parts.netloc else location
-            ) or "another URL"
+            location = response.headers.get("location", "")
+            where = shown_url(location) if urlsplit(location).netloc else location.split("?")[0]
             raise RemoteError(
-                f"{host} redirected the request to {where}: use that URL instead.",
+                f"{host} redirected the request to {where or 'another URL'}: use that URL instead.",
                 allow_retry=False,
                 status=status,
             )
@@ -430,6 +427,12 @@ def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
             # Not echoed: a header value is often a key.
             raise ValueError(f"header {key!r}: the value must be ASCII text without line breaks")
     return dict(headers)
+
+
+def shown_url(url: str) -> str:
+    """The URL as reprs and messages show it: no ``user:password@``, no query (keys hide there)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{_host(url)}{parts.path}"
 
 
 def _host(url: str) -> str:

@@ -29,6 +29,7 @@ from ._http import (
     StreamCut,
     TokenProvider,
     check_url,
+    shown_url,
 )
 from .base import Backend, BackendError
 from .in_process import run_sync
@@ -81,11 +82,11 @@ class ChatKitBackend(Backend):
             retry=retry,
             timeout=timeout,
         )
-        self.label = urlsplit(self.url).netloc.rpartition("@")[2]
+        self.label = urlsplit(self.url).netloc  # check_url refused credentials
         self.features = tuple(features)
 
     def __repr__(self) -> str:
-        return f"ChatKitBackend({_safe(self.url)!r})"
+        return f"ChatKitBackend({shown_url(self.url)!r})"
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
         live = LiveItems()  # what has streamed so far, kept if the connection drops
@@ -208,9 +209,3 @@ def _json_error(body: Any) -> str:
             if isinstance(body.get(key), str):
                 return str(body[key])
     return "The server answered with JSON where a stream of events was expected."
-
-
-def _safe(url: str) -> str:
-    """The URL without any ``user:password@`` or query string (which may hold credentials)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"

@@ -78,7 +78,7 @@ class InProcessBackend(Backend):
             raise BackendError(f"{request.get('type')} is not a streaming request")
         try:
             async for frame in result:
-                yield json.loads(frame.removeprefix(b"data: "))
+                yield event_of(frame)
         except NotFoundError as exc:  # e.g. add_user_message to a thread that is gone
             raise BackendError(str(exc)) from exc
 
@@ -145,10 +145,8 @@ class InProcessBackend(Backend):
         try:
             return await self.server.process(json.dumps(request), {})
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
             raise BackendError(
-                f"Invalid {request.get('type')!r} request: {where}: {first['msg']}"
+                f"Invalid {request.get('type')!r} request: {first_problem(exc)}"
             ) from exc
         except NotFoundError as exc:
             raise BackendError(str(exc)) from exc
@@ -193,6 +191,33 @@ class InProcessBackend(Backend):
         except NotFoundError as exc:
             raise BackendError(f"No thread with id {thread_id!r} in {self.store!r}") from exc
         return items
+
+
+def event_of(frame: bytes) -> dict[str, Any]:
+    """The ChatKit event in one of ``ChatKitServer.process``'s ``data: {...}`` frames."""
+    event: dict[str, Any] = json.loads(frame.removeprefix(b"data: "))
+    return event
+
+
+def first_problem(exc: ValidationError) -> str:
+    """Where a request is malformed and how: ``params.input.content: Field required``."""
+    first = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+
+
+def turn_request(text: str, thread_id: str | None) -> dict[str, Any]:
+    """The ChatKit request that sends ``text``: a new thread, or a message to ``thread_id``."""
+    message = {
+        "content": [{"type": "input_text", "text": text}],
+        "attachments": [],
+        "inference_options": {},
+    }
+    if thread_id is None:
+        return {"type": "threads.create", "params": {"input": message}}
+    return {
+        "type": "threads.add_user_message",
+        "params": {"thread_id": thread_id, "input": message},
+    }
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

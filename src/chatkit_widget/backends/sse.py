@@ -47,6 +47,7 @@ from ._http import (
     StreamCut,
     TokenProvider,
     check_url,
+    shown_url,
 )
 from ._seed_frames import TEXT_KEYS, SeedReply
 from .in_process import InProcessBackend, LocalChatKitServer, run_sync, title_from
@@ -199,11 +200,10 @@ class SSEBackend(InProcessBackend):
         self.server: SeedChatServer
         self._endpoint = endpoint
         self._listing = True  # False once the server showed it has no conversation list
-        self.label = urlsplit(chat_url).netloc.rpartition("@")[2]
+        self.label = urlsplit(chat_url).netloc  # check_url refused credentials
 
     def __repr__(self) -> str:
-        parts = urlsplit(self.chat_url)
-        return f"SSEBackend('{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}')"
+        return f"SSEBackend({shown_url(self.chat_url)!r})"
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
         thread_id = (request.get("params") or {}).get("thread_id")

@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
+from ..backends.in_process import first_problem
 from .deps import User, not_found, state_of
 from .streams import DetachedStream
 
@@ -81,6 +82,4 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 
 def _describe(exc: ValidationError, request: dict[str, Any]) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"Invalid ChatKit request {request.get('type')!r}: {where}: {first['msg']}"
+    return f"Invalid ChatKit request {request.get('type')!r}: {first_problem(exc)}"

@@ -23,12 +23,6 @@ def frame(data: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(data, ensure_ascii=False).encode() + b"\n\n"
 
 
-def parse_event(chatkit_frame: bytes) -> dict[str, Any]:
-    """The ChatKit event in one of ``ChatKitServer.process``'s ``data: {...}`` frames."""
-    event: dict[str, Any] = json.loads(chatkit_frame.removeprefix(b"data: "))
-    return event
-
-
 def seed_frames(event: dict[str, Any]) -> list[dict[str, Any]]:
     """What a seed client sees of one ChatKit event (often nothing)."""
     kind = event.get("type")

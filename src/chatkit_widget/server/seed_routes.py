@@ -20,10 +20,11 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from .._messages import to_messages
+from ..backends.in_process import event_of, turn_request
 from ..store import SQLiteStore
 from .chatkit_routes import STREAM_HEADERS
 from .deps import User, not_found, state_of
-from .seed_api import DONE, frame, parse_event, seed_frames
+from .seed_api import DONE, frame, seed_frames
 from .streams import DetachedStream
 
 router = APIRouter(prefix="/api")
@@ -38,29 +39,16 @@ async def chat(request: Request, user: User) -> Response:
     state = state_of(request)
     message, conversation_id = await _chat_request(request)
     context: dict[str, Any] = {"user": user}
-    chat_input = {
-        "content": [{"type": "input_text", "text": message}],
-        "attachments": [],
-        "inference_options": {},
-    }
-    if conversation_id is None:
-        chatkit_request: dict[str, Any] = {
-            "type": "threads.create",
-            "params": {"input": chat_input},
-        }
-    else:
+    if conversation_id is not None:
         await _ensure_conversation(state.store, conversation_id, context)
-        chatkit_request = {
-            "type": "threads.add_user_message",
-            "params": {"thread_id": conversation_id, "input": chat_input},
-        }
+    chatkit_request = turn_request(message, conversation_id)
     result = await state.chatkit.process(json.dumps(chatkit_request), context)
     assert isinstance(result, StreamingResult)  # both requests stream
     stream = DetachedStream(result)
     if conversation_id is None:  # threads.create announces the new thread first
         created = await stream.next()
         assert created is not None
-        conversation_id = str(parse_event(created)["thread"]["id"])
+        conversation_id = str(event_of(created)["thread"]["id"])
     if _wants_json(request):
         return await _json_reply(stream, conversation_id)
     return StreamingResponse(
@@ -146,7 +134,7 @@ async def _seed_stream(stream: DetachedStream, conversation_id: str) -> AsyncIte
     try:
         yield frame({"conversation_id": conversation_id})
         async for chatkit_frame in stream.frames():
-            for data in seed_frames(parse_event(chatkit_frame)):
+            for data in seed_frames(event_of(chatkit_frame)):
                 yield frame(data)
     except Exception as exc:  # after the headers went out, the stream is the only channel
         log.exception("The chat stream for %s failed", conversation_id)
@@ -162,7 +150,7 @@ async def _json_reply(stream: DetachedStream, conversation_id: str) -> Response:
     content: list[str] = []
     error: str | None = None
     async for chatkit_frame in stream.frames():
-        for data in seed_frames(parse_event(chatkit_frame)):
+        for data in seed_frames(event_of(chatkit_frame)):
             content.append(data.get("content", ""))
             error = data.get("error", error)
     reply = {"conversation_id": conversation_id, "content": "".join(content)}
