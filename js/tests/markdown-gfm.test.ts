@@ -1,7 +1,7 @@
 import "./dom";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { markdownToFragment, renderMarkdown } from "../src/markdown/render";
+import { markdownToFragment, renderMarkdown } from "../src/markdown/fragment";
 
 function render(src: string): HTMLDivElement {
   const div = document.createElement("div");

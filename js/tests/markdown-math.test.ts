@@ -1,7 +1,8 @@
 import "./dom";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MarkdownView, markdownToFragment } from "../src/markdown/render";
+import { markdownToFragment } from "../src/markdown/fragment";
+import { MarkdownView } from "../src/markdown/render";
 
 function render(src: string): HTMLDivElement {
   const div = document.createElement("div");

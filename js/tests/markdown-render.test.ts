@@ -1,7 +1,8 @@
 import "./dom";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MarkdownView, markdownToHtml, sanitize } from "../src/markdown/render";
+import { markdownToHtml, sanitize } from "../src/markdown/fragment";
+import { MarkdownView } from "../src/markdown/render";
 
 function html(fragment: DocumentFragment): string {
   const div = document.createElement("div");

@@ -2,7 +2,8 @@ import "./dom";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { splitBlocks } from "../src/markdown/blocks";
-import { MarkdownView, markdownToFragment } from "../src/markdown/render";
+import { markdownToFragment } from "../src/markdown/fragment";
+import { MarkdownView } from "../src/markdown/render";
 
 /** HTML with the whitespace between tags dropped (marked puts newlines between list items). */
 function normal(html: string): string {

@@ -1,67 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ChatKitEvent, ChatKitRequest, EndReason } from "../src/protocol";
+import type { ChatKitEvent } from "../src/protocol";
 import { ChatSession } from "../src/session";
-import type { StreamHandle, StreamStart, Transport } from "../src/transport/types";
-
-/** A transport driven by the test: it records what the session asks and plays the backend. */
-class FakeTransport implements Transport {
-  readonly requests: Array<{ req: ChatKitRequest; resolve(result: unknown): void }> = [];
-  readonly streams: Array<{ id: string; req: ChatKitRequest }> = [];
-  resumes = 0;
-  private seq = 0;
-  private readonly startCbs: Array<(start: StreamStart) => void> = [];
-  private readonly eventCbs: Array<(id: string, events: ChatKitEvent[]) => void> = [];
-  private readonly endCbs: Array<(id: string, reason: EndReason) => void> = [];
-
-  request(req: ChatKitRequest): Promise<unknown> {
-    return new Promise((resolve) => this.requests.push({ req, resolve }));
-  }
-  stream(req: ChatKitRequest): StreamHandle {
-    const id = `own_${++this.seq}`;
-    this.streams.push({ id, req });
-    return { id, cancel: () => {}, done: new Promise<EndReason>(() => {}) };
-  }
-  cancel(): void {}
-  resume(): void {
-    this.resumes++;
-  }
-  onStream(cb: (start: StreamStart) => void): () => void {
-    this.startCbs.push(cb);
-    return () => {};
-  }
-  onEvents(cb: (id: string, events: ChatKitEvent[]) => void): () => void {
-    this.eventCbs.push(cb);
-    return () => {};
-  }
-  onEnd(cb: (id: string, reason: EndReason) => void): () => void {
-    this.endCbs.push(cb);
-    return () => {};
-  }
-  dispose(): void {}
-
-  start(id: string, request: ChatKitRequest, replay = false): void {
-    for (const cb of this.startCbs) cb({ id, request, replay });
-  }
-  events(id: string, events: ChatKitEvent[]): void {
-    for (const cb of this.eventCbs) cb(id, events);
-  }
-  end(id: string, reason: EndReason): void {
-    for (const cb of this.endCbs) cb(id, reason);
-  }
-  /** Answer the oldest request still open. */
-  async answer(result: unknown): Promise<void> {
-    const next = this.requests.shift();
-    assert.ok(next, "a request is open");
-    next.resolve(result);
-    await settle();
-  }
-}
-
-/** Let the session's awaits run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
+import { FakeTransport } from "./fake-transport";
 
 const AT = "2025-01-01T00:00:00Z";
 

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AnyModel } from "@anywidget/types";
+import { commChannel } from "../src/anywidget/model-sync";
 import { ChatSession } from "../src/session";
-import { CommTransport } from "../src/transport/comm";
+import { EnvelopeTransport } from "../src/transport/envelope";
 
 /** Like an ipywidgets model: one msg:custom object is handed to every listener (every view). */
 class SharedModel {
@@ -23,10 +24,13 @@ const THREAD = "thr_T";
 const ADD = { type: "threads.add_user_message", params: { thread_id: THREAD, input: {} } };
 
 function view(model: SharedModel): ChatSession {
-  const session = new ChatSession(new CommTransport(model as unknown as AnyModel), {
-    threadCreated() {},
-    restoreText() {},
-  });
+  const session = new ChatSession(
+    new EnvelopeTransport(commChannel(model as unknown as AnyModel)),
+    {
+      threadCreated() {},
+      restoreText() {},
+    },
+  );
   session.state.reset(THREAD); // the thread is shown and loaded
   return session;
 }

@@ -10,7 +10,7 @@
 // a thematic break, a line that interrupts the list, lazy continuation after a fence) makes
 // `update` return false, and the caller renders the block as a whole from then on.
 
-import { markdownToFragment } from "./render";
+import { markdownToFragment } from "./fragment";
 
 /** A list marker at indentation 0, and the spaces after it. */
 const ITEM = /^(?:([-*+])|(\d{1,9})([.)]))([ \t]*)(.?)/;

@@ -5,7 +5,7 @@
 // while it grows. Rows must start with `|`: a line that does not might end the table or join
 // it (GFM's rules), so `update` returns false and the caller renders the block whole.
 
-import { markdownToFragment } from "./render";
+import { markdownToFragment } from "./fragment";
 
 /** A delimiter row: `|:---|---:|`, pipes optional at the ends. */
 const DELIMITER_ROW = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;

@@ -13,6 +13,9 @@ export interface ItemMeta {
 
 export type FeedbackKind = "positive" | "negative";
 
+/** Where a task or tool row is: running, done, or failed. */
+export type Status = "pending" | "success" | "error";
+
 export interface StateChange {
   /** Ids of the items whose content changed (or that were added). */
   items: ReadonlySet<string>;

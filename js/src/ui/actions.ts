@@ -1,3 +1,4 @@
+import type { Feature } from "../settings";
 import type { FeedbackKind, ItemMeta } from "../state/types";
 import { copyText } from "../util/clipboard";
 import { h } from "../util/dom";
@@ -40,9 +41,10 @@ export class MessageActions {
   ) {
     this.el = h("div", { class: "ckw-actions", role: "group", "aria-label": "Message actions" });
     const features = handlers.features();
+    const has = (feature: Feature) => features.includes(feature);
     this.copyButton.addEventListener("click", () => void this.copy());
     this.el.append(this.copyButton);
-    if (role === "user" && features.includes("edit")) {
+    if (role === "user" && has("edit")) {
       const edit = actionButton("Edit", "edit", EDIT_ICON);
       edit.addEventListener("click", () => handlers.edit(this.itemId, this.text));
       this.el.append(edit);
@@ -51,7 +53,7 @@ export class MessageActions {
       const retry = actionButton("Retry", "retry", RETRY_ICON);
       retry.addEventListener("click", () => handlers.retry());
       this.el.append(retry);
-      if (features.includes("feedback")) {
+      if (has("feedback")) {
         for (const [kind, label, icon] of FEEDBACK) {
           const button = actionButton(label, kind, icon);
           button.setAttribute("aria-pressed", "false");

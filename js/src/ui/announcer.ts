@@ -1,5 +1,5 @@
 import type { AssistantMessageItem } from "../chatkit/types";
-import { renderMarkdownInto } from "../markdown/render";
+import { renderMarkdownInto } from "../markdown/fragment";
 import type { ThreadState } from "../state/thread-state";
 import type { StateChange } from "../state/types";
 import { h } from "../util/dom";

@@ -1,4 +1,4 @@
-import type { Status } from "./items/types";
+import type { Status } from "../state/types";
 
 // Static markup only: nothing from the server ever reaches innerHTML here.
 const CHECK =

@@ -1,4 +1,4 @@
-import type { StarterPrompt } from "../index";
+import type { StarterPrompt } from "../settings";
 import { h } from "../util/dom";
 
 /** What the start screen shows: the `greeting` and `prompts` traits, and the offline hint. */

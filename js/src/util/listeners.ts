@@ -20,6 +20,10 @@ export class Listeners<Args extends unknown[]> {
     }
   }
 
+  get size(): number {
+    return this.set.size;
+  }
+
   clear(): void {
     this.set.clear();
   }

@@ -1,7 +1,7 @@
 // A tool's rich result (a Jupyter mimebundle built in the kernel) as DOM, the way a notebook
 // cell would show it, with nothing in it able to run code or fetch anything.
 import { isRecord } from "../../chatkit/types";
-import { renderMarkdown, sanitize } from "../../markdown/render";
+import { renderMarkdown, sanitize } from "../../markdown/fragment";
 import { h } from "../../util/dom";
 
 /** `{mime: data}` as Jupyter's display formatter gives it. */

@@ -1,5 +1,5 @@
 import type { ErrorRow, NoticeRow, ThreadItem } from "../../chatkit/types";
-import { renderMarkdownInto } from "../../markdown/render";
+import { renderMarkdownInto } from "../../markdown/fragment";
 import { h } from "../../util/dom";
 import { statusIcon } from "../icons";
 import { type ItemView, type RowContext, rowElement } from "./types";

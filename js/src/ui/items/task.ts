@@ -6,12 +6,12 @@ import {
   type ThreadItem,
 } from "../../chatkit/types";
 import { MarkdownView } from "../../markdown/render";
-import type { ItemMeta } from "../../state/types";
+import type { ItemMeta, Status } from "../../state/types";
 import { h, setFlag } from "../../util/dom";
 import { statusIcon } from "../icons";
 import { renderMimeBundle } from "./rich-output";
 import { parseToolRow, type ToolRow } from "./tool-row";
-import { type ItemView, rowElement, type Status } from "./types";
+import { type ItemView, rowElement } from "./types";
 
 const STATUS_TEXT: Record<Status, string> = {
   pending: "Running…",

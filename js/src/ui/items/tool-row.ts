@@ -1,6 +1,6 @@
 import { isRecord } from "../../chatkit/types";
+import type { Status } from "../../state/types";
 import type { MimeBundle } from "./rich-output";
-import type { Status } from "./types";
 
 /** A kernel tool call, as the kernel writes it into a custom task's content. */
 export interface ToolRow {

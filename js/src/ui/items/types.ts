@@ -16,8 +16,6 @@ export interface ItemView {
   update(item: ThreadItem, meta: ItemMeta): void;
 }
 
-export type Status = "pending" | "success" | "error";
-
 export function rowElement(item: ThreadItem, className: string): HTMLDivElement {
   const el = document.createElement("div");
   el.className = `ckw-row ${className}`;

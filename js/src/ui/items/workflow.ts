@@ -1,11 +1,11 @@
 import type { Task, ThreadItem, Workflow, WorkflowItem } from "../../chatkit/types";
 import { MarkdownView } from "../../markdown/render";
-import type { ItemMeta } from "../../state/types";
+import type { ItemMeta, Status } from "../../state/types";
 import { h } from "../../util/dom";
 import { statusIcon } from "../icons";
 import { sourceList } from "./sources";
 import { taskStatus } from "./task";
-import { type ItemView, rowElement, type Status } from "./types";
+import { type ItemView, rowElement } from "./types";
 
 let nextId = 0;
 

@@ -1,11 +1,14 @@
-import type { AnyModel, RenderProps } from "@anywidget/types";
+// The UI core's one entry: builds the chat inside an element for any host (the anywidget cell,
+// the JupyterLab panel). It knows no host: settings come in, thread changes go out, and ChatKit
+// traffic goes through the `Transport` it is given.
 import { ChatSession } from "./session";
+import { type ChatSettings, DEFAULT_SETTINGS, type Feature } from "./settings";
 import actionsCss from "./styles/actions.css";
 import historyCss from "./styles/history.css";
 import itemsCss from "./styles/items.css";
 import markdownCss from "./styles/markdown.css";
 import css from "./styles.css";
-import { CommTransport } from "./transport/comm";
+import type { Transport } from "./transport/types";
 import type { MessageActionHandlers } from "./ui/actions";
 import { ReplyAnnouncer } from "./ui/announcer";
 import { Composer } from "./ui/composer";
@@ -13,52 +16,46 @@ import { Header } from "./ui/header";
 import { HistoryPanel } from "./ui/history";
 import { CustomRenderer, withCustomRenderer } from "./ui/items/custom-renderer";
 import { userText } from "./ui/items/messages";
-import {
-  applyThemeOptions,
-  schemeOf,
-  type ThemeOptions,
-  type ThemePreference,
-  watchTheme,
-} from "./ui/theme";
+import { applyThemeOptions, schemeOf, watchTheme } from "./ui/theme";
 import { Transcript } from "./ui/transcript";
 import { WorkingIndicator } from "./ui/working";
 import { h, setFlag } from "./util/dom";
 
-/** Traits synced from the Python widget. */
-export interface WidgetModel {
-  thread_id: string | null;
-  placeholder: string;
-  height: string;
-  /** "auto" | "light" | "dark", or a normalised theme dict (see `_theme.py`). */
-  theme: ThemePreference | ThemeOptions;
-  model_label: string;
-  offline: boolean;
-  /** Start screen of an empty thread ("" = the built-in greeting). */
-  greeting: string;
-  prompts: StarterPrompt[];
-  /** Source of an ES module whose `renderMessage(item, el)` (or default export) renders items. */
-  render_message: string;
-  /** What the backend supports beyond the basics: "edit", "feedback". */
-  features: string[];
+export interface ChatCallbacks {
+  /** The chat moved to another conversation (opened, new, or created by a first message). */
+  threadChanged?(threadId: string | null): void;
 }
 
-/** A starter prompt on the start screen. */
-export interface StarterPrompt {
-  label: string;
-  prompt: string;
+export interface ChatOptions {
+  /** Where ChatKit requests go. The chat owns it from here: `dispose()` disposes it. */
+  transport: Transport;
+  settings?: Partial<ChatSettings>;
+  callbacks?: ChatCallbacks;
 }
 
-export type { ThemeOptions } from "./ui/theme";
+export interface ChatHandle {
+  /** The chat's root element (inside the element it was created in). */
+  readonly root: HTMLElement;
+  /** Apply changed settings live; keys left out keep their value. */
+  update(settings: Partial<ChatSettings>): void;
+  /** Put the keyboard focus in the composer. */
+  focus(): void;
+  /** Remove the chat and every listener it added. */
+  dispose(): void;
+}
 
 const LOCKED_TEXT: Record<string, string> = {
   locked: "This conversation is locked.",
   closed: "This conversation is closed.",
 };
+const STYLES = [css, markdownCss, itemsCss, historyCss, actionsCss].join("\n");
 
-function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): () => void {
+/** Build the chat in `element`; the returned handle updates its settings and disposes it. */
+export function createChat(element: HTMLElement, options: ChatOptions): ChatHandle {
+  const { transport, callbacks = {} } = options;
+  const settings: ChatSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   const root = h("div", { class: "ckw-root", "data-lm-suppress-shortcuts": "true" });
   const cleanups: Array<() => void> = [];
-  const transport = new CommTransport(model as AnyModel);
   const composer = new Composer({
     send: (text) => send(text),
     stop: () => session.stop(),
@@ -84,9 +81,7 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
   const session = new ChatSession(transport, {
     threadCreated(threadId) {
       history.threadCreated(threadId);
-      if (model.get("thread_id") === threadId) return;
-      model.set("thread_id", threadId);
-      model.save_changes();
+      moveTo(threadId);
     },
     restoreText: (text) => composer.restore(text),
     withdrawText: (text) => composer.withdraw(text),
@@ -94,9 +89,14 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
       composer.beginEdit(itemId, text, "The edit did not go through; try again."),
   });
   const state = session.state;
+  /** Record the conversation shown now and tell the host, once per change. */
+  const moveTo = (threadId: string | null) => {
+    if (settings.threadId === threadId) return;
+    settings.threadId = threadId;
+    callbacks.threadChanged?.(threadId);
+  };
   const openThread = (threadId: string | null) => {
-    model.set("thread_id", threadId);
-    model.save_changes();
+    moveTo(threadId);
     session.openThread(threadId);
   };
   const header = new Header({
@@ -125,12 +125,12 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
       composer.focus();
     },
     deleted(threadId) {
-      if (model.get("thread_id") === threadId) openThread(null);
+      if (settings.threadId === threadId) openThread(null);
     },
     shown: (open) => header.setHistoryOpen(open, history.id),
   });
-  const features = (): readonly string[] => model.get("features") ?? [];
-  const canEdit = () => features().includes("edit") && !session.busy;
+  const features = (): readonly string[] => settings.features;
+  const canEdit = () => features().includes("edit" satisfies Feature) && !session.busy;
   const actions: MessageActionHandlers = {
     features,
     retry() {
@@ -161,7 +161,7 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
   });
   const announcer = new ReplyAnnouncer(state);
   const working = new WorkingIndicator();
-  const theme = watchTheme(root, () => schemeOf(model.get("theme")));
+  const theme = watchTheme(root, () => schemeOf(settings.theme));
   let themeProps = new Set<string>();
   cleanups.push(
     () => announcer.dispose(),
@@ -203,13 +203,13 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
     }),
   );
 
-  // Keystrokes typed here must never reach JupyterLab's notebook shortcuts.
+  // Keystrokes typed here must never reach the host's shortcuts (JupyterLab's notebook keys).
   const stopKeys = (event: Event) => event.stopPropagation();
   for (const type of ["keydown", "keypress", "keyup"]) {
     root.addEventListener(type, stopKeys);
     cleanups.push(() => root.removeEventListener(type, stopKeys));
   }
-  // Escape stops a streaming reply wherever focus is in the widget (the composer handles its own).
+  // Escape stops a streaming reply wherever focus is in the chat (the composer handles its own).
   const stopOnEscape = (event: KeyboardEvent) => {
     if (event.key !== "Escape" || event.defaultPrevented || !session.canStop) return;
     event.preventDefault();
@@ -218,49 +218,59 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
   root.addEventListener("keydown", stopOnEscape);
   cleanups.push(() => root.removeEventListener("keydown", stopOnEscape));
 
-  const traits: Array<[keyof WidgetModel, () => void]> = [
-    ["render_message", () => void customRenderer.setSource(model.get("render_message") ?? "")],
-    ["thread_id", () => session.openThread(model.get("thread_id") ?? null)],
-    ["greeting", () => transcript.setStartScreen({ greeting: model.get("greeting") ?? "" })],
-    ["prompts", () => transcript.setStartScreen({ prompts: model.get("prompts") ?? [] })],
-    ["placeholder", () => composer.setPlaceholder(model.get("placeholder") || "Message")],
-    ["height", () => root.style.setProperty("height", model.get("height") || "520px")],
-    [
-      "theme",
-      () => {
-        theme.update();
-        themeProps = applyThemeOptions(root, model.get("theme"), themeProps);
-      },
-    ],
-    [
-      "model_label",
-      () => header.setModel(model.get("model_label") ?? "", model.get("offline") === true),
-    ],
-    [
-      "offline",
-      () => {
-        header.setModel(model.get("model_label") ?? "", model.get("offline") === true);
-        transcript.setOffline(model.get("offline") === true);
-      },
-    ],
-  ];
-  for (const [name, apply] of traits) {
-    model.on(`change:${name}`, apply);
-    cleanups.push(() => model.off(`change:${name}`, apply));
-    apply();
-  }
+  // How each setting is applied, in the order they are applied at first.
+  const appliers: { [K in keyof ChatSettings]: () => void } = {
+    renderMessage: () => void customRenderer.setSource(settings.renderMessage),
+    threadId: () => session.openThread(settings.threadId),
+    greeting: () => transcript.setStartScreen({ greeting: settings.greeting }),
+    prompts: () => transcript.setStartScreen({ prompts: settings.prompts }),
+    placeholder: () => composer.setPlaceholder(settings.placeholder || "Message"),
+    height: () => root.style.setProperty("height", settings.height || "520px"),
+    theme() {
+      theme.update();
+      themeProps = applyThemeOptions(root, settings.theme, themeProps);
+    },
+    modelLabel: () => header.setModel(settings.modelLabel, settings.offline),
+    offline() {
+      header.setModel(settings.modelLabel, settings.offline);
+      transcript.setOffline(settings.offline);
+    },
+    features: () => undefined, // read when a row's actions are drawn
+  };
+  const update = (changed: Partial<ChatSettings>) => {
+    Object.assign(settings, changed);
+    for (const key of Object.keys(appliers) as Array<keyof ChatSettings>) {
+      if (key in changed) appliers[key]();
+    }
+  };
+  update(settings);
 
-  const style = h("style", {}, [css, markdownCss, itemsCss, historyCss, actionsCss].join("\n"));
-  root.append(style, header.el, transcript.el, working.el, composer.el, announcer.el, history.el);
-  el.append(root);
+  root.append(
+    h("style", {}, STYLES),
+    header.el,
+    transcript.el,
+    working.el,
+    composer.el,
+    announcer.el,
+    history.el,
+  );
+  element.append(root);
   syncBusy();
   syncThread();
   session.attach();
 
-  return () => {
-    for (const cleanup of cleanups.reverse()) cleanup();
-    root.remove();
+  let disposed = false;
+  return {
+    root,
+    update(changed) {
+      if (!disposed) update(changed);
+    },
+    focus: () => composer.focus(),
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const cleanup of cleanups.reverse()) cleanup();
+      root.remove();
+    },
   };
 }
-
-export default { render };

@@ -1,4 +1,3 @@
-import type { AnyModel } from "@anywidget/types";
 import type {
   ChatKitEvent,
   ChatKitRequest,
@@ -25,19 +24,26 @@ function asIncoming(raw: unknown): IncomingMsg | null {
   return msg as unknown as IncomingMsg;
 }
 
-/** The ChatKit transport over the anywidget comm (envelope in ../protocol.ts). */
-export class CommTransport implements Transport {
+/** A two-way message pipe that carries the envelope: the anywidget comm, or a test's fake. */
+export interface EnvelopeChannel {
+  send(msg: OutgoingMsg): void;
+  /** Every message that arrives, envelope or not; returns the unsubscribe function. */
+  subscribe(cb: (raw: unknown) => void): () => void;
+}
+
+/** The ChatKit transport over an envelope channel (envelope in ../protocol.ts). */
+export class EnvelopeTransport implements Transport {
   private readonly pending = new Map<string, PendingRequest>();
   private readonly ownStreams = new Map<string, (reason: EndReason) => void>();
   private readonly streamListeners = new Listeners<[StreamStart]>();
   private readonly eventListeners = new Listeners<[string, ChatKitEvent[]]>();
   private readonly endListeners = new Listeners<[string, EndReason]>();
   private readonly changedListeners = new Listeners<[ChatKitEvent[]]>();
-  private readonly onMessage = (raw: unknown) => this.handle(raw);
+  private readonly unsubscribe: () => void;
   private disposed = false;
 
-  constructor(private readonly model: AnyModel) {
-    model.on("msg:custom", this.onMessage);
+  constructor(private readonly channel: EnvelopeChannel) {
+    this.unsubscribe = channel.subscribe((raw) => this.handle(raw));
   }
 
   request(req: ChatKitRequest): Promise<unknown> {
@@ -86,7 +92,7 @@ export class CommTransport implements Transport {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.model.off("msg:custom", this.onMessage);
+    this.unsubscribe();
     for (const { reject } of this.pending.values()) {
       reject(new Error("The chat widget was closed."));
     }
@@ -100,12 +106,12 @@ export class CommTransport implements Transport {
   }
 
   private send(msg: OutgoingMsg): void {
-    if (!this.disposed) this.model.send(msg);
+    if (!this.disposed) this.channel.send(msg);
   }
 
   private handle(raw: unknown): void {
     const msg = asIncoming(raw);
-    if (!msg) return; // Other custom messages on this model are none of our business.
+    if (!msg) return; // Other messages on this channel are none of our business.
     switch (msg.kind) {
       case "start":
         this.streamListeners.emit({

@@ -1,0 +1,188 @@
+import "./dom";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { type ChatHandle, createChat } from "../src/chat";
+import type { ChatKitEvent } from "../src/protocol";
+import type { ChatSettings } from "../src/settings";
+import { FakeTransport, settle } from "./fake-transport";
+
+// The composition root, mounted the way a host mounts it: a fake transport plays the backend.
+const globals = globalThis as Record<string, unknown>;
+globals.MutationObserver = window.MutationObserver;
+globals.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
+globals.cancelAnimationFrame = (id: ReturnType<typeof setTimeout>) => clearTimeout(id);
+const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const AT = "2026-01-01T00:00:00Z";
+const THREAD = "thr_1";
+
+function mount(settings: Partial<ChatSettings> = {}) {
+  const element = document.createElement("div");
+  document.body.append(element);
+  const transport = new FakeTransport();
+  const threads: Array<string | null> = [];
+  const chat = createChat(element, {
+    transport,
+    settings,
+    callbacks: { threadChanged: (id) => threads.push(id) },
+  });
+  const $ = <E extends Element = HTMLElement>(selector: string) =>
+    chat.root.querySelector<E>(selector);
+  return { element, transport, threads, chat, $ };
+}
+
+function type(chat: ChatHandle, text: string): void {
+  const box = chat.root.querySelector("textarea");
+  assert.ok(box, "the composer has a text box");
+  box.value = text;
+  box.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+}
+
+function delta(text: string): ChatKitEvent {
+  return {
+    type: "thread.item.updated",
+    item_id: "a1",
+    update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: text },
+  };
+}
+
+test("a message typed in the chat goes out, and its reply streams into the transcript", async () => {
+  const { transport, threads, chat, $ } = mount();
+  type(chat, "hello");
+  assert.equal(transport.streams.length, 1, "one stream was started");
+  const [{ id, req }] = transport.streams;
+  assert.equal(req.type, "threads.create");
+  assert.match(JSON.stringify(req.params), /"text":"hello"/);
+  assert.equal(chat.root.dataset.busy, "true", "busy while the reply streams");
+
+  transport.start(id, req);
+  const thread = { id: THREAD, title: null, created_at: AT, status: { type: "active" } };
+  transport.events(id, [
+    { type: "thread.created", thread: { ...thread, items: { data: [], has_more: false } } },
+    {
+      type: "thread.item.done",
+      item: {
+        id: "u1",
+        thread_id: THREAD,
+        created_at: AT,
+        type: "user_message",
+        content: [{ type: "input_text", text: "hello" }],
+        attachments: [],
+        inference_options: {},
+      },
+    },
+    {
+      type: "thread.item.added",
+      item: {
+        id: "a1",
+        thread_id: THREAD,
+        created_at: AT,
+        type: "assistant_message",
+        content: [{ type: "output_text", text: "", annotations: [] }],
+      },
+    },
+    delta("Hel"),
+  ]);
+  transport.events(id, [delta("lo **there**")]);
+  await nextFrame();
+  const reply = $('.ckw-row[data-item-id="a1"]');
+  assert.ok(reply, "the reply has a row");
+  assert.match(reply.textContent ?? "", /Hello there/);
+  assert.ok(reply.querySelector("strong"), "markdown is rendered");
+  assert.deepEqual(threads, [THREAD], "the host hears of the new thread once");
+
+  transport.end(id, "done");
+  await settle();
+  assert.equal(chat.root.dataset.busy, undefined, "idle once the stream ends");
+  chat.dispose();
+});
+
+test("settings change live through update()", async () => {
+  const { transport, chat, $ } = mount({ placeholder: "Ask the agent", greeting: "Hi there" });
+  await nextFrame();
+  assert.equal($<HTMLTextAreaElement>("textarea")?.placeholder, "Ask the agent");
+  assert.match($(".ckw-start")?.textContent ?? "", /Hi there/);
+  assert.equal(chat.root.style.height, "520px", "the default height");
+
+  chat.update({
+    placeholder: "",
+    height: "300px",
+    theme: "dark",
+    greeting: "Welcome",
+    prompts: [{ label: "Tasks", prompt: "list tasks" }],
+  });
+  await nextFrame();
+  assert.equal($<HTMLTextAreaElement>("textarea")?.placeholder, "Message");
+  assert.equal(chat.root.style.height, "300px");
+  assert.equal(chat.root.dataset.theme, "dark");
+  assert.match($(".ckw-start")?.textContent ?? "", /Welcome/);
+
+  // The new starter prompt sends itself.
+  const prompt = [...chat.root.querySelectorAll("button")].find((b) => b.textContent === "Tasks");
+  assert.ok(prompt, "the new prompt is shown");
+  prompt.click();
+  assert.match(JSON.stringify(transport.streams.at(-1)?.req), /list tasks/);
+  chat.dispose();
+});
+
+test("update({threadId}) opens a conversation; the host is not told its own change", () => {
+  const { transport, threads, chat } = mount();
+  chat.update({ threadId: "thr_other" });
+  assert.deepEqual(
+    transport.requests.map(({ req }) => req.type),
+    ["threads.get_by_id"],
+    "the thread is loaded",
+  );
+  assert.deepEqual(threads, []);
+  chat.root.querySelector<HTMLButtonElement>("[aria-label='New chat']")?.click();
+  assert.deepEqual(threads, [null], "New chat is a thread change the host hears of");
+  chat.dispose();
+});
+
+test("dispose leaves nothing behind: element, transport listeners, document observers", () => {
+  const added: string[] = [];
+  const removed: string[] = [];
+  const originalAdd = document.addEventListener.bind(document);
+  const originalRemove = document.removeEventListener.bind(document);
+  const observe = window.MutationObserver.prototype.observe;
+  const disconnect = window.MutationObserver.prototype.disconnect;
+  let observing = 0;
+  document.addEventListener = ((type: string, ...rest: unknown[]) => {
+    added.push(type);
+    (originalAdd as (...args: unknown[]) => void)(type, ...rest);
+  }) as typeof document.addEventListener;
+  document.removeEventListener = ((type: string, ...rest: unknown[]) => {
+    removed.push(type);
+    (originalRemove as (...args: unknown[]) => void)(type, ...rest);
+  }) as typeof document.removeEventListener;
+  window.MutationObserver.prototype.observe = function (...args) {
+    observing++;
+    return observe.apply(this, args);
+  };
+  window.MutationObserver.prototype.disconnect = function () {
+    observing--;
+    return disconnect.apply(this);
+  };
+  try {
+    const { element, transport, chat } = mount();
+    assert.ok(transport.listenerCount > 0, "the chat listens to its transport");
+    assert.ok(observing > 0, "it watches the host's theme");
+    const history = chat.root.querySelector<HTMLButtonElement>("[aria-label='History']");
+    assert.ok(history, "the header has a History button");
+    history.click(); // an open panel with a pending list request must close cleanly too
+    assert.equal(transport.requests.at(-1)?.req.type, "threads.list");
+    chat.dispose();
+    assert.equal(element.childElementCount, 0, "the chat's element is gone");
+    assert.equal(transport.listenerCount, 0, "no transport listener is left");
+    assert.ok(transport.disposed, "the transport is disposed with the chat");
+    assert.equal(observing, 0, "no observer is left");
+    assert.deepEqual(added.sort(), removed.sort(), "every document listener was removed");
+    chat.update({ height: "1px" }); // after dispose: ignored, no throw
+    chat.dispose(); // twice: harmless
+  } finally {
+    document.addEventListener = originalAdd;
+    document.removeEventListener = originalRemove;
+    window.MutationObserver.prototype.observe = observe;
+    window.MutationObserver.prototype.disconnect = disconnect;
+  }
+});
