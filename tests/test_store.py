@@ -1,6 +1,10 @@
+"""The store contract, run on every ``ChatStore``; then what only ``SQLiteStore`` promises."""
+
+import asyncio
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,9 +19,24 @@ from chatkit.types import (
     UserMessageTextContent,
 )
 
-from chatkit_widget import SQLiteStore
+from chatkit_widget import SQLiteStore, demo_agent
+from chatkit_widget.server import create_app
+from chatkit_widget.store import ChatStore, StoreAdapter, as_chat_store, resolve_store
+
+from .memory_store import MemoryStore
 
 T0 = datetime(2026, 1, 1, 12, 0, 0)
+
+
+@pytest.fixture(params=["sqlite", "adapter"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ChatStore]:
+    """Each ``ChatStore``: a SQLite file, and the adapter around a plain in-memory ``Store``."""
+    if request.param == "sqlite":
+        sqlite = SQLiteStore(tmp_path / "sub" / "chats.sqlite")
+        yield sqlite
+        sqlite.close()
+    else:
+        yield StoreAdapter(MemoryStore())
 
 
 def user(thread: str, item_id: str, text: str) -> UserMessageItem:
@@ -36,8 +55,7 @@ def assistant(thread: str, item_id: str, text: str) -> AssistantMessageItem:
     )
 
 
-async def test_thread_and_items_round_trip(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "sub" / "chats.sqlite")
+async def test_thread_and_items_round_trip(store: ChatStore) -> None:
     await store.save_thread(ThreadMetadata(id="thr_1", created_at=T0, title="Hello"), {})
     await store.add_thread_item("thr_1", user("thr_1", "msg_1", "hi"), {})
     await store.add_thread_item("thr_1", assistant("thr_1", "msg_2", "hello!"), {})
@@ -48,8 +66,7 @@ async def test_thread_and_items_round_trip(tmp_path: Path) -> None:
     assert page.data[1].content[0].text == "hello!"
 
 
-async def test_add_is_an_upsert_that_keeps_position() -> None:
-    store = SQLiteStore(":memory:")
+async def test_add_is_an_upsert_that_keeps_position(store: ChatStore) -> None:
     await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
     for i in range(3):
         await store.add_thread_item("t", assistant("t", f"m{i}", f"v{i}"), {})
@@ -59,8 +76,7 @@ async def test_add_is_an_upsert_that_keeps_position() -> None:
     assert items[0].content[0].text == "changed"  # type: ignore[union-attr]
 
 
-async def test_item_paging_both_directions() -> None:
-    store = SQLiteStore(":memory:")
+async def test_item_paging_both_directions(store: ChatStore) -> None:
     await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
     for i in range(5):
         await store.add_thread_item("t", user("t", f"m{i}", str(i)), {})
@@ -74,8 +90,7 @@ async def test_item_paging_both_directions() -> None:
     assert [i.id for i in newest.data] == ["m4", "m3"]
 
 
-async def test_threads_page_newest_first_with_stable_cursors() -> None:
-    store = SQLiteStore(":memory:")
+async def test_threads_page_newest_first_with_stable_cursors(store: ChatStore) -> None:
     for i in range(5):
         created = T0 + timedelta(minutes=i)
         await store.save_thread(ThreadMetadata(id=f"t{i}", created_at=created), {})
@@ -105,8 +120,7 @@ async def test_ids_are_long_enough_not_to_collide() -> None:
     assert len(ids) == 10_000
 
 
-async def test_missing_rows_raise_not_found() -> None:
-    store = SQLiteStore(":memory:")
+async def test_missing_rows_raise_not_found(store: ChatStore) -> None:
     with pytest.raises(NotFoundError):
         await store.load_thread("nope", {})
     with pytest.raises(NotFoundError):
@@ -115,8 +129,7 @@ async def test_missing_rows_raise_not_found() -> None:
         await store.load_attachment("nope", {})
 
 
-async def test_delete_thread_removes_items() -> None:
-    store = SQLiteStore(":memory:")
+async def test_delete_thread_removes_items(store: ChatStore) -> None:
     await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
     await store.add_thread_item("t", user("t", "m", "x"), {})
     await store.delete_thread_item("t", "m", {})
@@ -126,6 +139,98 @@ async def test_delete_thread_removes_items() -> None:
     with pytest.raises(NotFoundError):
         await store.load_thread("t", {})
     assert store.all_items_sync("t") == []
+
+
+async def test_feedback_is_kept_per_item_and_goes_with_it(store: ChatStore) -> None:
+    for thread in ("t", "u"):
+        await store.save_thread(ThreadMetadata(id=thread, created_at=T0), {})
+        await store.add_thread_item(thread, assistant(thread, "a1", "one"), {})
+        await store.add_thread_item(thread, assistant(thread, "a2", "two"), {})
+    await store.save_feedback("t", ["a1", "a2", "gone"], "positive", {})
+    await store.save_feedback("t", ["a2"], "negative", {})  # a changed mind overwrites
+    assert await store.load_feedback("t", {}) == {"a1": "positive", "a2": "negative"}
+    assert store.feedback_sync("t") == {"a1": "positive", "a2": "negative"}
+    assert await store.load_feedback("u", {}) == {}  # another thread's items are not rated
+    await store.delete_thread_item("t", "a1", {})
+    assert await store.load_feedback("t", {}) == {"a2": "negative"}
+    await store.delete_thread("t", {})
+    assert await store.load_feedback("t", {}) == {}
+
+
+async def test_all_items_reads_past_one_page(store: ChatStore) -> None:
+    await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
+    for i in range(150):  # the default reads 100 a page
+        await store.add_thread_item("t", user("t", f"m{i:03}", str(i)), {})
+    expected = [f"m{i:03}" for i in range(150)]
+    assert [i.id for i in await store.load_all_items("t", {})] == expected
+    assert [i.id for i in store.all_items_sync("t")] == expected
+
+
+async def test_sync_reads_answer_inside_a_running_loop(store: ChatStore) -> None:
+    asyncio.get_running_loop()  # as in a notebook cell: the sync API may not block this loop
+    store.save_thread_sync(ThreadMetadata(id="old", created_at=T0, title="Old"))
+    await store.save_thread(ThreadMetadata(id="new", created_at=T0 + timedelta(hours=1)), {})
+    await store.add_thread_item("old", user("old", "m1", "hi"), {})
+    assert store.load_thread_sync("old").title == "Old"
+    with pytest.raises(NotFoundError):
+        store.load_thread_sync("nope")
+    listed = store.threads_with_activity_sync(10)
+    assert [t.id for t, _ in listed] == ["new", "old"]
+    for _, when in listed:
+        datetime.fromisoformat(when)  # ISO 8601, or this raises
+    assert [t.id for t, _ in store.threads_with_activity_sync(1)] == ["new"]
+    assert [i.id for i in store.all_items_sync("old")] == ["m1"]
+
+
+def test_sync_reads_answer_without_a_loop(store: ChatStore) -> None:
+    store.save_thread_sync(ThreadMetadata(id="t", created_at=T0, title="Plain"))
+    assert store.load_thread_sync("t").title == "Plain"
+    assert store.feedback_sync("t") == {}
+
+
+async def test_existence_is_answered_without_a_user(store: ChatStore) -> None:
+    await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
+    assert await store.thread_exists("t") and not await store.thread_exists("nope")
+    assert not await store.owns_thread("nope", "alice")
+
+
+def test_any_store_argument_becomes_a_chat_store(tmp_path: Path) -> None:
+    plain = MemoryStore()
+    adapted = as_chat_store(plain)
+    assert isinstance(adapted, StoreAdapter) and adapted.store is plain
+    assert as_chat_store(adapted) is adapted  # no adapter around an adapter
+    sqlite = SQLiteStore(tmp_path / "c.sqlite")
+    assert as_chat_store(sqlite) is sqlite and resolve_store(sqlite) is sqlite
+    assert isinstance(resolve_store(plain), StoreAdapter)
+    assert repr(adapted) == "MemoryStore()"  # errors name the user's store
+    with pytest.raises(TypeError, match=r"chatkit\.store\.Store"):
+        as_chat_store("chats.sqlite")  # type: ignore[arg-type]
+
+
+def test_local_dir_is_where_companion_files_may_go(tmp_path: Path) -> None:
+    assert SQLiteStore(tmp_path / "a" / "c.sqlite").local_dir == tmp_path / "a"
+    assert SQLiteStore(":memory:").local_dir is None
+    assert StoreAdapter(MemoryStore()).local_dir is None
+
+
+def test_serve_refuses_a_store_that_does_not_keep_users_apart() -> None:
+    assert SQLiteStore.scopes_by_user and not StoreAdapter.scopes_by_user
+    with pytest.raises(TypeError, match="scopes_by_user"):
+        create_app(demo_agent(), store=StoreAdapter(MemoryStore()), secret="s" * 32)
+    with pytest.raises(TypeError, match="scopes_by_user"):
+        create_app(demo_agent(), store=MemoryStore(), secret="s" * 32)  # type: ignore[arg-type]
+
+
+# -- what only SQLiteStore promises -----------------------------------------------------------
+
+
+async def test_activity_time_moves_with_new_items() -> None:
+    store = SQLiteStore(":memory:")
+    await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
+    [(_, before)] = store.threads_with_activity_sync(10)
+    await store.add_thread_item("t", user("t", "m", "x"), {})
+    [(_, after)] = store.threads_with_activity_sync(10)
+    assert after > before
 
 
 def test_reopened_by_a_new_process(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from agents import Agent
 from chatkit_widget import BackendError, ChatError, ChatWidget, OfflineDemoModel, demo_agent
 
 from .conftest import FrontEnd
+from .memory_store import MemoryStore
 
 
 def item_types(events: list[dict[str, Any]], kind: str) -> list[str]:
@@ -215,6 +216,55 @@ def test_reopening_a_thread_from_a_new_widget_gives_the_agent_its_history(tmp_pa
     assert any(i.get("type") == "function_call" and i["name"] == "add_task" for i in history)
     assistant = [i for i in history if i.get("role") == "assistant"]
     assert assistant and isinstance(assistant[0]["content"], str)
+
+
+async def test_a_widget_on_any_chatkit_store_works_end_to_end() -> None:
+    store = MemoryStore()  # a plain ChatKit Store, not a SQLiteStore
+    front_end = FrontEnd(ChatWidget(store=store))
+    chat = front_end.chat
+    try:
+        task = chat.send("count to 300")
+        while not any(
+            e.get("update", {}).get("type", "").endswith("text_delta")
+            for m in front_end.received
+            if m["kind"] == "event"
+            for e in m["events"]
+        ):
+            await asyncio.sleep(0.01)
+        chat.stop()
+        with pytest.raises(ChatError, match="stopped"):
+            await task
+        rid = front_end.request(
+            "threads.add_user_message",
+            thread_id=chat.thread_id,
+            input=front_end.message("count to 2"),
+        )
+        assert (await front_end.until(rid, "end"))["reason"] == "done"
+        thread_id = chat.thread_id
+        assert list(store.threads) == [thread_id]  # the conversation is in the user's store
+        stopped, reply = [m["id"] for m in chat.messages if m["role"] == "assistant"]
+        rid = front_end.request(
+            "items.feedback", thread_id=thread_id, item_ids=[reply], kind="positive"
+        )
+        await front_end.until(rid, "response")
+
+        rid = front_end.request("threads.get_by_id", thread_id=thread_id)
+        items = (await front_end.until(rid, "response"))["result"]["items"]["data"]
+        replies = [i for i in items if i["type"] == "assistant_message"]
+        assert [(r["id"], r.get("stopped", False), r.get("feedback")) for r in replies] == [
+            (stopped, True, None),
+            (reply, False, "positive"),
+        ]
+        # the synchronous API reads the same store from inside this running loop
+        assert chat.messages[-1]["feedback"] == "positive"
+        assert [t["id"] for t in chat.threads()] == [thread_id]
+        chat.set_thread_status("locked", reason="Archived")
+        assert store.threads[thread_id].status.type == "locked"
+        with pytest.raises(ChatError, match="locked: Archived"):
+            await chat.ask("more")
+    finally:
+        chat.stop()
+        chat.close()
 
 
 def test_constructor_validates_arguments() -> None:

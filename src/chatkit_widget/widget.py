@@ -23,7 +23,7 @@ from .backends import AgentBackend, Backend, BackendError
 from .backends.in_process import turn_request
 from .client_tools import ClientTool
 from .errors import ChatError
-from .store import SQLiteStore, resolve_store
+from .store import resolve_store
 
 _STATIC = Path(__file__).parent / "static"
 DEFAULT_MODEL = "gpt-4.1-mini"
@@ -400,10 +400,8 @@ def _default_backend(agent: Agent[Any] | None, store: Store[Any] | str | Path | 
     if agent is not None:
         return AgentBackend(agent, resolved)
     # The demo's task list lives next to the conversations (in memory with them).
-    if isinstance(resolved, SQLiteStore) and resolved.path != ":memory:":
-        tasks = TaskList(Path(resolved.path).with_name("tasks.sqlite"))
-    else:
-        tasks = TaskList(":memory:")
+    folder = resolved.local_dir
+    tasks = TaskList(folder / "tasks.sqlite" if folder is not None else ":memory:")
     if os.environ.get("OPENAI_API_KEY"):
         model = os.environ.get("CHATKIT_WIDGET_MODEL", DEFAULT_MODEL)
         return AgentBackend(demo_agent(tasks, model=model), resolved)

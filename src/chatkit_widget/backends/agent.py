@@ -39,7 +39,7 @@ from ..client_tools import ClientTool, stop_at_client_tools
 from ..notices import collect_notices, drain
 from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
-from .in_process import InProcessBackend, LocalChatKitServer, all_items, title_from
+from .in_process import InProcessBackend, LocalChatKitServer, title_from
 
 log = logging.getLogger(__name__)
 #: What a client tool call the user stopped returns (the model sees it in later turns).
@@ -77,7 +77,7 @@ class AgentChatKitServer(LocalChatKitServer):
     ) -> AsyncIterator[ThreadStreamEvent]:
         if thread.title is None and input_user_message is not None:
             thread.title = title_from(input_user_message)  # ChatKit emits thread.updated
-        items = await all_items(self.store, thread.id, context)
+        items = await self.store.load_all_items(thread.id, context)
         if input_user_message is None and items and isinstance(items[-1], ClientToolCallItem):
             # ChatKit saved the notebook's result without telling the client: show it now.
             yield ThreadItemReplacedEvent(item=items[-1])
@@ -157,7 +157,7 @@ class AgentChatKitServer(LocalChatKitServer):
         item_id, text = payload.get("item_id"), payload.get("text")
         if not isinstance(item_id, str) or not isinstance(text, str) or not text.strip():
             raise CustomStreamError("An edit needs the message id and new text.", allow_retry=False)
-        items = await all_items(self.store, thread.id, context)
+        items = await self.store.load_all_items(thread.id, context)
         index = next((i for i, item in enumerate(items) if item.id == item_id), None)
         if index is None or not isinstance(items[index], UserMessageItem):
             raise CustomStreamError("Only a message you sent can be edited.", allow_retry=False)
@@ -223,7 +223,7 @@ class AgentBackend(InProcessBackend):
     ) -> None:
         if not isinstance(agent, Agent):
             raise TypeError(f"agent must be an agents.Agent, not {type(agent).__name__}")
-        super().__init__(AgentChatKitServer(agent, store, tracing=tracing), store)
+        super().__init__(AgentChatKitServer(agent, store, tracing=tracing))
         self.server: AgentChatKitServer
         self.label = label or _model_label(agent)
         self.offline = offline

@@ -19,6 +19,7 @@ from chatkit.types import ThreadItem, ThreadMetadata, ThreadStreamEvent
 from pydantic import TypeAdapter, ValidationError
 
 from .._live import LiveItems
+from .._sync import run_sync
 from ._http import (
     Endpoint,
     JsonBody,
@@ -32,7 +33,6 @@ from ._http import (
     shown_url,
 )
 from .base import Backend, BackendError
-from .in_process import run_sync
 
 log = logging.getLogger("chatkit_widget.remote")
 

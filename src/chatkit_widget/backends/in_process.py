@@ -7,11 +7,9 @@ all come from ChatKit's ``ChatKitServer``, so every backend gives the UI the sam
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-from collections.abc import AsyncIterator, Coroutine
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.store import NotFoundError, Store
@@ -28,48 +26,43 @@ from chatkit.types import (
 from pydantic import ValidationError
 
 from .._messages import is_incomplete_note, is_stop_note
-from ..store import SQLiteStore
+from ..store import ChatStore, as_chat_store
 from .base import Backend, BackendError
 
-T = TypeVar("T")
 _STATUSES = {"locked": LockedStatus, "closed": ClosedStatus}
 TITLE_LENGTH = 60
 
 
 class LocalChatKitServer(ChatKitServer[dict[str, Any]]):
-    """A ``ChatKitServer`` that also keeps the feedback users give (ChatKit only forwards it)."""
+    """A ``ChatKitServer`` that also keeps the feedback users give (ChatKit only forwards it).
+
+    Args:
+        store: Any ChatKit ``Store``; one that is not a ``ChatStore`` is wrapped in a
+            ``StoreAdapter`` (which keeps feedback for this session only).
+    """
+
+    store: ChatStore
 
     def __init__(self, store: Store[Any]) -> None:
-        super().__init__(store)
-        self.feedback: dict[str, dict[str, str]] = {}
+        super().__init__(as_chat_store(store))
 
     async def add_feedback(  # noqa: D102
         self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: dict[str, Any]
     ) -> None:
-        if isinstance(self.store, SQLiteStore):
-            self.store.save_feedback_sync(thread_id, item_ids, feedback)
-        else:  # a custom Store has no place for it: kept for this session only
-            for item_id in item_ids:
-                self.feedback.setdefault(thread_id, {})[item_id] = feedback
-
-    def feedback_of(self, thread_id: str) -> dict[str, str]:
-        """Feedback on a thread's items: item id -> ``"positive"`` | ``"negative"``."""
-        if isinstance(self.store, SQLiteStore):
-            return self.store.feedback_sync(thread_id)
-        return dict(self.feedback.get(thread_id, {}))
+        await self.store.save_feedback(thread_id, item_ids, feedback, context)
 
 
 class InProcessBackend(Backend):
     """Serve the widget's requests with a ``LocalChatKitServer`` in this kernel.
 
     Args:
-        server: The ChatKit server that answers.
-        store: Its store (read directly by the synchronous API).
+        server: The ChatKit server that answers; its store is read directly by the
+            synchronous API.
     """
 
-    def __init__(self, server: LocalChatKitServer, store: Store[Any]) -> None:
+    def __init__(self, server: LocalChatKitServer) -> None:
         self.server = server
-        self.store = store
+        self.store = server.store
 
     async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
         await self._refuse_if_not_active(request)
@@ -128,7 +121,7 @@ class InProcessBackend(Backend):
         know the fields ignore them.
         """
         page = body.get("items", body)
-        feedback = self.server.feedback_of(thread_id)
+        feedback = await self.store.load_feedback(thread_id, {})
         for item in page.get("data", []):
             if item["id"] in feedback:
                 item["feedback"] = feedback[item["id"]]
@@ -152,16 +145,11 @@ class InProcessBackend(Backend):
             raise BackendError(str(exc)) from exc
 
     def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:  # noqa: D102
-        if isinstance(self.store, SQLiteStore):
-            return self.store.threads_with_activity_sync(limit)
-        page = run_sync(self.store.load_threads(limit, None, "desc", {}))
-        return [(t, t.created_at.isoformat()) for t in page.data]
+        return self.store.threads_with_activity_sync(limit)
 
     def thread_sync(self, thread_id: str) -> ThreadMetadata:  # noqa: D102
         try:
-            if isinstance(self.store, SQLiteStore):
-                return self.store.load_thread_sync(thread_id)
-            return run_sync(self.store.load_thread(thread_id, {}))
+            return self.store.load_thread_sync(thread_id)
         except NotFoundError as exc:
             raise BackendError(f"No thread with id {thread_id!r} in {self.store!r}") from exc
 
@@ -170,27 +158,16 @@ class InProcessBackend(Backend):
     ) -> dict[str, Any]:
         thread = self.thread_sync(thread_id)
         thread.status = _STATUSES[status](reason=reason) if status != "active" else ActiveStatus()
-        if isinstance(self.store, SQLiteStore):
-            self.store.save_thread_sync(thread)
-        else:
-            run_sync(self.store.save_thread(thread, {}))
+        self.store.save_thread_sync(thread)
         shown: dict[str, Any] = thread.model_dump(mode="json", exclude_none=True)
         return shown
 
     def feedback_sync(self, thread_id: str) -> dict[str, str]:  # noqa: D102
-        return self.server.feedback_of(thread_id)
+        return self.store.feedback_sync(thread_id)
 
     def items_sync(self, thread_id: str) -> list[ThreadItem]:  # noqa: D102
-        try:
-            if isinstance(self.store, SQLiteStore):
-                self.store.load_thread_sync(thread_id)
-                items = self.store.all_items_sync(thread_id)
-            else:
-                run_sync(self.store.load_thread(thread_id, {}))
-                items = run_sync(all_items(self.store, thread_id, {}))
-        except NotFoundError as exc:
-            raise BackendError(f"No thread with id {thread_id!r} in {self.store!r}") from exc
-        return items
+        self.thread_sync(thread_id)  # an unknown thread is an error, not an empty list
+        return self.store.all_items_sync(thread_id)
 
 
 def event_of(frame: bytes) -> dict[str, Any]:
@@ -218,40 +195,6 @@ def turn_request(text: str, thread_id: str | None) -> dict[str, Any]:
         "type": "threads.add_user_message",
         "params": {"thread_id": thread_id, "input": message},
     }
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion, also when called inside a running event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    box: dict[str, Any] = {}
-
-    def worker() -> None:
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=worker, name="chatkit-widget-sync")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
-
-
-async def all_items(store: Store[Any], thread_id: str, context: Any) -> list[ThreadItem]:
-    """Every item of a thread, oldest first, read page by page."""
-    items: list[ThreadItem] = []
-    after = None
-    while True:
-        page = await store.load_thread_items(thread_id, after, 100, "asc", context)
-        items.extend(page.data)
-        if not page.has_more or page.after is None:
-            return items
-        after = page.after
 
 
 def title_from(message: UserMessageItem) -> str:

@@ -36,6 +36,7 @@ from chatkit.types import (
 )
 
 from .._messages import INCOMPLETE_NOTE
+from .._sync import run_sync
 from ..store import SQLiteStore
 from ._http import (
     Endpoint,
@@ -50,7 +51,7 @@ from ._http import (
     shown_url,
 )
 from ._seed_frames import TEXT_KEYS, SeedReply
-from .in_process import InProcessBackend, LocalChatKitServer, run_sync, title_from
+from .in_process import InProcessBackend, LocalChatKitServer, title_from
 
 log = logging.getLogger("chatkit_widget.remote")
 
@@ -196,7 +197,7 @@ class SSEBackend(InProcessBackend):
             timeout=timeout,
         )
         store = SQLiteStore(":memory:")  # a cache: the server holds the conversations
-        super().__init__(SeedChatServer(store, endpoint, chat_url), store)
+        super().__init__(SeedChatServer(store, endpoint, chat_url))
         self.server: SeedChatServer
         self._endpoint = endpoint
         self._listing = True  # False once the server showed it has no conversation list

@@ -1,7 +1,8 @@
 """``create_app``: any openai-agents ``Agent`` behind an authenticated HTTP endpoint.
 
-The app keeps no conversation state in memory: threads live in the SQLite store, so several
-workers (or hosts sharing the file) can serve one store.
+The app keeps no conversation state in memory: threads live in the store (a SQLite file, or
+any ``ChatStore`` that keeps users apart), so several workers (or hosts sharing the store) can
+serve one store.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from agents import set_tracing_disabled
 from fastapi import FastAPI
 
 from ..backends.agent import AgentChatKitServer
-from ..store import SQLiteStore
+from ..store import ChatStore, SQLiteStore
 from . import chatkit_routes, seed_routes
 from .auth import resolve_secret
 from .deps import ServerState
@@ -27,7 +28,7 @@ STORE_ENV = "CHATKIT_WIDGET_STORE"
 def create_app(
     agent_or_factory: AgentOrFactory,
     *,
-    store: str | Path | SQLiteStore,
+    store: str | Path | ChatStore,
     secret: str | None = None,
 ) -> FastAPI:
     """An ASGI app serving ``agent_or_factory`` over ChatKit's protocol and the seed contract.
@@ -38,11 +39,13 @@ def create_app(
     Args:
         agent_or_factory: An ``agents.Agent``, or a zero-argument callable returning one
             (called once, here).
-        store: The SQLite file (or a ``SQLiteStore``) that holds every conversation.
+        store: The SQLite file, or a ``ChatStore`` that ``scopes_by_user`` (such as a
+            ``SQLiteStore``), that holds every conversation.
         secret: The token signing secret; defaults to ``CHATKIT_WIDGET_SECRET``.
 
     Raises:
         MissingSecretError: if there is no secret.
+        TypeError: if ``store`` is neither a path nor a ``ChatStore`` that keeps users apart.
         TargetError: if the factory fails or does not return an ``Agent``.
 
     Example:
@@ -52,13 +55,13 @@ def create_app(
     """
     secret = resolve_secret(secret)
     agent = resolve_agent(agent_or_factory)
-    sqlite_store = store if isinstance(store, SQLiteStore) else SQLiteStore(store)
+    chat_store = _server_store(store)
     # Tracing stays off: AgentChatKitServer disables it unless asked.
     # Exception text stays in the server's log: users of a deployment are not its operators.
-    chatkit = AgentChatKitServer(agent, sqlite_store, expose_errors=False)
+    chatkit = AgentChatKitServer(agent, chat_store, expose_errors=False)
     # No /docs or /openapi.json: every route but /health requires a token.
     app = FastAPI(title="chatkit-widget", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.chatkit_widget = ServerState(chatkit=chatkit, store=sqlite_store, secret=secret)
+    app.state.chatkit_widget = ServerState(chatkit=chatkit, store=chat_store, secret=secret)
     app.include_router(chatkit_routes.router)
     app.include_router(seed_routes.router)
 
@@ -67,6 +70,18 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def _server_store(store: str | Path | ChatStore) -> ChatStore:
+    if isinstance(store, (str, Path)):
+        return SQLiteStore(store)
+    if not isinstance(store, ChatStore) or not store.scopes_by_user:
+        # Every user would see every thread: the endpoint is shared, unlike a notebook.
+        raise TypeError(
+            "store must be a path or a ChatStore that keeps users' threads apart "
+            f"(scopes_by_user), not {store!r}"
+        )
+    return store
 
 
 def app_from_env() -> FastAPI:

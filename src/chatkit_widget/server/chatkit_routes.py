@@ -36,7 +36,7 @@ async def chatkit(request: Request, user: User) -> Response:
     params = parsed.get("params")
     thread_id = params.get("thread_id") if isinstance(params, dict) else None
     # ChatKit reads some things (items.list) without loading the thread: check first.
-    if isinstance(thread_id, str) and not state.store.owns_thread_sync(thread_id, user):
+    if isinstance(thread_id, str) and not await state.store.owns_thread(thread_id, user):
         raise not_found("Thread")
     context: dict[str, Any] = {"user": user}
     try:

@@ -8,7 +8,7 @@ from typing import Annotated, cast
 from fastapi import Depends, HTTPException, Request
 
 from ..backends.agent import AgentChatKitServer
-from ..store import SQLiteStore
+from ..store import ChatStore
 from .auth import TokenError, verify_token
 
 
@@ -17,7 +17,7 @@ class ServerState:
     """One app's ChatKit server, store and signing secret (no conversation state)."""
 
     chatkit: AgentChatKitServer
-    store: SQLiteStore
+    store: ChatStore
     secret: str
 
 

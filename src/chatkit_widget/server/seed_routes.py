@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from .._messages import to_messages
 from ..backends.in_process import event_of, turn_request
-from ..store import SQLiteStore
+from ..store import ChatStore
 from .chatkit_routes import STREAM_HEADERS
 from .deps import User, not_found, state_of
 from .seed_api import DONE, frame, seed_frames
@@ -63,7 +63,7 @@ async def conversations(
     request: Request, user: User, limit: int = Query(100, ge=1, le=1000)
 ) -> dict[str, Any]:
     """The user's conversations, newest first."""
-    threads = state_of(request).store.threads_with_activity_sync(limit, owner=user)
+    threads = await state_of(request).store.threads_with_activity(limit, {"user": user})
     return {
         "conversations": [
             {
@@ -81,9 +81,11 @@ async def conversations(
 async def messages(request: Request, user: User, conversation_id: str) -> dict[str, Any]:
     """A conversation's messages, oldest first (as ``chat.messages`` shows them)."""
     store = state_of(request).store
-    if not store.owns_thread_sync(conversation_id, user):
+    if not await store.owns_thread(conversation_id, user):
         raise not_found()
-    shown = to_messages(store.all_items_sync(conversation_id), store.feedback_sync(conversation_id))
+    context = {"user": user}
+    items = await store.load_all_items(conversation_id, context)
+    shown = to_messages(items, await store.load_feedback(conversation_id, context))
     return {"messages": [{**m, "content": m["text"]} for m in shown]}
 
 
@@ -109,14 +111,14 @@ async def _chat_request(request: Request) -> tuple[str, str | None]:
 
 
 async def _ensure_conversation(
-    store: SQLiteStore, conversation_id: str, context: dict[str, Any]
+    store: ChatStore, conversation_id: str, context: dict[str, Any]
 ) -> None:
     """Continue the user's conversation, or start one with the id the client minted."""
     try:
         await store.load_thread(conversation_id, context)
         return
     except NotFoundError:
-        if store.thread_exists_sync(conversation_id):
+        if await store.thread_exists(conversation_id):
             raise not_found() from None
     try:  # raises if another user created the same id a moment ago
         thread = ThreadMetadata(id=conversation_id, created_at=datetime.now())

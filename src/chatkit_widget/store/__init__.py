@@ -1,14 +1,28 @@
-"""Conversation storage: ChatKit ``Store`` implementations."""
+"""Conversation storage: ``ChatStore``, what the widget needs from a ChatKit ``Store``.
+
+``SQLiteStore`` implements it natively; ``as_chat_store`` wraps any other ChatKit ``Store`` in
+a ``StoreAdapter``. See ``store.base`` for the interface and why it is asynchronous.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from chatkit.store import Store
 
+from .adapter import StoreAdapter, as_chat_store
+from .base import ChatStore
 from .sqlite import SQLiteStore
 
-__all__ = ["SQLiteStore", "default_store_path", "resolve_store"]
+__all__ = [
+    "ChatStore",
+    "SQLiteStore",
+    "StoreAdapter",
+    "as_chat_store",
+    "default_store_path",
+    "resolve_store",
+]
 
 
 def default_store_path() -> Path:
@@ -18,8 +32,8 @@ def default_store_path() -> Path:
     return Path(jupyter_data_dir()) / "chatkit_widget" / "chats.sqlite"
 
 
-def resolve_store(store: Store | str | Path | None) -> Store:
-    """Turn the ``store=`` argument of ``ChatWidget`` into a ``Store``.
+def resolve_store(store: Store[Any] | str | Path | None) -> ChatStore:
+    """Turn the ``store=`` argument of ``ChatWidget`` into a ``ChatStore``.
 
     Raises:
         TypeError: for anything that is not a path, ``":memory:"``, ``None`` or a ``Store``.
@@ -27,7 +41,7 @@ def resolve_store(store: Store | str | Path | None) -> Store:
     if store is None:
         return SQLiteStore(default_store_path())
     if isinstance(store, Store):
-        return store
+        return as_chat_store(store)
     if isinstance(store, (str, Path)):
         return SQLiteStore(store)
     raise TypeError(

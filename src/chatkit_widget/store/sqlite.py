@@ -4,7 +4,8 @@ Rows hold the item's ChatKit JSON, so any item type round-trips unchanged. Items
 an insertion sequence rather than ``created_at`` so two items created in the same microsecond
 keep their order. Every method is synchronous underneath (``*_sync``): SQLite on a local file
 answers in microseconds, and the widget's synchronous API (``chat.messages`` inside a running
-event loop) can then read without a second event loop.
+event loop) can then read without a second event loop. It implements ``ChatStore`` natively:
+feedback has its own table, and the synchronous reads override the bridged defaults.
 
 Threads can have an owner. When ChatKit's ``context`` is a dict with a ``"user"`` (as the
 ``chatkit-widget serve`` endpoint passes), threads are created owned by that user and only that
@@ -20,9 +21,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from chatkit.store import NotFoundError, Store, StoreItemType
+from chatkit.store import NotFoundError, StoreItemType
 from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata
 from pydantic import TypeAdapter
+
+from .base import ChatStore, user_of
 
 _ITEM = TypeAdapter[ThreadItem](ThreadItem)
 _ATTACHMENT = TypeAdapter[Attachment](Attachment)
@@ -82,7 +85,7 @@ def _new_id(kind: str) -> str:
     return f"{_PREFIXES.get(kind, kind)}_{uuid.uuid4().hex[:20]}"
 
 
-class SQLiteStore(Store[Any]):
+class SQLiteStore(ChatStore):
     """Persist ChatKit threads in a SQLite file (or ``":memory:"``).
 
     Args:
@@ -113,8 +116,16 @@ class SQLiteStore(Store[Any]):
             self._add_owner_column()
             self._conn.execute(_OWNER_INDEX)
 
+    #: Threads a ``context["user"]`` creates are that user's (the ``owner`` column).
+    scopes_by_user = True
+
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
+
+    @property
+    def local_dir(self) -> Path | None:
+        """The database file's folder; ``None`` for ``":memory:"``."""
+        return None if self.path == ":memory:" else Path(self.path).parent
 
     def _add_owner_column(self) -> None:
         """Migrate a file written before threads had owners."""
@@ -378,11 +389,32 @@ class SQLiteStore(Store[Any]):
         with self._lock:
             self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
 
+    # -- ChatStore ---------------------------------------------------------------------------
 
-def user_of(context: Any) -> str | None:
-    """The user a ChatKit request context names (``{"user": ...}``), if any."""
-    user = context.get("user") if isinstance(context, dict) else None
-    return user if isinstance(user, str) else None
+    async def save_feedback(  # noqa: D102
+        self, thread_id: str, item_ids: list[str], kind: str, context: Any
+    ) -> None:
+        self._check_owner(thread_id, context)
+        self.save_feedback_sync(thread_id, item_ids, kind)
+
+    async def load_feedback(self, thread_id: str, context: Any) -> dict[str, str]:  # noqa: D102
+        self._check_owner(thread_id, context)
+        return self.feedback_sync(thread_id)
+
+    async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:  # noqa: D102
+        self._check_owner(thread_id, context)
+        return self.all_items_sync(thread_id)
+
+    async def threads_with_activity(  # noqa: D102
+        self, limit: int, context: Any
+    ) -> list[tuple[ThreadMetadata, str]]:
+        return self.threads_with_activity_sync(limit, user_of(context))
+
+    async def owns_thread(self, thread_id: str, user: str) -> bool:  # noqa: D102
+        return self.owns_thread_sync(thread_id, user)
+
+    async def thread_exists(self, thread_id: str) -> bool:  # noqa: D102
+        return self.thread_exists_sync(thread_id)
 
 
 def _owned(where: str, args: tuple[Any, ...], owner: str | None) -> tuple[str, tuple[Any, ...]]:
