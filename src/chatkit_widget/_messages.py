@@ -16,6 +16,7 @@ from chatkit.types import (
     UserMessageTextContent,
 )
 
+from ._chatkit_json import StreamEvent
 from ._tool_rows import parse_tool_row
 
 _CANCELLED_NOTE = "The user cancelled the stream"
@@ -126,10 +127,9 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def final_text(events: list[dict[str, Any]]) -> str:
+def final_text(events: list[StreamEvent]) -> str:
     """The text of the last assistant message completed in a stream."""
     for event in reversed(events):
-        item = event.get("item") or {}
-        if event.get("type") == "thread.item.done" and item.get("type") == "assistant_message":
-            return "".join(part.get("text", "") for part in item.get("content", []))
+        if event["type"] == "thread.item.done" and event["item"]["type"] == "assistant_message":
+            return "".join(part.get("text", "") for part in event["item"].get("content", []))
     return ""

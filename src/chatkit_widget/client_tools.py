@@ -21,6 +21,8 @@ from agents.function_schema import FuncSchema, function_schema
 from agents.tool_context import ToolContext
 from pydantic import ValidationError
 
+from ._chatkit_json import StreamEvent, ThreadItemJSON
+
 #: What the model sees as the proxy tool's output; the real result arrives in the next turn.
 HANDED_OFF = "Sent to the notebook to run; its result follows."
 
@@ -77,15 +79,14 @@ class ClientTool:
         )
 
 
-def pending_client_call(event: dict[str, Any]) -> dict[str, Any] | None:
+def pending_client_call(event: StreamEvent) -> ThreadItemJSON | None:
     """The item of a stream event that leaves a client tool call for the client to run."""
-    item = event.get("item") or {}
     if (
-        event.get("type") == "thread.item.done"
-        and item.get("type") == "client_tool_call"
-        and item.get("status") == "pending"
+        event["type"] == "thread.item.done"
+        and event["item"]["type"] == "client_tool_call"
+        and event["item"].get("status") == "pending"
     ):
-        return dict(item)
+        return event["item"].copy()
     return None
 
 

@@ -14,6 +14,7 @@ from agents import Agent
 from chatkit.store import Store
 
 from ._bridge import Bridge, is_text_delta
+from ._chatkit_json import StreamEvent
 from ._events import ChatEvents
 from ._export import to_json
 from ._export import to_markdown as transcript_markdown
@@ -146,9 +147,9 @@ class ChatWidget(anywidget.AnyWidget):
             ChatError: if the turn ends in an error or is stopped.
         """
         _check_message(text)
-        events: list[dict[str, Any]] = []  # not the text deltas: the done item has the text
+        events: list[StreamEvent] = []  # not the text deltas: the done item has the text
 
-        def keep(event: dict[str, Any]) -> None:
+        def keep(event: StreamEvent) -> None:
             if not is_text_delta(event):
                 events.append(event)
 
@@ -166,7 +167,7 @@ class ChatWidget(anywidget.AnyWidget):
                 await asyncio.wait([task])
                 raise
             reason = "cancelled"  # stopped before it started
-        errors = [e for e in events if e.get("type") == "error"]
+        errors = [e for e in events if e["type"] == "error"]
         if errors:
             raise ChatError(errors[-1].get("message") or "The turn failed.", events=events)
         if reason == "cancelled":
@@ -361,13 +362,13 @@ class ChatWidget(anywidget.AnyWidget):
     def _post(self, msg: Any) -> None:
         anywidget.AnyWidget.send(self, msg)
 
-    def _follow_thread(self, event: dict[str, Any]) -> None:
-        if event.get("type") == "thread.created":
+    def _follow_thread(self, event: StreamEvent) -> None:
+        if event["type"] == "thread.created":
             thread_id = event["thread"]["id"]
             self._events.mark_created(thread_id)
             # The backend just created it: asking it again (for a remote one, a blocking HTTP
             # round trip in the middle of the stream) would be work done twice.
-            self._created_now = thread_id
+            self._created_now: str | None = thread_id
             try:
                 self.thread_id = thread_id
             finally:

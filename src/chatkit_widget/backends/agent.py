@@ -35,6 +35,7 @@ from chatkit.types import (
     WorkflowItem,
 )
 
+from .._chatkit_json import ThreadItemJSON
 from ..client_tools import ClientTool, stop_at_client_tools
 from ..notices import collect_notices, drain
 from ._agent_events import AgentEventConverter
@@ -230,13 +231,12 @@ class AgentBackend(InProcessBackend):
         self.features = ("edit", "feedback")
         self.server.client_tools = self.client_tools
 
-    async def abandon_client_call(self, item: dict[str, Any]) -> dict[str, Any] | None:  # noqa: D102
+    async def abandon_client_call(self, item: ThreadItemJSON) -> ThreadItemJSON | None:  # noqa: D102
         call = ClientToolCallItem.model_validate(
             {**item, "status": "completed", "output": {"error": STOPPED_CALL}}
         )
         await self.store.save_item(call.thread_id, call, {})
-        settled: dict[str, Any] = call.model_dump(mode="json", exclude_none=True)
-        return settled
+        return cast(ThreadItemJSON, call.model_dump(mode="json", exclude_none=True))
 
     def add_client_tool(self, tool: ClientTool) -> None:  # noqa: D102
         clash = {t.name for t in self.server.agent.tools} & {tool.name}

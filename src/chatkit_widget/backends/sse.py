@@ -35,6 +35,7 @@ from chatkit.types import (
     UserMessageTextContent,
 )
 
+from .._chatkit_json import ChatKitRequest, StreamEvent
 from .._messages import INCOMPLETE_NOTE
 from ..store import SQLiteStore
 from ._http import (
@@ -205,17 +206,19 @@ class SSEBackend(InProcessBackend):
     def __repr__(self) -> str:
         return f"SSEBackend({shown_url(self.chat_url)!r})"
 
-    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
+    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:  # noqa: D102
         thread_id = (request.get("params") or {}).get("thread_id")
         if isinstance(thread_id, str):  # a listed conversation's history goes before new turns
             await self._import_messages(thread_id, before_turn=True)
         async for event in super().stream(request):
-            item = event.get("item") or {}
-            if event["type"] == "thread.item.done" and item.get("id") in self.server.incomplete:
-                item["incomplete"] = True
+            if (
+                event["type"] == "thread.item.done"
+                and event["item"]["id"] in self.server.incomplete
+            ):
+                event["item"]["incomplete"] = True
             yield event
 
-    async def call(self, request: dict[str, Any]) -> Any:  # noqa: D102
+    async def call(self, request: ChatKitRequest) -> Any:  # noqa: D102
         params = request.get("params") or {}
         if request.get("type") == "threads.list" and not params.get("after"):
             await self._sync_conversations()

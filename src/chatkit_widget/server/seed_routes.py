@@ -48,7 +48,9 @@ async def chat(request: Request, user: User) -> Response:
     if conversation_id is None:  # threads.create announces the new thread first
         created = await stream.next()
         assert created is not None
-        conversation_id = str(event_of(created)["thread"]["id"])
+        announced = event_of(created)
+        assert announced["type"] == "thread.created"
+        conversation_id = announced["thread"]["id"]
     if _wants_json(request):
         return await _json_reply(stream, conversation_id)
     return StreamingResponse(
