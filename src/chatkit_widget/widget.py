@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import anywidget
 import traitlets
@@ -174,13 +174,28 @@ class ChatWidget(anywidget.AnyWidget):
             raise ChatError("The turn was stopped before it finished.", events=events)
         return final_text(events)
 
-    def send(self, text: str, buffers: Any = None) -> asyncio.Task[str]:
+    # ``send`` is two methods in one: the user's ``chat.send(text)``, documented in the README,
+    # and ipywidgets' ``Widget.send(content, buffers)``, which ipywidgets itself (``focus()``,
+    # ``blur()``) and anywidget call to send a custom message. The overloads say which returns
+    # what; the type of the first argument decides at run time.
+    @overload
+    def send(self, text: str) -> asyncio.Task[str]: ...
+    @overload
+    def send(
+        self, text: dict[str, Any], buffers: Sequence[bytes | memoryview] | None = None
+    ) -> None: ...
+    def send(
+        self, text: str | dict[str, Any], buffers: Sequence[bytes | memoryview] | None = None
+    ) -> asyncio.Task[str] | None:
         """Start a turn without waiting; returns the asyncio task (its result is the reply).
+
+        Given a dict, this is ipywidgets' ``Widget.send(content, buffers)``: it sends a
+        custom message to the front end and returns ``None``.
 
         Raises:
             RuntimeError: when no event loop runs (outside a notebook, use ``await chat.ask``).
         """
-        if isinstance(text, dict):  # ipywidgets' own send(content, buffers) to the front end
+        if isinstance(text, dict):
             super().send(text, buffers)
             return None
         _check_message(text)  # now, not later inside a task nobody awaits
