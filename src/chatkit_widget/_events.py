@@ -17,7 +17,7 @@ from chatkit.types import ThreadItem
 from pydantic import TypeAdapter, ValidationError
 
 from ._chatkit_json import StreamEvent, ThreadItemJSON
-from ._messages import to_messages
+from ._messages import Message, to_messages
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,8 @@ class ChatEvents:
             news = (
                 event["type"] == "thread.item.done" or event["item"]["type"] == "client_tool_call"
             )
-            if news and (self._callbacks["message"] or self._callbacks["tool"]):
+            listened = self._callbacks["message"] or self._callbacks["tool"]
+            if news and listened:  # no parsing for nobody
                 for message in _as_messages(event["item"]):
                     self.emit("tool" if message["role"] == "tool" else "message", message)
 
@@ -95,7 +96,7 @@ class ChatEvents:
             log.error("chatkit-widget: an async callback failed", exc_info=task.exception())
 
 
-def _as_messages(raw: ThreadItemJSON) -> list[dict[str, Any]]:
+def _as_messages(raw: ThreadItemJSON) -> list[Message]:
     try:
         item = _ITEM.validate_python(raw)
     except ValidationError:

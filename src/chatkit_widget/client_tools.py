@@ -21,7 +21,7 @@ from agents.function_schema import FuncSchema, function_schema
 from agents.tool_context import ToolContext
 from pydantic import ValidationError
 
-from ._chatkit_json import StreamEvent, ThreadItemJSON
+from ._chatkit_json import JSONObject, StreamEvent, ThreadItemJSON
 
 #: What the model sees as the proxy tool's output; the real result arrives in the next turn.
 HANDED_OFF = "Sent to the notebook to run; its result follows."
@@ -45,11 +45,11 @@ class ClientTool:
         return cls(name=schema.name, description=schema.description or "", fn=fn, schema=schema)
 
     @property
-    def parameters(self) -> dict[str, Any]:
+    def parameters(self) -> JSONObject:
         """The JSON schema of the arguments."""
         return self.schema.params_json_schema
 
-    async def run(self, arguments: dict[str, Any]) -> Any:
+    async def run(self, arguments: JSONObject) -> Any:
         """Call the function; failures become ``{"error": "..."}`` for the model to see."""
         try:
             parsed = self.schema.params_pydantic_model(**arguments)

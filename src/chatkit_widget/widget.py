@@ -14,11 +14,11 @@ from agents import Agent
 from chatkit.store import Store
 
 from ._bridge import Bridge, is_text_delta
-from ._chatkit_json import StreamEvent
+from ._chatkit_json import JSONObject, StreamEvent
 from ._events import ChatEvents
 from ._export import to_json
 from ._export import to_markdown as transcript_markdown
-from ._messages import final_text, to_messages
+from ._messages import Message, final_text, to_messages
 from ._theme import normalize_prompts, normalize_theme
 from .backends import AgentBackend, Backend, BackendError
 from .backends.in_process import turn_request
@@ -94,7 +94,7 @@ class ChatWidget(anywidget.AnyWidget):
         store: Store[Any] | str | Path | None = None,
         thread_id: str | None = None,
         placeholder: str = "Message the assistant…",
-        theme: str | dict[str, Any] = "auto",
+        theme: str | JSONObject = "auto",
         height: str | int = "520px",
         greeting: str = "",
         prompts: list[str | dict[str, str]] | None = None,
@@ -182,10 +182,10 @@ class ChatWidget(anywidget.AnyWidget):
     def send(self, text: str) -> asyncio.Task[str]: ...
     @overload
     def send(
-        self, text: dict[str, Any], buffers: Sequence[bytes | memoryview] | None = None
+        self, text: JSONObject, buffers: Sequence[bytes | memoryview] | None = None
     ) -> None: ...
     def send(
-        self, text: str | dict[str, Any], buffers: Sequence[bytes | memoryview] | None = None
+        self, text: str | JSONObject, buffers: Sequence[bytes | memoryview] | None = None
     ) -> asyncio.Task[str] | None:
         """Start a turn without waiting; returns the asyncio task (its result is the reply).
 
@@ -209,7 +209,7 @@ class ChatWidget(anywidget.AnyWidget):
         return loop.create_task(self.ask(text))
 
     @property
-    def messages(self) -> list[dict[str, Any]]:
+    def messages(self) -> list[Message]:
         """The open conversation as plain dicts, oldest first (``[]`` for a new one).
 
         Each has ``id``, ``role`` (``"user"``, ``"assistant"`` or ``"tool"``), ``text`` and
@@ -312,7 +312,7 @@ class ChatWidget(anywidget.AnyWidget):
         self.thread_id = thread_id
 
     @traitlets.validate("theme")
-    def _valid_theme(self, proposal: dict[str, Any]) -> str | dict[str, Any]:
+    def _valid_theme(self, proposal: dict[str, Any]) -> str | JSONObject:
         try:
             return normalize_theme(proposal["value"])
         except (TypeError, ValueError) as exc:

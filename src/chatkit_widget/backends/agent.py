@@ -40,7 +40,7 @@ from ..client_tools import ClientTool, stop_at_client_tools
 from ..notices import collect_notices, drain
 from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
-from .in_process import InProcessBackend, LocalChatKitServer, all_items, title_from
+from .in_process import InProcessBackend, LocalChatKitServer, RequestContext, all_items, title_from
 
 log = logging.getLogger(__name__)
 #: What a client tool call the user stopped returns (the model sees it in later turns).
@@ -74,7 +74,7 @@ class AgentChatKitServer(LocalChatKitServer):
         self,
         thread: ThreadMetadata,
         input_user_message: UserMessageItem | None,
-        context: dict[str, Any],
+        context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
         if thread.title is None and input_user_message is not None:
             thread.title = title_from(input_user_message)  # ChatKit emits thread.updated
@@ -150,7 +150,7 @@ class AgentChatKitServer(LocalChatKitServer):
         thread: ThreadMetadata,
         action: Action[str, Any],
         sender: WidgetItem | None,
-        context: dict[str, Any],
+        context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
         if action.type != EDIT_ACTION:
             raise CustomStreamError(f"Unknown action {action.type!r}", allow_retry=False)
@@ -191,7 +191,7 @@ class AgentChatKitServer(LocalChatKitServer):
         return f"Error: {text}"
 
     async def handle_stream_cancelled(  # noqa: D102
-        self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: dict[str, Any]
+        self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: RequestContext
     ) -> None:
         converter: AgentEventConverter | None = context.get("converter")
         if converter is not None:

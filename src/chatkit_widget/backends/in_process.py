@@ -11,7 +11,7 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator, Coroutine
-from typing import Any, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar, cast
 
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.store import NotFoundError, Store
@@ -33,11 +33,14 @@ from ..store import SQLiteStore
 from .base import Backend, BackendError
 
 T = TypeVar("T")
+#: What ChatKit hands its server's methods with each request: ``{}`` in a notebook, the
+#: user for ``chatkit-widget serve``, and what a turn keeps for its cancellation.
+RequestContext: TypeAlias = dict[str, Any]
 _STATUSES = {"locked": LockedStatus, "closed": ClosedStatus}
 TITLE_LENGTH = 60
 
 
-class LocalChatKitServer(ChatKitServer[JSONObject]):
+class LocalChatKitServer(ChatKitServer[RequestContext]):
     """A ``ChatKitServer`` that also keeps the feedback users give (ChatKit only forwards it)."""
 
     def __init__(self, store: Store[Any]) -> None:
@@ -45,7 +48,7 @@ class LocalChatKitServer(ChatKitServer[JSONObject]):
         self.feedback: dict[str, dict[str, str]] = {}
 
     async def add_feedback(  # noqa: D102
-        self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: JSONObject
+        self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext
     ) -> None:
         if isinstance(self.store, SQLiteStore):
             self.store.save_feedback_sync(thread_id, item_ids, feedback)

@@ -51,7 +51,7 @@ from ._http import (
     shown_url,
 )
 from ._seed_frames import TEXT_KEYS, SeedReply
-from .in_process import InProcessBackend, LocalChatKitServer, run_sync, title_from
+from .in_process import InProcessBackend, LocalChatKitServer, RequestContext, run_sync, title_from
 
 log = logging.getLogger("chatkit_widget.remote")
 
@@ -74,7 +74,7 @@ class SeedChatServer(LocalChatKitServer):
         self,
         thread: ThreadMetadata,
         input_user_message: UserMessageItem | None,
-        context: dict[str, Any],
+        context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
         if input_user_message is None:  # e.g. a client tool's output: the seed API has none
             return
@@ -131,7 +131,7 @@ class SeedChatServer(LocalChatKitServer):
             raise CustomStreamError(reply.error, allow_retry=True)
 
     def _keep_incomplete(
-        self, reply: SeedReply, thread: ThreadMetadata, context: dict[str, Any]
+        self, reply: SeedReply, thread: ThreadMetadata, context: RequestContext
     ) -> list[ThreadStreamEvent]:
         """Close the reply the network cut off, followed by a hidden note that it is incomplete.
 
