@@ -220,10 +220,10 @@ class SSEBackend(InProcessBackend):
 
     async def call(self, request: ChatKitRequest) -> Any:  # noqa: D102
         params = request.get("params") or {}
-        if request.get("type") == "threads.list" and not params.get("after"):
+        if request["type"] == "threads.list" and not params.get("after"):
             await self._sync_conversations()
         thread_id = params.get("thread_id")
-        if request.get("type") in ("threads.get_by_id", "items.list") and thread_id:
+        if request["type"] in ("threads.get_by_id", "items.list") and thread_id:
             await self._import_messages(thread_id)
         return await super().call(request)
 
