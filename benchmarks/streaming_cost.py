@@ -21,6 +21,7 @@ from typing import Any
 from agents import set_tracing_disabled
 
 from chatkit_widget import ChatWidget, OfflineDemoModel, _bridge, demo_agent
+from chatkit_widget._chatkit_json import StreamEvent
 
 
 async def run(words: int, rate: float, interval: float) -> dict[str, Any]:
@@ -32,7 +33,7 @@ async def run(words: int, rate: float, interval: float) -> dict[str, Any]:
     timings: list[float] = []
     original = _bridge.DeltaCoalescer.add
 
-    def timed_add(self: Any, event: dict[str, Any]) -> None:
+    def timed_add(self: Any, event: StreamEvent) -> None:
         start = time.perf_counter_ns()
         original(self, event)
         timings.append((time.perf_counter_ns() - start) / 1000)

@@ -94,3 +94,20 @@ async def test_a_task_update_supersedes_the_last_one_of_the_same_task() -> None:
     coalescer.add(task_update("Other", index=1))
     coalescer.flush()
     assert [e["update"]["task"]["content"] for e in batches[1]] == ["This", "Other"]
+
+
+async def test_merging_changes_neither_observed_nor_already_sent_events() -> None:
+    batches: list[list[dict[str, Any]]] = []
+    coalescer = DeltaCoalescer(batches.append, interval=10.0)
+    coalescer.add(delta("x"))  # goes out at once
+    first, second = delta("a"), delta("b")
+    coalescer.add(first)
+    coalescer.add(second)
+    assert first["update"]["delta"] == "a" and second["update"]["delta"] == "b"
+    coalescer.flush()
+    coalescer.add(delta("c"))  # after a flush: a new event, not merged into the one sent
+    coalescer.add(task_update("T"))
+    coalescer.add(delta("d"))  # a task update in between: not merged into "c"
+    coalescer.flush()
+    sent = [[e["update"].get("delta", "task") for e in batch] for batch in batches]
+    assert sent == [["x"], ["ab"], ["c", "task", "d"]]

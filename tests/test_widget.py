@@ -138,6 +138,24 @@ async def test_ask_and_send_drive_the_same_ui(front_end: FrontEnd) -> None:
     assert any(m["kind"] == "event" for m in front_end.received)
 
 
+def test_send_with_a_dict_is_still_ipywidgets_custom_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chat = ChatWidget(store=":memory:")
+    sent: list[tuple[Any, Any]] = []
+    monkeypatch.setattr(
+        chat.comm, "send", lambda data=None, buffers=None, **_: sent.append((data, buffers))
+    )
+    assert chat.send({"kind": "ping"}, [b"raw"]) is None
+    chat.focus()  # ipywidgets' own caller of send(content)
+    assert sent == [
+        ({"method": "custom", "content": {"kind": "ping"}}, [b"raw"]),
+        ({"method": "custom", "content": {"do": "focus"}}, None),
+    ]
+    assert chat._bridge.streams == {}  # neither started a turn
+    chat.close()
+
+
 async def test_stop_from_python_makes_ask_raise(front_end: FrontEnd) -> None:
     task = front_end.chat.send("count to 500")
     while not front_end.chat.messages:

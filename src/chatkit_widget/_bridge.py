@@ -12,8 +12,15 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
+from ._chatkit_json import (
+    ChatKitRequest,
+    ItemUpdated,
+    StreamEvent,
+    ThreadItemJSON,
+    error_event,
+)
 from ._live import LiveItems
 from ._protocol import EndReason, IncomingMsg, OutgoingMsg, parse_incoming
 from .backends.base import STREAMING_REQUESTS, Backend, BackendError
@@ -25,7 +32,7 @@ log = logging.getLogger(__name__)
 FLUSH_INTERVAL = 0.016
 
 Send = Callable[[OutgoingMsg], None]
-Observer = Callable[[dict[str, Any]], None]
+Observer = Callable[[StreamEvent], None]
 
 
 class DeltaCoalescer:
@@ -40,31 +47,46 @@ class DeltaCoalescer:
     """
 
     def __init__(
-        self, flush: Callable[[list[dict[str, Any]]], None], interval: float = FLUSH_INTERVAL
+        self, flush: Callable[[list[StreamEvent]], None], interval: float = FLUSH_INTERVAL
     ) -> None:
         self._flush_cb = flush
         self.interval = interval
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[StreamEvent] = []
+        #: The last pending event when it is a mergeable item update (what a next one joins).
+        self._tail: ItemUpdated | None = None
         self._last_flush = 0.0
         self._timer: asyncio.TimerHandle | None = None
 
-    def add(self, event: dict[str, Any]) -> None:
+    def add(self, event: StreamEvent) -> None:
         """Buffer one event, flushing when due."""
-        last = self._pending[-1] if self._pending else None
-        if is_text_delta(event):
-            if last is not None and is_text_delta(last) and _same_part(last, event):
-                last["update"]["delta"] += event["update"]["delta"]
-            else:  # a copy: merging must not change the event other observers hold
-                self._pending.append({**event, "update": {**event["update"]}})
-        elif _is_task_update(event):
-            if last is not None and _is_task_update(last) and _same_task(last, event):
-                self._pending[-1] = event
-            else:
-                self._pending.append(event)
-        else:
+        if event["type"] != "thread.item.updated" or event["update"]["type"] not in _MERGEABLE:
             self._pending.append(event)
             self.flush()
             return
+        update, tail = event["update"], self._tail
+        last = tail["update"] if tail is not None and tail["item_id"] == event["item_id"] else None
+        if update["type"] == TEXT_DELTA:
+            if (
+                last is not None
+                and last["type"] == TEXT_DELTA
+                and last["content_index"] == update["content_index"]
+            ):
+                last["delta"] += update["delta"]
+            else:  # a copy: merging must not change the event other observers hold
+                merged = event.copy()
+                merged["update"] = update.copy()
+                self._pending.append(merged)
+                self._tail = merged
+        elif update["type"] == "workflow.task.updated":
+            if (
+                last is not None
+                and last["type"] == "workflow.task.updated"
+                and last["task_index"] == update["task_index"]
+            ):
+                self._pending[-1] = event
+            else:
+                self._pending.append(event)
+            self._tail = event
         if time.monotonic() - self._last_flush >= self.interval:
             self.flush()
         elif self._timer is None:
@@ -75,36 +97,20 @@ class DeltaCoalescer:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        self._tail = None
         if self._pending:
             events, self._pending = self._pending, []
             self._last_flush = time.monotonic()
             self._flush_cb(events)
 
 
-def is_text_delta(event: dict[str, Any]) -> bool:
+TEXT_DELTA: Final = "assistant_message.content_part.text_delta"
+_MERGEABLE = frozenset({TEXT_DELTA, "workflow.task.updated"})
+
+
+def is_text_delta(event: StreamEvent) -> bool:
     """Whether an event is a streamed piece of assistant text."""
-    return event.get("type") == "thread.item.updated" and (
-        event.get("update", {}).get("type") == "assistant_message.content_part.text_delta"
-    )
-
-
-def _is_task_update(event: dict[str, Any]) -> bool:
-    return event.get("type") == "thread.item.updated" and (
-        event.get("update", {}).get("type") == "workflow.task.updated"
-    )
-
-
-def _same_task(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return bool(
-        a["item_id"] == b["item_id"] and a["update"]["task_index"] == b["update"]["task_index"]
-    )
-
-
-def _same_part(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return bool(
-        a["item_id"] == b["item_id"]
-        and a["update"]["content_index"] == b["update"]["content_index"]
-    )
+    return event["type"] == "thread.item.updated" and event["update"]["type"] == TEXT_DELTA
 
 
 class Bridge:
@@ -123,7 +129,7 @@ class Bridge:
         self._send = send
         self.flush_interval = flush_interval
         self.streams: dict[str, asyncio.Task[EndReason]] = {}
-        self._live: dict[str, tuple[dict[str, Any], LiveItems, DeltaCoalescer]] = {}
+        self._live: dict[str, tuple[ChatKitRequest, LiveItems, DeltaCoalescer]] = {}
         self._cancelled: set[str] = set()
         self._calls: set[asyncio.Task[None]] = set()
         self._turn_lock = asyncio.Lock()
@@ -152,7 +158,7 @@ class Bridge:
 
     def start_stream(
         self,
-        request: dict[str, Any],
+        request: ChatKitRequest,
         stream_id: str | None = None,
         observer: Observer | None = None,
     ) -> tuple[str, asyncio.Task[EndReason]]:
@@ -189,14 +195,14 @@ class Bridge:
             if snapshot:
                 self._send({"kind": "event", "id": stream_id, "events": snapshot})
 
-    def announce(self, events: list[dict[str, Any]]) -> None:
+    def announce(self, events: list[StreamEvent]) -> None:
         """Tell every view (and the observers) about a change made outside any request."""
         for event in events:
             for notify in self.observers:
                 notify(event)
         self._send({"kind": "changed", "id": uuid.uuid4().hex, "events": events})
 
-    async def _answer_client_call(self, call: dict[str, Any]) -> dict[str, Any]:
+    async def _answer_client_call(self, call: ThreadItemJSON) -> ChatKitRequest:
         """Run the client tool a turn asked for; the request that hands back its result."""
         tool = self.backend.client_tools.get(call["name"])
         if tool is None:  # a remote server may call tools this notebook never registered
@@ -208,13 +214,13 @@ class Bridge:
             "params": {"thread_id": call["thread_id"], "result": result},
         }
 
-    async def _call(self, request_id: str, request: dict[str, Any]) -> None:
+    async def _call(self, request_id: str, request: ChatKitRequest) -> None:
         try:
             result = await self.backend.call(request)
         except BackendError as exc:
             self._send({"kind": "error", "id": request_id, "message": str(exc)})
         except Exception as exc:
-            log.exception("chatkit-widget: %s failed", request.get("type"))
+            log.exception("chatkit-widget: %s failed", request["type"])
             self._send(
                 {"kind": "error", "id": request_id, "message": f"{type(exc).__name__}: {exc}"}
             )
@@ -228,7 +234,7 @@ class Bridge:
                 self._send({"kind": "changed", "id": request_id, "events": changed})
 
     async def _stream(
-        self, stream_id: str, request: dict[str, Any], observer: Observer | None
+        self, stream_id: str, request: ChatKitRequest, observer: Observer | None
     ) -> EndReason:
         live = LiveItems()
         observers = [*self.observers, *([observer] if observer else []), live.apply]
@@ -237,7 +243,7 @@ class Bridge:
             self.flush_interval,
         )
 
-        def emit(event: dict[str, Any]) -> None:
+        def emit(event: StreamEvent) -> None:
             for notify in observers:
                 notify(event)
             coalescer.add(event)
@@ -249,12 +255,12 @@ class Bridge:
             async with self._turn_lock:
                 self._send({"kind": "start", "id": stream_id, "request": request})
                 self._live[stream_id] = (request, live, coalescer)
-                current: dict[str, Any] | None = request
+                current: ChatKitRequest | None = request
                 while current is not None:
                     call = None
                     async for event in self.backend.stream(current):
                         emit(event)
-                        if event.get("type") == "error":
+                        if event["type"] == "error":
                             reason = "error"
                         call = pending_client_call(event) or call
                     # A turn that ends on a client tool call continues, in the same stream,
@@ -275,9 +281,9 @@ class Bridge:
             reason = "cancelled"
         except Exception as exc:
             if not isinstance(exc, BackendError):
-                log.exception("chatkit-widget: %s failed", request.get("type"))
+                log.exception("chatkit-widget: %s failed", request["type"])
             message = str(exc) if isinstance(exc, BackendError) else f"{type(exc).__name__}: {exc}"
-            emit({"type": "error", "code": "custom", "message": message, "allow_retry": False})
+            emit(error_event(message, allow_retry=False))
             reason = "error"
         finally:
             self._live.pop(stream_id, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import sys
-from typing import Any
+from typing import Any, TypeAlias
 
 # What the front end can render safely (HTML is sanitized there, SVG shown as an image).
 RICH_TYPES = (
@@ -23,11 +23,13 @@ RICH_TYPES = (
     "text/latex",
     "application/json",
 )
+#: A Jupyter mimebundle: MIME type -> data (text, base64 or a JSON value).
+MimeBundle: TypeAlias = dict[str, Any]
 MAX_BUNDLE_CHARS = 4_000_000  # ~3 MB of PNG: more would bloat the conversation store
 _PLAIN = (str, bytes, int, float, bool, dict, list, tuple, type(None))
 
 
-def mimebundle(obj: object) -> dict[str, Any] | None:
+def mimebundle(obj: object) -> MimeBundle | None:
     """The displayable forms of ``obj``, or ``None`` when it is plain data (text, JSON-like).
 
     Uses the kernel's own display formatter when there is one, so objects display here as
@@ -46,7 +48,7 @@ def mimebundle(obj: object) -> dict[str, Any] | None:
     return rich
 
 
-def _formatted(obj: object) -> dict[str, Any]:
+def _formatted(obj: object) -> MimeBundle:
     try:
         from IPython.core.formatters import DisplayFormatter
         from IPython.core.getipython import get_ipython
@@ -59,7 +61,7 @@ def _formatted(obj: object) -> dict[str, Any]:
     return dict(data)
 
 
-def _figure_bundle(obj: object) -> dict[str, Any] | None:
+def _figure_bundle(obj: object) -> MimeBundle | None:
     """A matplotlib Figure (or Axes) as PNG, whatever backend the kernel uses."""
     figure = getattr(obj, "figure", None) if not hasattr(obj, "savefig") else obj
     if figure is None or not hasattr(figure, "savefig") or not hasattr(figure, "canvas"):

@@ -16,7 +16,8 @@ from typing import Any
 from chatkit.types import ThreadItem
 from pydantic import TypeAdapter, ValidationError
 
-from ._messages import to_messages
+from ._chatkit_json import StreamEvent, ThreadItemJSON
+from ._messages import Message, to_messages
 
 log = logging.getLogger(__name__)
 
@@ -68,30 +69,26 @@ class ChatEvents:
             except Exception:
                 log.exception("chatkit-widget: a %r callback failed", event)
 
-    def from_stream(self, event: dict[str, Any]) -> None:
+    def from_stream(self, event: StreamEvent) -> None:
         """Translate one ChatKit stream event (a bridge observer)."""
-        kind = event.get("type")
-        if kind in ("thread.created", "thread.updated"):
-            thread = event.get("thread") or {}
-            reason = "created" if kind == "thread.created" else "updated"
-            data = {"id": thread.get("id"), "title": thread.get("title"), "reason": reason}
-            self.emit("thread", data)
-        elif kind == "error":
-            data = {
-                "message": event.get("message") or "",
-                "allow_retry": bool(event.get("allow_retry")),
-            }
-            self.emit("error", data)
-        elif kind in ("thread.item.done", "thread.item.replaced") and self._wanted(event):
-            for message in _as_messages(event.get("item")):
-                self.emit("tool" if message["role"] == "tool" else "message", message)
-
-    def _wanted(self, event: dict[str, Any]) -> bool:
-        if not (self._callbacks["message"] or self._callbacks["tool"]):
-            return False  # no parsing for nobody
-        item_type = (event.get("item") or {}).get("type")
-        # A replaced item is news only for a client tool call the notebook has answered.
-        return event["type"] == "thread.item.done" or item_type == "client_tool_call"
+        if event["type"] == "thread.created" or event["type"] == "thread.updated":
+            thread = event["thread"]
+            reason = "created" if event["type"] == "thread.created" else "updated"
+            self.emit(
+                "thread", {"id": thread.get("id"), "title": thread.get("title"), "reason": reason}
+            )
+        elif event["type"] == "error":
+            text = event.get("message") or ""
+            self.emit("error", {"message": text, "allow_retry": bool(event.get("allow_retry"))})
+        elif event["type"] == "thread.item.done" or event["type"] == "thread.item.replaced":
+            # A replaced item is news only for a client tool call the notebook has answered.
+            news = (
+                event["type"] == "thread.item.done" or event["item"]["type"] == "client_tool_call"
+            )
+            listened = self._callbacks["message"] or self._callbacks["tool"]
+            if news and listened:  # no parsing for nobody
+                for message in _as_messages(event["item"]):
+                    self.emit("tool" if message["role"] == "tool" else "message", message)
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
@@ -99,7 +96,7 @@ class ChatEvents:
             log.error("chatkit-widget: an async callback failed", exc_info=task.exception())
 
 
-def _as_messages(raw: Any) -> list[dict[str, Any]]:
+def _as_messages(raw: ThreadItemJSON) -> list[Message]:
     try:
         item = _ITEM.validate_python(raw)
     except ValidationError:

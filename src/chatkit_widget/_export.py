@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from ._chatkit_json import JSONObject
+from ._messages import Message
 from ._tool_rows import fence
 
 _ROLE = {"user": "You", "assistant": "Assistant"}
 
 
-def to_json(thread: dict[str, Any], messages: list[dict[str, Any]]) -> str:
+def to_json(thread: JSONObject, messages: list[Message]) -> str:
     """The thread and its messages (tool calls included), as indented JSON."""
     return json.dumps({"thread": thread, "messages": messages}, indent=2, ensure_ascii=False)
 
 
-def to_markdown(thread: dict[str, Any], messages: list[dict[str, Any]]) -> str:
+def to_markdown(thread: JSONObject, messages: list[Message]) -> str:
     """A readable transcript: one section per message, tool calls with arguments and result."""
     parts = [f"# {thread.get('title') or 'Conversation'}"]
     for message in messages:
@@ -30,7 +31,7 @@ def to_markdown(thread: dict[str, Any], messages: list[dict[str, Any]]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _tool_markdown(tool: dict[str, Any]) -> str:
+def _tool_markdown(tool: JSONObject) -> str:
     kind = "Client tool" if tool.get("client") else "Tool"
     arguments = json.dumps(tool.get("arguments"), indent=2, ensure_ascii=False, default=str)
     lines = [f"**{kind} `{tool['name']}`** ({tool['status']})", fence(arguments, "json")]
@@ -47,7 +48,7 @@ def _tool_markdown(tool: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
-def _sources_markdown(message: dict[str, Any]) -> str:
+def _sources_markdown(message: Message) -> str:
     sources = message.get("sources") or []
     lines = [
         f"{n}. [{s['title']}]({s['url']})" if "url" in s else f"{n}. {s['title']}"
@@ -56,10 +57,10 @@ def _sources_markdown(message: dict[str, Any]) -> str:
     return "\n\nSources:\n\n" + "\n".join(lines) if lines else ""
 
 
-def _stopped(message: dict[str, Any]) -> str:
+def _stopped(message: Message) -> str:
     return "stopped" if message.get("stopped") else ""
 
 
-def _feedback(message: dict[str, Any]) -> str:
+def _feedback(message: Message) -> str:
     kind = message.get("feedback")
     return {"positive": "rated good", "negative": "rated bad"}.get(kind or "", "")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
-_CLOSING = {"thread.item.done", "thread.item.removed", "thread.item.replaced"}
+from ._chatkit_json import ItemAdded, ItemUpdate, StreamEvent, ThreadItemJSON
 
 
 class LiveItems:
@@ -16,50 +15,50 @@ class LiveItems:
     """
 
     def __init__(self) -> None:
-        self._items: dict[str, dict[str, Any]] = {}
+        self._items: dict[str, ThreadItemJSON] = {}
         self._chunks: dict[tuple[str, int], list[str]] = {}
 
-    def apply(self, event: dict[str, Any]) -> None:
+    def apply(self, event: StreamEvent) -> None:
         """Follow one ChatKit stream event."""
-        kind = event.get("type")
-        if kind == "thread.item.added":
+        if event["type"] == "thread.item.added":
             item = copy.deepcopy(event["item"])
             self._items[item["id"]] = item
-        elif kind in _CLOSING:
-            item_id = event.get("item_id") or event["item"]["id"]
+        elif event["type"] in ("thread.item.done", "thread.item.removed", "thread.item.replaced"):
+            item_id = (
+                event["item_id"] if event["type"] == "thread.item.removed" else event["item"]["id"]
+            )
             self._items.pop(item_id, None)
             for key in [k for k in self._chunks if k[0] == item_id]:
                 del self._chunks[key]
-        elif kind == "thread.item.updated" and event["item_id"] in self._items:
+        elif event["type"] == "thread.item.updated" and event["item_id"] in self._items:
             self._update(self._items[event["item_id"]], event["update"])
 
-    def _update(self, item: dict[str, Any], update: dict[str, Any]) -> None:
-        kind = update.get("type", "")
-        if kind == "assistant_message.content_part.text_delta":
+    def _update(self, item: ThreadItemJSON, update: ItemUpdate) -> None:
+        if update["type"] == "assistant_message.content_part.text_delta":
             self._chunks.setdefault((item["id"], update["content_index"]), []).append(
                 update["delta"]
             )
-        elif kind in (
-            "assistant_message.content_part.added",
-            "assistant_message.content_part.done",
+        elif (
+            update["type"] == "assistant_message.content_part.added"
+            or update["type"] == "assistant_message.content_part.done"
         ):
             content = item.setdefault("content", [])
             while len(content) <= update["content_index"]:
                 content.append({"type": "output_text", "text": "", "annotations": []})
             content[update["content_index"]] = copy.deepcopy(update["content"])
             self._chunks.pop((item["id"], update["content_index"]), None)
-        elif kind == "workflow.task.added":
+        elif update["type"] == "workflow.task.added":
             item["workflow"]["tasks"].insert(update["task_index"], copy.deepcopy(update["task"]))
-        elif kind == "workflow.task.updated":
+        elif update["type"] == "workflow.task.updated":
             item["workflow"]["tasks"][update["task_index"]] = copy.deepcopy(update["task"])
 
-    def open_items(self) -> list[dict[str, Any]]:
+    def open_items(self) -> list[ThreadItemJSON]:
         """The items added and not yet done, as they are now (text deltas applied)."""
         return [event["item"] for event in self.snapshot()]
 
-    def snapshot(self) -> list[dict[str, Any]]:
+    def snapshot(self) -> list[ItemAdded]:
         """``thread.item.added`` events that recreate the open items as they are now."""
-        events = []
+        events: list[ItemAdded] = []
         for item_id, item in self._items.items():
             current = copy.deepcopy(item)
             for (chunk_item, index), chunks in self._chunks.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeAlias
 
 from chatkit.types import (
     AssistantMessageItem,
@@ -16,7 +16,14 @@ from chatkit.types import (
     UserMessageTextContent,
 )
 
+from ._chatkit_json import StreamEvent
 from ._tool_rows import parse_tool_row
+
+#: One entry of ``chat.messages`` (and of ``chat.on("message" | "tool")``): ``id``, ``role``,
+#: ``text``, ``created_at``, and ``tool``, ``stopped``, ``incomplete``, ``feedback``, ``sources``
+#: when they apply. A plain dict, not a TypedDict: users' code that annotates these as
+#: ``dict[str, Any]`` keeps type-checking (a TypedDict is not assignable to ``dict``).
+Message: TypeAlias = dict[str, Any]
 
 _CANCELLED_NOTE = "The user cancelled the stream"
 #: Stored (hidden) right after a remote reply whose connection dropped; the model sees it too.
@@ -42,16 +49,14 @@ def stopped_message_ids(items: list[ThreadItem]) -> set[str]:
     }
 
 
-def to_messages(
-    items: list[ThreadItem], feedback: dict[str, str] | None = None
-) -> list[dict[str, Any]]:
+def to_messages(items: list[ThreadItem], feedback: dict[str, str] | None = None) -> list[Message]:
     """User, assistant and tool messages, oldest first.
 
     An assistant message the user stopped carries ``"stopped": True`` (ChatKit records a stop
     as a hidden note right after the partial reply); a rated one ``"feedback"``.
     """
     feedback = feedback or {}
-    messages: list[dict[str, Any]] = []
+    messages: list[Message] = []
     stopped = stopped_message_ids(items)
     incomplete = {
         item.id
@@ -64,7 +69,7 @@ def to_messages(
             text = "".join(p.text for p in item.content if isinstance(p, UserMessageTextContent))
             messages.append({**base, "role": "user", "text": text})
         elif isinstance(item, AssistantMessageItem):
-            message: dict[str, Any] = {
+            message: Message = {
                 **base,
                 "role": "assistant",
                 "text": "".join(p.text for p in item.content),
@@ -126,10 +131,9 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def final_text(events: list[dict[str, Any]]) -> str:
+def final_text(events: list[StreamEvent]) -> str:
     """The text of the last assistant message completed in a stream."""
     for event in reversed(events):
-        item = event.get("item") or {}
-        if event.get("type") == "thread.item.done" and item.get("type") == "assistant_message":
-            return "".join(part.get("text", "") for part in item.get("content", []))
+        if event["type"] == "thread.item.done" and event["item"]["type"] == "assistant_message":
+            return "".join(part.get("text", "") for part in event["item"].get("content", []))
     return ""

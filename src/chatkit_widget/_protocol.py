@@ -27,7 +27,10 @@ Kernel -> front end:
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from collections.abc import Sequence
+from typing import Any, Literal, NotRequired, TypedDict, cast
+
+from ._chatkit_json import ChatKitRequest, StreamEvent
 
 EndReason = Literal["done", "cancelled", "error"]
 
@@ -37,7 +40,7 @@ class RequestMsg(TypedDict):
 
     kind: Literal["request"]
     id: str
-    request: dict[str, Any]
+    request: ChatKitRequest
 
 
 class CancelMsg(TypedDict):
@@ -59,7 +62,7 @@ class StartMsg(TypedDict):
 
     kind: Literal["start"]
     id: str
-    request: dict[str, Any]
+    request: ChatKitRequest
     replay: NotRequired[bool]
 
 
@@ -68,7 +71,7 @@ class EventMsg(TypedDict):
 
     kind: Literal["event"]
     id: str
-    events: list[dict[str, Any]]
+    events: Sequence[StreamEvent]
 
 
 class EndMsg(TypedDict):
@@ -100,7 +103,7 @@ class ChangedMsg(TypedDict):
 
     kind: Literal["changed"]
     id: str
-    events: list[dict[str, Any]]
+    events: Sequence[StreamEvent]
 
 
 IncomingMsg = RequestMsg | CancelMsg | ResumeMsg
@@ -122,7 +125,8 @@ def parse_incoming(raw: object) -> IncomingMsg:
         request = raw.get("request")
         if not isinstance(request, dict) or not isinstance(request.get("type"), str):
             raise ValueError("a 'request' envelope needs a ChatKit request with a 'type'")
-        return RequestMsg(kind="request", id=msg_id, request=request)
+        # Only ``type`` is checked here: the backend validates the rest, with a precise error.
+        return RequestMsg(kind="request", id=msg_id, request=cast(ChatKitRequest, request))
     if kind == "cancel":
         return CancelMsg(kind="cancel", id=msg_id)
     if kind == "resume":

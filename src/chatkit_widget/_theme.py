@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._chatkit_json import JSONObject
+
 SCHEMES = ("auto", "light", "dark")
 RADII = ("pill", "round", "soft", "sharp")
 DENSITIES = ("compact", "normal", "spacious")
@@ -40,7 +42,7 @@ _COLOR_KEYS = ("accent", "background", "text", "user_bubble", "assistant_bubble"
 _SAFE_VALUE = re.compile(r"^[^;{}<>\\]+$")
 
 
-def normalize_theme(theme: object) -> str | dict[str, Any]:
+def normalize_theme(theme: object) -> str | JSONObject:
     """Validate a theme and return what the front end receives.
 
     Raises:
@@ -53,7 +55,7 @@ def normalize_theme(theme: object) -> str | dict[str, Any]:
         return theme
     if not isinstance(theme, Mapping):
         raise TypeError(f"theme must be a string or a dict, not {type(theme).__name__}")
-    out: dict[str, Any] = {}
+    out: JSONObject = {}
     for key, value in theme.items():
         if key == "typography" and isinstance(value, Mapping):
             _merge(out, {**value})
@@ -64,7 +66,7 @@ def normalize_theme(theme: object) -> str | dict[str, Any]:
     return out
 
 
-def _merge(out: dict[str, Any], options: Mapping[str, Any]) -> None:
+def _merge(out: JSONObject, options: Mapping[str, Any]) -> None:
     for key, value in options.items():
         name = _ALIASES.get(key)
         if name is None:
@@ -73,9 +75,9 @@ def _merge(out: dict[str, Any], options: Mapping[str, Any]) -> None:
         out[name] = _check(name, value)
 
 
-def _flatten_color(color: Mapping[str, Any]) -> dict[str, Any]:
+def _flatten_color(color: Mapping[str, Any]) -> JSONObject:
     """ChatKit's ``color: {accent: {primary}, surface: {background, foreground}}``."""
-    flat: dict[str, Any] = {}
+    flat: JSONObject = {}
     accent = color.get("accent")
     if isinstance(accent, Mapping) and "primary" in accent:
         flat["accent"] = accent["primary"]

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from chatkit.types import CustomTask, TaskItem
 
+from ._display import MimeBundle
+
 ToolStatus = Literal["pending", "success", "error"]
 _MARK = "<!-- chatkit-widget:tool "
 _ICONS: dict[ToolStatus, str] = {"pending": "bolt", "success": "check-circle", "error": "bug"}
@@ -32,7 +34,7 @@ class ToolRow:
     output: str | None = None
     error: str | None = None
     #: A Jupyter mimebundle of what the tool returned, when it was a display object.
-    display: dict[str, Any] | None = None
+    display: MimeBundle | None = None
 
     def to_item(self, item_id: str, thread_id: str, created_at: datetime) -> TaskItem:
         """The ChatKit item for this row."""

@@ -21,6 +21,8 @@ from agents.function_schema import FuncSchema, function_schema
 from agents.tool_context import ToolContext
 from pydantic import ValidationError
 
+from ._chatkit_json import JSONObject, StreamEvent, ThreadItemJSON
+
 #: What the model sees as the proxy tool's output; the real result arrives in the next turn.
 HANDED_OFF = "Sent to the notebook to run; its result follows."
 
@@ -43,11 +45,11 @@ class ClientTool:
         return cls(name=schema.name, description=schema.description or "", fn=fn, schema=schema)
 
     @property
-    def parameters(self) -> dict[str, Any]:
+    def parameters(self) -> JSONObject:
         """The JSON schema of the arguments."""
         return self.schema.params_json_schema
 
-    async def run(self, arguments: dict[str, Any]) -> Any:
+    async def run(self, arguments: JSONObject) -> Any:
         """Call the function; failures become ``{"error": "..."}`` for the model to see."""
         try:
             parsed = self.schema.params_pydantic_model(**arguments)
@@ -77,15 +79,14 @@ class ClientTool:
         )
 
 
-def pending_client_call(event: dict[str, Any]) -> dict[str, Any] | None:
+def pending_client_call(event: StreamEvent) -> ThreadItemJSON | None:
     """The item of a stream event that leaves a client tool call for the client to run."""
-    item = event.get("item") or {}
     if (
-        event.get("type") == "thread.item.done"
-        and item.get("type") == "client_tool_call"
-        and item.get("status") == "pending"
+        event["type"] == "thread.item.done"
+        and event["item"]["type"] == "client_tool_call"
+        and event["item"].get("status") == "pending"
     ):
-        return dict(item)
+        return event["item"].copy()
     return None
 
 

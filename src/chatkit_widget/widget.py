@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import anywidget
 import traitlets
@@ -14,10 +14,11 @@ from agents import Agent
 from chatkit.store import Store
 
 from ._bridge import Bridge, is_text_delta
+from ._chatkit_json import JSONObject, StreamEvent
 from ._events import ChatEvents
 from ._export import to_json
 from ._export import to_markdown as transcript_markdown
-from ._messages import final_text, to_messages
+from ._messages import Message, final_text, to_messages
 from ._theme import normalize_prompts, normalize_theme
 from .backends import AgentBackend, Backend, BackendError
 from .backends.in_process import turn_request
@@ -93,7 +94,7 @@ class ChatWidget(anywidget.AnyWidget):
         store: Store[Any] | str | Path | None = None,
         thread_id: str | None = None,
         placeholder: str = "Message the assistant…",
-        theme: str | dict[str, Any] = "auto",
+        theme: str | JSONObject = "auto",
         height: str | int = "520px",
         greeting: str = "",
         prompts: list[str | dict[str, str]] | None = None,
@@ -146,9 +147,9 @@ class ChatWidget(anywidget.AnyWidget):
             ChatError: if the turn ends in an error or is stopped.
         """
         _check_message(text)
-        events: list[dict[str, Any]] = []  # not the text deltas: the done item has the text
+        events: list[StreamEvent] = []  # not the text deltas: the done item has the text
 
-        def keep(event: dict[str, Any]) -> None:
+        def keep(event: StreamEvent) -> None:
             if not is_text_delta(event):
                 events.append(event)
 
@@ -166,20 +167,35 @@ class ChatWidget(anywidget.AnyWidget):
                 await asyncio.wait([task])
                 raise
             reason = "cancelled"  # stopped before it started
-        errors = [e for e in events if e.get("type") == "error"]
+        errors = [e for e in events if e["type"] == "error"]
         if errors:
             raise ChatError(errors[-1].get("message") or "The turn failed.", events=events)
         if reason == "cancelled":
             raise ChatError("The turn was stopped before it finished.", events=events)
         return final_text(events)
 
-    def send(self, text: str, buffers: Any = None) -> asyncio.Task[str]:
+    # ``send`` is two methods in one: the user's ``chat.send(text)``, documented in the README,
+    # and ipywidgets' ``Widget.send(content, buffers)``, which ipywidgets itself (``focus()``,
+    # ``blur()``) and anywidget call to send a custom message. The overloads say which returns
+    # what; the type of the first argument decides at run time.
+    @overload
+    def send(self, text: str) -> asyncio.Task[str]: ...
+    @overload
+    def send(
+        self, text: JSONObject, buffers: Sequence[bytes | memoryview] | None = None
+    ) -> None: ...
+    def send(
+        self, text: str | JSONObject, buffers: Sequence[bytes | memoryview] | None = None
+    ) -> asyncio.Task[str] | None:
         """Start a turn without waiting; returns the asyncio task (its result is the reply).
+
+        Given a dict, this is ipywidgets' ``Widget.send(content, buffers)``: it sends a
+        custom message to the front end and returns ``None``.
 
         Raises:
             RuntimeError: when no event loop runs (outside a notebook, use ``await chat.ask``).
         """
-        if isinstance(text, dict):  # ipywidgets' own send(content, buffers) to the front end
+        if isinstance(text, dict):
             super().send(text, buffers)
             return None
         _check_message(text)  # now, not later inside a task nobody awaits
@@ -193,7 +209,7 @@ class ChatWidget(anywidget.AnyWidget):
         return loop.create_task(self.ask(text))
 
     @property
-    def messages(self) -> list[dict[str, Any]]:
+    def messages(self) -> list[Message]:
         """The open conversation as plain dicts, oldest first (``[]`` for a new one).
 
         Each has ``id``, ``role`` (``"user"``, ``"assistant"`` or ``"tool"``), ``text`` and
@@ -296,7 +312,7 @@ class ChatWidget(anywidget.AnyWidget):
         self.thread_id = thread_id
 
     @traitlets.validate("theme")
-    def _valid_theme(self, proposal: dict[str, Any]) -> str | dict[str, Any]:
+    def _valid_theme(self, proposal: dict[str, Any]) -> str | JSONObject:
         try:
             return normalize_theme(proposal["value"])
         except (TypeError, ValueError) as exc:
@@ -361,13 +377,13 @@ class ChatWidget(anywidget.AnyWidget):
     def _post(self, msg: Any) -> None:
         anywidget.AnyWidget.send(self, msg)
 
-    def _follow_thread(self, event: dict[str, Any]) -> None:
-        if event.get("type") == "thread.created":
+    def _follow_thread(self, event: StreamEvent) -> None:
+        if event["type"] == "thread.created":
             thread_id = event["thread"]["id"]
             self._events.mark_created(thread_id)
             # The backend just created it: asking it again (for a remote one, a blocking HTTP
             # round trip in the middle of the stream) would be work done twice.
-            self._created_now = thread_id
+            self._created_now: str | None = thread_id
             try:
                 self.thread_id = thread_id
             finally:

@@ -26,6 +26,7 @@ from chatkit.types import (
     ThreadStreamEvent,
 )
 
+from .._chatkit_json import JSONObject
 from .._tool_rows import ToolRow
 
 log = logging.getLogger("chatkit_widget.remote")
@@ -65,7 +66,7 @@ class SeedReply:
             return []
         return self.apply(frame)
 
-    def apply(self, frame: dict[str, Any]) -> list[ThreadStreamEvent]:
+    def apply(self, frame: JSONObject) -> list[ThreadStreamEvent]:
         """The events one frame means."""
         known = False
         events: list[ThreadStreamEvent] = []
@@ -143,7 +144,7 @@ class SeedReply:
         message, self._message = self._message, None
         return [ThreadItemDoneEvent(item=message)]
 
-    def _tool(self, frame: dict[str, Any]) -> list[ThreadStreamEvent]:
+    def _tool(self, frame: JSONObject) -> list[ThreadStreamEvent]:
         name = frame["tool"]
         status = frame.get("status", "pending")
         if status not in _STATUSES:

@@ -35,11 +35,12 @@ from chatkit.types import (
     WorkflowItem,
 )
 
+from .._chatkit_json import ThreadItemJSON
 from ..client_tools import ClientTool, stop_at_client_tools
 from ..notices import collect_notices, drain
 from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
-from .in_process import InProcessBackend, LocalChatKitServer, title_from
+from .in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
 
 log = logging.getLogger(__name__)
 #: What a client tool call the user stopped returns (the model sees it in later turns).
@@ -73,7 +74,7 @@ class AgentChatKitServer(LocalChatKitServer):
         self,
         thread: ThreadMetadata,
         input_user_message: UserMessageItem | None,
-        context: dict[str, Any],
+        context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
         if thread.title is None and input_user_message is not None:
             thread.title = title_from(input_user_message)  # ChatKit emits thread.updated
@@ -149,7 +150,7 @@ class AgentChatKitServer(LocalChatKitServer):
         thread: ThreadMetadata,
         action: Action[str, Any],
         sender: WidgetItem | None,
-        context: dict[str, Any],
+        context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
         if action.type != EDIT_ACTION:
             raise CustomStreamError(f"Unknown action {action.type!r}", allow_retry=False)
@@ -190,7 +191,7 @@ class AgentChatKitServer(LocalChatKitServer):
         return f"Error: {text}"
 
     async def handle_stream_cancelled(  # noqa: D102
-        self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: dict[str, Any]
+        self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: RequestContext
     ) -> None:
         converter: AgentEventConverter | None = context.get("converter")
         if converter is not None:
@@ -230,13 +231,12 @@ class AgentBackend(InProcessBackend):
         self.features = ("edit", "feedback")
         self.server.client_tools = self.client_tools
 
-    async def abandon_client_call(self, item: dict[str, Any]) -> dict[str, Any] | None:  # noqa: D102
+    async def abandon_client_call(self, item: ThreadItemJSON) -> ThreadItemJSON | None:  # noqa: D102
         call = ClientToolCallItem.model_validate(
             {**item, "status": "completed", "output": {"error": STOPPED_CALL}}
         )
         await self.store.save_item(call.thread_id, call, {})
-        settled: dict[str, Any] = call.model_dump(mode="json", exclude_none=True)
-        return settled
+        return cast(ThreadItemJSON, call.model_dump(mode="json", exclude_none=True))
 
     def add_client_tool(self, tool: ClientTool) -> None:  # noqa: D102
         clash = {t.name for t in self.server.agent.tools} & {tool.name}

@@ -8,7 +8,18 @@ from typing import Any
 
 from chatkit.types import ThreadItem, ThreadMetadata
 
+from .._chatkit_json import ChatKitRequest, StreamEvent, ThreadItemJSON, ThreadJSON
 from ..client_tools import ClientTool
+
+__all__ = [
+    "STREAMING_REQUESTS",
+    "Backend",
+    "BackendError",
+    "ChatKitRequest",
+    "StreamEvent",
+    "ThreadItemJSON",
+    "ThreadJSON",
+]
 
 STREAMING_REQUESTS = frozenset(
     {
@@ -51,23 +62,27 @@ class Backend(ABC):
         """Register a client tool (a backend may refuse one, e.g. for a name clash)."""
         self.client_tools[tool.name] = tool
 
-    async def abandon_client_call(self, item: dict[str, Any]) -> dict[str, Any] | None:
+    async def abandon_client_call(self, item: ThreadItemJSON) -> ThreadItemJSON | None:
         """A pending client tool call the user stopped: store it as failed if possible.
 
         Returns the settled item for the UI, or ``None`` when the backend cannot store it.
         """
         return None
 
-    async def changes(self, request: dict[str, Any], result: Any) -> list[dict[str, Any]]:
+    async def changes(self, request: ChatKitRequest, result: Any) -> list[StreamEvent]:
         """What a non-streaming request changed, as ChatKit events every view should apply."""
         return []
 
     @abstractmethod
-    def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        """Process a streaming request, yielding ChatKit stream events as JSON objects."""
+    def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:
+        """Process a streaming request, yielding ChatKit stream events as JSON objects.
+
+        This is where events enter the widget: they must be well-formed ChatKit events
+        (``StreamEvent`` types them; a backend reading them from elsewhere validates them).
+        """
 
     @abstractmethod
-    async def call(self, request: dict[str, Any]) -> Any:
+    async def call(self, request: ChatKitRequest) -> Any:
         """Process a non-streaming request and return its JSON result."""
 
     @abstractmethod
@@ -82,7 +97,7 @@ class Backend(ABC):
             BackendError: if the thread does not exist.
         """
 
-    def set_status_sync(self, thread_id: str, status: str, reason: str | None) -> dict[str, Any]:
+    def set_status_sync(self, thread_id: str, status: str, reason: str | None) -> ThreadJSON:
         """Lock, close or reopen a thread; returns the thread as ChatKit JSON.
 
         Raises:

@@ -11,13 +11,21 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
 from chatkit.types import ThreadItem, ThreadMetadata, ThreadStreamEvent
 from pydantic import TypeAdapter, ValidationError
 
+from .._chatkit_json import (
+    ChatKitRequest,
+    ErrorEvent,
+    JSONObject,
+    StreamEvent,
+    ThreadJSON,
+    error_event,
+)
 from .._live import LiveItems
 from .._sync import run_sync
 from ._http import (
@@ -88,7 +96,7 @@ class ChatKitBackend(Backend):
     def __repr__(self) -> str:
         return f"ChatKitBackend({shown_url(self.url)!r})"
 
-    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
+    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:  # noqa: D102
         live = LiveItems()  # what has streamed so far, kept if the connection drops
         failed = False  # the server sent an error event: it ended the turn, not the network
         try:
@@ -98,7 +106,7 @@ class ChatKitBackend(Backend):
                 elif isinstance(frame, Opened):
                     continue
                 elif isinstance(frame, JsonBody):  # an error answered as JSON
-                    yield _error(_json_error(frame.value), allow_retry=False)
+                    yield error_event(_json_error(frame.value), allow_retry=False)
                     return
                 else:
                     event = _parse_event(frame)
@@ -108,35 +116,39 @@ class ChatKitBackend(Backend):
                         yield event
         except StreamCut as exc:
             for item in live.open_items():  # the connection died: nothing more will come
-                if item.get("type") == "assistant_message":
+                if item["type"] == "assistant_message":
                     item["incomplete"] = True
                 yield {"type": "thread.item.done", "item": item}
-            yield _error(str(exc), allow_retry=True)
+            yield error_event(str(exc), allow_retry=True)
         except RemoteError as exc:
             # Refused before the server took the request: the message was never received.
-            yield {**_error(str(exc), allow_retry=exc.allow_retry), "unsent": True}
+            unsent: ErrorEvent = {
+                **error_event(str(exc), allow_retry=exc.allow_retry),
+                "unsent": True,
+            }
+            yield unsent
         else:
             # A body ended by closing the connection (as behind some proxies) ends cleanly:
             # a reply still open then was cut. Other open items may be open on purpose (a
             # workflow continued after a client tool call), and after an error event the
             # server has said what happened.
-            replies = [i for i in live.open_items() if i.get("type") == "assistant_message"]
+            replies = [i for i in live.open_items() if i["type"] == "assistant_message"]
             if replies and not failed:
                 for item in replies:
                     yield {"type": "thread.item.done", "item": {**item, "incomplete": True}}
-                yield _error(
+                yield error_event(
                     f"{self.label} ended the stream before the reply finished.", allow_retry=True
                 )
 
-    async def call(self, request: dict[str, Any]) -> Any:  # noqa: D102
+    async def call(self, request: ChatKitRequest) -> Any:  # noqa: D102
         try:
             return await self._endpoint.json(self.url, request)
         except RemoteError as exc:
             raise BackendError(str(exc)) from None
 
-    async def changes(self, request: dict[str, Any], result: Any) -> list[dict[str, Any]]:  # noqa: D102
+    async def changes(self, request: ChatKitRequest, result: Any) -> list[StreamEvent]:  # noqa: D102
         if request["type"] == "threads.update" and isinstance(result, dict):
-            return [{"type": "thread.updated", "thread": result}]
+            return [{"type": "thread.updated", "thread": cast(ThreadJSON, result)}]
         return []
 
     # -- the synchronous API: the same requests, run to completion ---------------------------
@@ -145,7 +157,7 @@ class ChatKitBackend(Backend):
         threads: list[tuple[ThreadMetadata, str]] = []
         after = None
         while len(threads) < limit:
-            params: dict[str, Any] = {"limit": min(PAGE, limit - len(threads)), "order": "desc"}
+            params: JSONObject = {"limit": min(PAGE, limit - len(threads)), "order": "desc"}
             if after:
                 params["after"] = after
             page = run_sync(self.call({"type": "threads.list", "params": params}))
@@ -159,14 +171,14 @@ class ChatKitBackend(Backend):
         return threads
 
     def thread_sync(self, thread_id: str) -> ThreadMetadata:  # noqa: D102
-        request = {"type": "threads.get_by_id", "params": {"thread_id": thread_id}}
+        request: ChatKitRequest = {"type": "threads.get_by_id", "params": {"thread_id": thread_id}}
         return ThreadMetadata.model_validate(run_sync(self.call(request)))
 
     def items_sync(self, thread_id: str) -> list[ThreadItem]:  # noqa: D102
         items: list[ThreadItem] = []
         after = None
         while True:
-            params: dict[str, Any] = {"thread_id": thread_id, "limit": PAGE, "order": "asc"}
+            params: JSONObject = {"thread_id": thread_id, "limit": PAGE, "order": "asc"}
             if after:
                 params["after"] = after
             page = run_sync(self.call({"type": "items.list", "params": params}))
@@ -182,8 +194,12 @@ class ChatKitBackend(Backend):
                 return items
 
 
-def _parse_event(payload: str) -> dict[str, Any] | None:
-    """A ChatKit stream event, or ``None`` (logged) for a frame that is not one."""
+def _parse_event(payload: str) -> StreamEvent | None:
+    """A ChatKit stream event, or ``None`` (logged) for a frame that is not one.
+
+    Validated against ChatKit's models, but the JSON is what goes on: the models would drop
+    fields a server adds (such as ``incomplete``), which the browser may use.
+    """
     try:
         event = json.loads(payload)
     except ValueError:
@@ -195,12 +211,7 @@ def _parse_event(payload: str) -> dict[str, Any] | None:
         kind = event.get("type") if isinstance(event, dict) else type(event).__name__
         log.warning("chatkit-widget: skipped an event of an unknown type or shape: %.60r", kind)
         return None
-    parsed: dict[str, Any] = event
-    return parsed
-
-
-def _error(message: str, *, allow_retry: bool) -> dict[str, Any]:
-    return {"type": "error", "code": "custom", "message": message, "allow_retry": allow_retry}
+    return cast(StreamEvent, event)
 
 
 def _json_error(body: Any) -> str:

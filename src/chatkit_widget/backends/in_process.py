@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.store import NotFoundError, Store
@@ -25,15 +25,19 @@ from chatkit.types import (
 )
 from pydantic import ValidationError
 
+from .._chatkit_json import ChatKitRequest, ItemReplaced, JSONObject, StreamEvent, ThreadJSON
 from .._messages import is_incomplete_note, is_stop_note
 from ..store import ChatStore, as_chat_store
 from .base import Backend, BackendError
 
+#: What ChatKit hands its server's methods with each request: ``{}`` in a notebook, the
+#: user for ``chatkit-widget serve``, and what a turn keeps for its cancellation.
+RequestContext: TypeAlias = dict[str, Any]
 _STATUSES = {"locked": LockedStatus, "closed": ClosedStatus}
 TITLE_LENGTH = 60
 
 
-class LocalChatKitServer(ChatKitServer[dict[str, Any]]):
+class LocalChatKitServer(ChatKitServer[RequestContext]):
     """A ``ChatKitServer`` that also keeps the feedback users give (ChatKit only forwards it).
 
     Args:
@@ -47,7 +51,7 @@ class LocalChatKitServer(ChatKitServer[dict[str, Any]]):
         super().__init__(as_chat_store(store))
 
     async def add_feedback(  # noqa: D102
-        self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: dict[str, Any]
+        self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext
     ) -> None:
         await self.store.save_feedback(thread_id, item_ids, feedback, context)
 
@@ -64,32 +68,32 @@ class InProcessBackend(Backend):
         self.server = server
         self.store = server.store
 
-    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
+    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:  # noqa: D102
         await self._refuse_if_not_active(request)
         result = await self._process(request)
         if not isinstance(result, StreamingResult):
-            raise BackendError(f"{request.get('type')} is not a streaming request")
+            raise BackendError(f"{request['type']} is not a streaming request")
         try:
             async for frame in result:
                 yield event_of(frame)
         except NotFoundError as exc:  # e.g. add_user_message to a thread that is gone
             raise BackendError(str(exc)) from exc
 
-    async def call(self, request: dict[str, Any]) -> Any:  # noqa: D102
+    async def call(self, request: ChatKitRequest) -> Any:  # noqa: D102
         result = await self._process(request)
         if not isinstance(result, NonStreamingResult):
-            raise BackendError(f"{request.get('type')} is a streaming request")
+            raise BackendError(f"{request['type']} is a streaming request")
         body = json.loads(result.json)
         if request["type"] in ("threads.get_by_id", "items.list"):
             await self._annotate(request["params"]["thread_id"], body)
         return body
 
-    async def changes(self, request: dict[str, Any], result: Any) -> list[dict[str, Any]]:  # noqa: D102
+    async def changes(self, request: ChatKitRequest, result: Any) -> list[StreamEvent]:  # noqa: D102
         params = request.get("params", {})
         if request["type"] == "threads.update":
             return [{"type": "thread.updated", "thread": result}]
         if request["type"] == "items.feedback":
-            page: dict[str, Any] = {"data": []}
+            page: JSONObject = {"data": []}
             for item_id in params["item_ids"]:
                 try:
                     item = await self.store.load_item(params["thread_id"], item_id, {})
@@ -97,10 +101,10 @@ class InProcessBackend(Backend):
                     continue
                 page["data"].append(item.model_dump(mode="json", exclude_none=True))
             await self._annotate(params["thread_id"], page)
-            return [{"type": "thread.item.replaced", "item": item} for item in page["data"]]
+            return [ItemReplaced(type="thread.item.replaced", item=item) for item in page["data"]]
         return []
 
-    async def _refuse_if_not_active(self, request: dict[str, Any]) -> None:
+    async def _refuse_if_not_active(self, request: ChatKitRequest) -> None:
         """ChatKit leaves locked and closed threads open to new turns; this backend does not."""
         thread_id = request.get("params", {}).get("thread_id")
         if request["type"] == "threads.create" or not isinstance(thread_id, str):
@@ -113,7 +117,7 @@ class InProcessBackend(Backend):
             why = f": {thread.status.reason}" if thread.status.reason else "."
             raise BackendError(f"This conversation is {thread.status.type}{why}")
 
-    async def _annotate(self, thread_id: str, body: dict[str, Any]) -> None:
+    async def _annotate(self, thread_id: str, body: JSONObject) -> None:
         """Mark replies: ``"stopped"`` (by the user), ``"incomplete"`` (cut off), ``"feedback"``.
 
         ChatKit records a stop only as a hidden item the client never receives, and feedback
@@ -134,12 +138,12 @@ class InProcessBackend(Backend):
             elif following.data and is_incomplete_note(following.data[0]):
                 item["incomplete"] = True
 
-    async def _process(self, request: dict[str, Any]) -> StreamingResult | NonStreamingResult:
+    async def _process(self, request: ChatKitRequest) -> StreamingResult | NonStreamingResult:
         try:
             return await self.server.process(json.dumps(request), {})
         except ValidationError as exc:
             raise BackendError(
-                f"Invalid {request.get('type')!r} request: {first_problem(exc)}"
+                f"Invalid {request['type']!r} request: {first_problem(exc)}"
             ) from exc
         except NotFoundError as exc:
             raise BackendError(str(exc)) from exc
@@ -155,12 +159,11 @@ class InProcessBackend(Backend):
 
     def set_status_sync(  # noqa: D102
         self, thread_id: str, status: str, reason: str | None
-    ) -> dict[str, Any]:
+    ) -> ThreadJSON:
         thread = self.thread_sync(thread_id)
         thread.status = _STATUSES[status](reason=reason) if status != "active" else ActiveStatus()
         self.store.save_thread_sync(thread)
-        shown: dict[str, Any] = thread.model_dump(mode="json", exclude_none=True)
-        return shown
+        return cast(ThreadJSON, thread.model_dump(mode="json", exclude_none=True))
 
     def feedback_sync(self, thread_id: str) -> dict[str, str]:  # noqa: D102
         return self.store.feedback_sync(thread_id)
@@ -170,10 +173,12 @@ class InProcessBackend(Backend):
         return self.store.all_items_sync(thread_id)
 
 
-def event_of(frame: bytes) -> dict[str, Any]:
-    """The ChatKit event in one of ``ChatKitServer.process``'s ``data: {...}`` frames."""
-    event: dict[str, Any] = json.loads(frame.removeprefix(b"data: "))
-    return event
+def event_of(frame: bytes) -> StreamEvent:
+    """The ChatKit event in one of ``ChatKitServer.process``'s ``data: {...}`` frames.
+
+    Not validated again: ChatKit's server wrote it from its own ``ThreadStreamEvent`` models.
+    """
+    return cast(StreamEvent, json.loads(frame.removeprefix(b"data: ")))
 
 
 def first_problem(exc: ValidationError) -> str:
@@ -182,7 +187,7 @@ def first_problem(exc: ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
 
 
-def turn_request(text: str, thread_id: str | None) -> dict[str, Any]:
+def turn_request(text: str, thread_id: str | None) -> ChatKitRequest:
     """The ChatKit request that sends ``text``: a new thread, or a message to ``thread_id``."""
     message = {
         "content": [{"type": "input_text", "text": text}],

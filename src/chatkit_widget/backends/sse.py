@@ -35,6 +35,7 @@ from chatkit.types import (
     UserMessageTextContent,
 )
 
+from .._chatkit_json import ChatKitRequest, StreamEvent
 from .._messages import INCOMPLETE_NOTE
 from .._sync import run_sync
 from ..store import SQLiteStore
@@ -51,7 +52,7 @@ from ._http import (
     shown_url,
 )
 from ._seed_frames import TEXT_KEYS, SeedReply
-from .in_process import InProcessBackend, LocalChatKitServer, title_from
+from .in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
 
 log = logging.getLogger("chatkit_widget.remote")
 
@@ -74,7 +75,7 @@ class SeedChatServer(LocalChatKitServer):
         self,
         thread: ThreadMetadata,
         input_user_message: UserMessageItem | None,
-        context: dict[str, Any],
+        context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
         if input_user_message is None:  # e.g. a client tool's output: the seed API has none
             return
@@ -131,7 +132,7 @@ class SeedChatServer(LocalChatKitServer):
             raise CustomStreamError(reply.error, allow_retry=True)
 
     def _keep_incomplete(
-        self, reply: SeedReply, thread: ThreadMetadata, context: dict[str, Any]
+        self, reply: SeedReply, thread: ThreadMetadata, context: RequestContext
     ) -> list[ThreadStreamEvent]:
         """Close the reply the network cut off, followed by a hidden note that it is incomplete.
 
@@ -206,22 +207,24 @@ class SSEBackend(InProcessBackend):
     def __repr__(self) -> str:
         return f"SSEBackend({shown_url(self.chat_url)!r})"
 
-    async def stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:  # noqa: D102
+    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:  # noqa: D102
         thread_id = (request.get("params") or {}).get("thread_id")
         if isinstance(thread_id, str):  # a listed conversation's history goes before new turns
             await self._import_messages(thread_id, before_turn=True)
         async for event in super().stream(request):
-            item = event.get("item") or {}
-            if event["type"] == "thread.item.done" and item.get("id") in self.server.incomplete:
-                item["incomplete"] = True
+            if (
+                event["type"] == "thread.item.done"
+                and event["item"]["id"] in self.server.incomplete
+            ):
+                event["item"]["incomplete"] = True
             yield event
 
-    async def call(self, request: dict[str, Any]) -> Any:  # noqa: D102
+    async def call(self, request: ChatKitRequest) -> Any:  # noqa: D102
         params = request.get("params") or {}
-        if request.get("type") == "threads.list" and not params.get("after"):
+        if request["type"] == "threads.list" and not params.get("after"):
             await self._sync_conversations()
         thread_id = params.get("thread_id")
-        if request.get("type") in ("threads.get_by_id", "items.list") and thread_id:
+        if request["type"] in ("threads.get_by_id", "items.list") and thread_id:
             await self._import_messages(thread_id)
         return await super().call(request)
 

@@ -47,6 +47,7 @@ from openai.types.responses.response_output_text import (
 from openai.types.responses.response_reasoning_item import Summary
 from openai.types.responses.response_reasoning_summary_part_added_event import Part
 
+from .._chatkit_json import JSONObject
 from .showcase import SHOWCASE
 
 HELP_TEXT = (
@@ -258,7 +259,7 @@ def _is_handoff(items: list[Any], item: Any) -> bool:
     return str(call.get("name", "")).startswith("transfer_to_")
 
 
-def _call_for(items: list[Any], output_item: dict[str, Any]) -> dict[str, Any]:
+def _call_for(items: list[Any], output_item: JSONObject) -> JSONObject:
     return next(
         (
             i
@@ -271,7 +272,7 @@ def _call_for(items: list[Any], output_item: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _reply_to_tool_output(items: list[Any], output_item: dict[str, Any]) -> str:
+def _reply_to_tool_output(items: list[Any], output_item: JSONObject) -> str:
     call = _call_for(items, output_item)
     name, output = call.get("name", "tool"), str(output_item.get("output", ""))
     if output.startswith("Error:"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import cast
 
 from chatkit.server import NonStreamingResult
 from chatkit.store import NotFoundError
@@ -12,7 +12,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from ..backends.in_process import first_problem
+from .._chatkit_json import ChatKitRequest
+from ..backends.in_process import RequestContext, first_problem
 from .deps import User, not_found, state_of
 from .streams import DetachedStream
 
@@ -38,7 +39,7 @@ async def chatkit(request: Request, user: User) -> Response:
     # ChatKit reads some things (items.list) without loading the thread: check first.
     if isinstance(thread_id, str) and not await state.store.owns_thread(thread_id, user):
         raise not_found("Thread")
-    context: dict[str, Any] = {"user": user}
+    context: RequestContext = {"user": user}
     try:
         result = await state.chatkit.process(body, context)
     except ValidationError as exc:
@@ -69,7 +70,7 @@ async def _frames(first: bytes | None, stream: DetachedStream) -> AsyncIterator[
         stream.cancel()
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
+def _json_object(body: bytes) -> ChatKitRequest:
     try:
         parsed = json.loads(body)
     except ValueError as exc:
@@ -78,8 +79,8 @@ def _json_object(body: bytes) -> dict[str, Any]:
         raise HTTPException(
             status_code=400, detail='A ChatKit request is a JSON object with a "type".'
         )
-    return parsed
+    return cast(ChatKitRequest, parsed)  # the rest is ChatKitServer.process's to check
 
 
-def _describe(exc: ValidationError, request: dict[str, Any]) -> str:
-    return f"Invalid ChatKit request {request.get('type')!r}: {first_problem(exc)}"
+def _describe(exc: ValidationError, request: ChatKitRequest) -> str:
+    return f"Invalid ChatKit request {request['type']!r}: {first_problem(exc)}"

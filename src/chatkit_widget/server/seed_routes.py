@@ -11,7 +11,6 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
 
 from chatkit.server import StreamingResult
 from chatkit.store import NotFoundError
@@ -19,8 +18,9 @@ from chatkit.types import ThreadMetadata
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from .._chatkit_json import JSONObject
 from .._messages import to_messages
-from ..backends.in_process import event_of, turn_request
+from ..backends.in_process import RequestContext, event_of, turn_request
 from ..store import ChatStore
 from .chatkit_routes import STREAM_HEADERS
 from .deps import User, not_found, state_of
@@ -38,7 +38,7 @@ async def chat(request: Request, user: User) -> Response:
     """Send one message; the reply streams as seed frames (or one JSON object)."""
     state = state_of(request)
     message, conversation_id = await _chat_request(request)
-    context: dict[str, Any] = {"user": user}
+    context: RequestContext = {"user": user}
     if conversation_id is not None:
         await _ensure_conversation(state.store, conversation_id, context)
     chatkit_request = turn_request(message, conversation_id)
@@ -48,7 +48,9 @@ async def chat(request: Request, user: User) -> Response:
     if conversation_id is None:  # threads.create announces the new thread first
         created = await stream.next()
         assert created is not None
-        conversation_id = str(event_of(created)["thread"]["id"])
+        announced = event_of(created)
+        assert announced["type"] == "thread.created"
+        conversation_id = announced["thread"]["id"]
     if _wants_json(request):
         return await _json_reply(stream, conversation_id)
     return StreamingResponse(
@@ -61,7 +63,7 @@ async def chat(request: Request, user: User) -> Response:
 @router.get("/conversations")
 async def conversations(
     request: Request, user: User, limit: int = Query(100, ge=1, le=1000)
-) -> dict[str, Any]:
+) -> JSONObject:
     """The user's conversations, newest first."""
     threads = await state_of(request).store.threads_with_activity(limit, {"user": user})
     return {
@@ -78,7 +80,7 @@ async def conversations(
 
 
 @router.get("/conversations/{conversation_id}/messages")
-async def messages(request: Request, user: User, conversation_id: str) -> dict[str, Any]:
+async def messages(request: Request, user: User, conversation_id: str) -> JSONObject:
     """A conversation's messages, oldest first (as ``chat.messages`` shows them)."""
     store = state_of(request).store
     if not await store.owns_thread(conversation_id, user):
@@ -111,7 +113,7 @@ async def _chat_request(request: Request) -> tuple[str, str | None]:
 
 
 async def _ensure_conversation(
-    store: ChatStore, conversation_id: str, context: dict[str, Any]
+    store: ChatStore, conversation_id: str, context: RequestContext
 ) -> None:
     """Continue the user's conversation, or start one with the id the client minted."""
     try:
