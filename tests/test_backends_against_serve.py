@@ -14,8 +14,8 @@ import pytest
 from chatkit_widget import BackendError, ChatError, ChatKitBackend, ChatWidget, SSEBackend
 from chatkit_widget.server import create_app, mint_token
 
-from .http_servers import serve_app
-from .serve_target import make_agent
+from .support.http_servers import serve_app
+from .support.serve_target import make_agent
 
 SECRET = "serve-test-secret-" + "s" * 32
 

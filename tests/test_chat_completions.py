@@ -8,7 +8,7 @@ from openai import AsyncOpenAI
 from chatkit_widget import ChatWidget, demo_agent
 
 from .conftest import FrontEnd
-from .openai_compatible_server import OpenAICompatibleServer
+from .support.openai_compatible_server import OpenAICompatibleServer
 
 
 async def test_two_turns_with_a_tool_call(tmp_path: Path) -> None:

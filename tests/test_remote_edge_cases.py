@@ -20,8 +20,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from chatkit_widget import ChatError, ChatKitBackend, ChatWidget, RetryConfig, SSEBackend
 
 from .conftest import FrontEnd
-from .http_servers import serve_app
-from .remote_servers import SeedChat, seed_app
+from .support.http_servers import serve_app
+from .support.remote_servers import SeedChat, seed_app
 
 TOKEN = "edge-SECRET-token"
 FAST = RetryConfig(max_retries=2, retry_delay=0.01)

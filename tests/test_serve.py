@@ -26,8 +26,8 @@ from chatkit_widget.server import (
     verify_token,
 )
 from chatkit_widget.server.app import STORE_ENV, TARGET_ENV, app_from_env
-from tests.http_servers import free_port, serve_app
-from tests.serve_target import make_agent
+from tests.support.http_servers import free_port, serve_app
+from tests.support.serve_target import make_agent
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 REPO = Path(__file__).resolve().parent.parent
@@ -519,7 +519,7 @@ def test_cli_needs_the_secret(
 ) -> None:
     monkeypatch.delenv("CHATKIT_WIDGET_SECRET", raising=False)
     assert main(["token", "--user", "u"]) != 0
-    assert main(["serve", "tests.serve_target:agent"]) != 0
+    assert main(["serve", "tests.support.serve_target:agent"]) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2
     assert all("CHATKIT_WIDGET_SECRET" in line for line in err)
@@ -528,11 +528,11 @@ def test_cli_needs_the_secret(
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("tests.serve_target", "MODULE:ATTR"),
+        ("tests.support.serve_target", "MODULE:ATTR"),
         ("no_such_module_for_serve:agent", "Could not import"),
-        ("tests.serve_target:missing", "no attribute"),
-        ("tests.serve_target:not_an_agent", "not an agents.Agent"),
-        ("tests.serve_target:not_a_factory", "returned a int"),
+        ("tests.support.serve_target:missing", "no attribute"),
+        ("tests.support.serve_target:not_an_agent", "not an agents.Agent"),
+        ("tests.support.serve_target:not_a_factory", "returned a int"),
     ],
 )
 def test_cli_serve_rejects_bad_targets(
@@ -551,7 +551,7 @@ def test_workers_build_the_app_from_the_environment(
 ) -> None:
     """What each ``--workers`` process runs (uvicorn's factory mode)."""
     monkeypatch.setenv("CHATKIT_WIDGET_SECRET", SECRET)
-    monkeypatch.setenv(TARGET_ENV, "tests.serve_target:make_agent")
+    monkeypatch.setenv(TARGET_ENV, "tests.support.serve_target:make_agent")
     monkeypatch.setenv(STORE_ENV, str(store_path))
     monkeypatch.chdir(REPO)
     with serve_app(app_from_env()) as url:
@@ -575,7 +575,7 @@ def test_cli_serve_runs_a_server(tmp_path: Path) -> None:
         [
             str(command),
             "serve",
-            "tests.serve_target:agent",
+            "tests.support.serve_target:agent",
             "--port",
             str(port),
             "--store",
@@ -611,7 +611,7 @@ def test_cli_serve_runs_a_server(tmp_path: Path) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=15)
-    assert f"Serving tests.serve_target:agent at http://127.0.0.1:{port}" in output
+    assert f"Serving tests.support.serve_target:agent at http://127.0.0.1:{port}" in output
     assert "(ChatKit: /chatkit, chat API: /api/chat)" in output
     assert mint_token("cli-user", secret=SECRET).split(".")[0] not in output.replace("eyJ", "")
 

@@ -1,6 +1,6 @@
 """SSEBackend: a ChatWidget on a seed-style chat API (``data: {"content": ...}`` frames).
 
-The server (``tests.remote_servers.SeedChat``) runs on a real uvicorn socket and keeps its
+The server (``tests.support.remote_servers.SeedChat``) runs on a real uvicorn socket and keeps its
 conversations in memory; it records every request's body and ``Authorization``.
 """
 
@@ -16,8 +16,8 @@ import pytest
 from chatkit_widget import ChatError, ChatWidget, RetryConfig, SSEBackend
 
 from .conftest import FrontEnd
-from .http_servers import serve_app
-from .remote_servers import DEFAULT_TOKEN, SeedChat, eventually, seed_app
+from .support.http_servers import serve_app
+from .support.remote_servers import DEFAULT_TOKEN, SeedChat, eventually, seed_app
 
 StartSeed = Callable[..., tuple[SeedChat, str]]
 

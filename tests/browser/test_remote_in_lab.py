@@ -1,7 +1,7 @@
 """Remote backends in real JupyterLab: a ChatWidget talking HTTP to real servers, as a user sees it.
 
-The servers (``tests.remote_servers``) run in the notebook's kernel, next to the backend that
-talks to them; the test reads what they recorded through the kernel. Every wait is on
+The servers (``tests.support.remote_servers``) run in the notebook's kernel, next to the
+backend that talks to them; the test reads what they recorded through the kernel. Every wait is on
 observable state (a selector, a DOM condition, the kernel's answer); none is a fixed sleep.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from .lab import Lab
-from .test_chat_in_lab import DONE_REPLIES, TRACE, growth, open_chat, type_message
+from ..support.chat_page import DONE_REPLIES, TRACE, growth, open_chat, type_message
+from ..support.lab import Lab
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,8 +24,8 @@ import json, sys
 from contextlib import ExitStack
 sys.path.insert(0, {str(REPO)!r})
 from chatkit_widget import ChatKitBackend, RetryConfig, SSEBackend
-from tests.http_servers import serve_app
-from tests.remote_servers import (
+from tests.support.http_servers import serve_app
+from tests.support.remote_servers import (
     FaultServer, RecordingChatKitServer, SeedChat, chatkit_app, cut_after, fault_app, seed_app,
     unauthorized,
 )

@@ -1,6 +1,6 @@
 """Real HTTP servers the remote backends are tested against (also used by browser/notebook tests).
 
-Three servers, each a FastAPI app to run with ``tests.http_servers.serve_app``:
+Three servers, each a FastAPI app to run with ``tests.support.http_servers.serve_app``:
 
 ``RecordingChatKitServer`` + ``chatkit_app(server)``
     A minimal ``ChatKitServer`` (not the project's) at ``POST /chatkit``, bearer auth required.
