@@ -43,7 +43,7 @@ class ChatWidget(anywidget.AnyWidget):
         placeholder: The composer's placeholder text.
         theme: ``"auto"`` (follow JupyterLab, VS Code or the OS), ``"light"``, ``"dark"``, or
             a dict of ChatKit theme options (``color_scheme``, ``radius``, ``density``,
-            ``typography``, ``accent``...) and the seed's keys (``primary``, ``background``,
+            ``typography``, ``accent``...) and plain colour keys (``primary``, ``background``,
             ``text``, ``message_bubble_user``, ``message_bubble_assistant``, ``font_family``).
         height: CSS height of the widget.
         greeting: The start screen's heading for an empty conversation.

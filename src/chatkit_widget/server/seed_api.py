@@ -1,7 +1,8 @@
-"""The "seed" chat contract: ChatKit stream events -> simple ``data: {...}`` frames.
+"""The SSE chat API's side of ``serve``: ChatKit stream events -> plain ``data: {...}`` frames.
 
-A seed client reads ``{"conversation_id"}`` first, then ``{"content"}`` text chunks, ``{"tool"}``
-frames for server tool calls, ``{"error"}`` if the turn fails, and ``[DONE]`` last.
+A client of the SSE chat API (README, "The SSE chat API") reads ``{"conversation_id"}`` first,
+then ``{"content"}`` text chunks, ``{"tool"}`` frames for server tool calls, ``{"error"}`` if
+the turn fails, and ``[DONE]`` last.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from chatkit.server import DEFAULT_ERROR_MESSAGE
 from chatkit.types import TaskItem
 
+from .._deprecation import deprecated_name
 from .._tool_rows import parse_tool_row
 
 DONE = b"data: [DONE]\n\n"
@@ -23,8 +25,8 @@ def frame(data: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(data, ensure_ascii=False).encode() + b"\n\n"
 
 
-def seed_frames(event: dict[str, Any]) -> list[dict[str, Any]]:
-    """What a seed client sees of one ChatKit event (often nothing)."""
+def sse_chat_frames(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a client of the SSE chat API sees of one ChatKit event (often nothing)."""
     kind = event.get("type")
     if kind == "thread.item.updated":
         update = event.get("update") or {}
@@ -56,3 +58,10 @@ def _tool_frame(item: dict[str, Any]) -> dict[str, Any] | None:
     elif row.status == "error":
         tool["error"] = row.error
     return tool
+
+
+_RENAMED = {"seed_frames": ("chatkit_widget.server.seed_api.sse_chat_frames", sse_chat_frames)}
+
+
+def __getattr__(name: str) -> object:
+    return deprecated_name(__name__, name, _RENAMED)
