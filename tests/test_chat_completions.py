@@ -5,7 +5,8 @@ from pathlib import Path
 from agents import OpenAIChatCompletionsModel
 from openai import AsyncOpenAI
 
-from chatkit_widget import ChatWidget, demo_agent
+from chatkit_widget import ChatWidget
+from chatkit_widget.demo import demo_agent
 
 from .conftest import FrontEnd
 from .support.openai_compatible_server import OpenAICompatibleServer

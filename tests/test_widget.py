@@ -9,7 +9,8 @@ import pytest
 import traitlets
 from agents import Agent
 
-from chatkit_widget import BackendError, ChatError, ChatWidget, OfflineDemoModel, demo_agent
+from chatkit_widget import BackendError, ChatError, ChatWidget, OfflineDemoModel
+from chatkit_widget.demo import demo_agent
 
 from .conftest import FrontEnd
 

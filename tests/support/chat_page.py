@@ -7,7 +7,9 @@ from playwright.sync_api import Page
 from .lab import Lab
 
 SETUP = (
-    "from chatkit_widget import ChatWidget, OfflineDemoModel, demo_agent\nfrom agents import Agent"
+    "from chatkit_widget import ChatWidget, OfflineDemoModel\n"
+    "from chatkit_widget.demo import demo_agent\n"
+    "from agents import Agent"
 )
 DONE_REPLIES = "[data-item-type=assistant_message]:not([data-streaming])"
 
