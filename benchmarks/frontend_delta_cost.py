@@ -40,7 +40,7 @@ from playwright.sync_api import Page, Route, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # one definition of how Chromium runs here: the browser tests'
-from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.support.lab import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 BUNDLE = ROOT / "src" / "chatkit_widget" / "static" / "index.js"
 ORIGIN = "http://127.0.0.1:8899"  # never contacted: the route below answers for it

@@ -20,8 +20,9 @@ from typing import Any
 
 from agents import set_tracing_disabled
 
-from chatkit_widget import ChatWidget, OfflineDemoModel, _bridge, demo_agent
+from chatkit_widget import ChatWidget, OfflineDemoModel, _bridge
 from chatkit_widget._chatkit_json import StreamEvent
+from chatkit_widget.demo import demo_agent
 
 
 async def run(words: int, rate: float, interval: float) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from agents import (
 )
 from openai.types.responses import ResponseFunctionToolCall
 
-from chatkit_widget import ChatError, ChatWidget, OfflineDemoModel, demo_agent
+from chatkit_widget import ChatError, ChatWidget, OfflineDemoModel
+from chatkit_widget.demo import demo_agent
 
 from .conftest import FrontEnd
 

@@ -14,8 +14,8 @@ import pytest
 from chatkit_widget import BackendError, ChatError, ChatKitBackend, ChatWidget, SSEBackend
 from chatkit_widget.server import create_app, mint_token
 
-from .http_servers import serve_app
-from .serve_target import make_agent
+from .support.http_servers import serve_app
+from .support.serve_target import make_agent
 
 SECRET = "serve-test-secret-" + "s" * 32
 
@@ -33,25 +33,25 @@ def token(user: str) -> str:
 
 async def test_both_backends_share_one_users_conversations(base: str) -> None:
     chatkit = ChatWidget(backend=ChatKitBackend(f"{base}/chatkit", token=token("ada")))
-    seed = ChatWidget(backend=SSEBackend(f"{base}/api/chat", token=token("ada")))
+    sse = ChatWidget(backend=SSEBackend(f"{base}/api/chat", token=token("ada")))
 
     assert await chatkit.ask("echo: over chatkit") == "over chatkit"
-    assert await seed.ask("echo: over the seed api") == "over the seed api"
-    assert await seed.ask("echo: and again") == "and again"  # the same conversation
+    assert await sse.ask("echo: over the sse chat api") == "over the sse chat api"
+    assert await sse.ask("echo: and again") == "and again"  # the same conversation
 
     # One store behind both endpoints: each widget's history lists both conversations.
-    titles = {"echo: over chatkit", "echo: over the seed api"}
+    titles = {"echo: over chatkit", "echo: over the sse chat api"}
     assert {t["title"] for t in chatkit.threads()} == titles
-    assert {t["title"] for t in seed.threads()} == titles
-    assert [m["text"] for m in seed.messages] == [
-        "echo: over the seed api",
-        "over the seed api",
+    assert {t["title"] for t in sse.threads()} == titles
+    assert [m["text"] for m in sse.messages] == [
+        "echo: over the sse chat api",
+        "over the sse chat api",
         "echo: and again",
         "and again",
     ]
-    # The seed widget opens the conversation it did not start, with its messages.
-    seed.open_thread(chatkit.thread_id)
-    assert [m["text"] for m in seed.messages] == ["echo: over chatkit", "over chatkit"]
+    # The SSE chat API widget opens the conversation it did not start, with its messages.
+    sse.open_thread(chatkit.thread_id)
+    assert [m["text"] for m in sse.messages] == ["echo: over chatkit", "over chatkit"]
 
 
 async def test_a_tool_run_on_the_server_shows_as_a_tool_message(base: str) -> None:
@@ -74,8 +74,8 @@ async def test_another_user_cannot_open_or_continue_a_conversation(base: str) ->
     assert bob.threads() == []
     with pytest.raises(BackendError):
         bob.open_thread(ada.thread_id)
-    bob_seed = ChatWidget(backend=SSEBackend(f"{base}/api/chat", token=token("bob")))
-    assert bob_seed.threads() == []
+    bob_sse = ChatWidget(backend=SSEBackend(f"{base}/api/chat", token=token("bob")))
+    assert bob_sse.threads() == []
 
 
 async def test_a_rejected_token_is_renewed_by_the_provider(base: str) -> None:

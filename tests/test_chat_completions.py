@@ -5,10 +5,11 @@ from pathlib import Path
 from agents import OpenAIChatCompletionsModel
 from openai import AsyncOpenAI
 
-from chatkit_widget import ChatWidget, demo_agent
+from chatkit_widget import ChatWidget
+from chatkit_widget.demo import demo_agent
 
 from .conftest import FrontEnd
-from .openai_compatible_server import OpenAICompatibleServer
+from .support.openai_compatible_server import OpenAICompatibleServer
 
 
 async def test_two_turns_with_a_tool_call(tmp_path: Path) -> None:

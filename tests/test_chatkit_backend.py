@@ -1,8 +1,8 @@
 """ChatKitBackend: a ChatWidget driven by a real ChatKit server over HTTP.
 
-The server (``tests.remote_servers.RecordingChatKitServer``) is a minimal ``ChatKitServer`` on
-a real uvicorn socket; the widget is driven as the browser drives it (``FrontEnd``) and from
-Python (``ask``, ``messages``, ``threads``...).
+The server (``tests.support.remote_servers.RecordingChatKitServer``) is a minimal
+``ChatKitServer`` on a real uvicorn socket; the widget is driven as the browser drives it
+(``FrontEnd``) and from Python (``ask``, ``messages``, ``threads``...).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 from chatkit_widget import BackendError, ChatError, ChatKitBackend, ChatWidget, RetryConfig
 
 from .conftest import FrontEnd
-from .http_servers import serve_app
-from .remote_servers import DEFAULT_TOKEN, RecordingChatKitServer, chatkit_app, eventually
+from .support.http_servers import serve_app
+from .support.remote_servers import DEFAULT_TOKEN, RecordingChatKitServer, chatkit_app, eventually
 
 Server = tuple[RecordingChatKitServer, str]
 

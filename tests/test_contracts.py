@@ -121,7 +121,8 @@ def test_backends_only_announce_features_the_browser_knows(backend: Any) -> None
 
 
 def _agent_backend() -> Backend:
-    from chatkit_widget import SQLiteStore, demo_agent
+    from chatkit_widget import SQLiteStore
+    from chatkit_widget.demo import demo_agent
 
     backend = AgentBackend(demo_agent(), SQLiteStore(":memory:"))
     assert backend.features == ("edit", "feedback")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from agents import Runner
 
-from chatkit_widget import ChatError, ChatWidget, OfflineDemoModel, demo_agent
-from chatkit_widget.demo import TaskList
+from chatkit_widget import ChatError, ChatWidget, OfflineDemoModel
+from chatkit_widget.demo import TaskList, demo_agent
 from chatkit_widget.demo.offline_model import HELP_TEXT, plan_turn
 
 

@@ -2,7 +2,7 @@
 
 Redirects, absurd ``Retry-After`` values, a reply that stalls after the server accepted the
 request, a body that ends cleanly mid-reply, concurrent 401s, a server that echoes the token,
-credentials in a URL, and a seed history opened before it was ever listed.
+credentials in a URL, and an SSE chat API history opened before it was ever listed.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from chatkit_widget import ChatError, ChatKitBackend, ChatWidget, RetryConfig, SSEBackend
 
 from .conftest import FrontEnd
-from .http_servers import serve_app
-from .remote_servers import SeedChat, seed_app
+from .support.http_servers import serve_app
+from .support.remote_servers import SSEChatAPI, sse_chat_app
 
 TOKEN = "edge-SECRET-token"
 FAST = RetryConfig(max_retries=2, retry_delay=0.01)
@@ -237,9 +237,9 @@ def test_urls_with_credentials_and_bad_headers_are_refused_without_echoing_them(
 
 
 async def test_a_listed_conversation_opened_by_id_is_imported_once_before_new_turns() -> None:
-    seed = SeedChat(token=TOKEN)
-    earlier = seed.add_conversation([("user", "earlier question"), ("assistant", "earlier")])
-    with serve_app(seed_app(seed)) as base:
+    api = SSEChatAPI(token=TOKEN)
+    earlier = api.add_conversation([("user", "earlier question"), ("assistant", "earlier")])
+    with serve_app(sse_chat_app(api)) as base:
         backend = SSEBackend(f"{base}/api/chat", token=TOKEN)
         chat = ChatWidget(backend=backend, thread_id=earlier)
         # Two views loading it at once, then a new turn: the history comes in once, first.
@@ -252,7 +252,7 @@ async def test_a_listed_conversation_opened_by_id_is_imported_once_before_new_tu
     assert len(texts) == 4
 
 
-async def test_a_seed_cut_with_an_open_tool_row_stays_incomplete_after_reload() -> None:
+async def test_an_sse_chat_cut_with_an_open_tool_row_stays_incomplete_after_reload() -> None:
     class CutWithTool:
         def app(self) -> FastAPI:
             app = FastAPI()
@@ -344,9 +344,9 @@ async def test_an_sse_line_too_long_to_keep_is_skipped_to_its_end(
 
 
 async def test_a_failed_history_import_before_a_turn_does_not_hold_it_or_duplicate() -> None:
-    seed = SeedChat(token=TOKEN)
-    earlier = seed.add_conversation([("user", "earlier question"), ("assistant", "earlier")])
-    with serve_app(seed_app(seed)) as base:
+    api = SSEChatAPI(token=TOKEN)
+    earlier = api.add_conversation([("user", "earlier question"), ("assistant", "earlier")])
+    with serve_app(sse_chat_app(api)) as base:
         # The messages endpoint is missing here: the history cannot be fetched.
         backend = SSEBackend(
             f"{base}/api/chat", conversations_url=f"{base}/api/conversations", token=TOKEN

@@ -1,9 +1,10 @@
 """What the remote backends do when the network or the server misbehaves.
 
-Every test runs against a real server on a socket (``tests.remote_servers.FaultServer``), whose
-plan of faults applies to successive requests, for ``ChatKitBackend`` (ChatKit events at
-``/chatkit``) and ``SSEBackend`` (seed frames at ``/api/chat``). The widget is driven as the
-browser drives it; what the UI would show is read from the streamed events.
+Every test runs against a real server on a socket
+(``tests.support.remote_servers.FaultServer``), whose plan of faults applies to successive
+requests, for ``ChatKitBackend`` (ChatKit events at ``/chatkit``) and ``SSEBackend`` (SSE chat
+API frames at ``/api/chat``). The widget is driven as the browser drives it; what the UI would
+show is read from the streamed events.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from chatkit_widget import ChatError, ChatKitBackend, ChatWidget, RetryConfig, S
 from chatkit_widget.backends.base import Backend
 
 from .conftest import FrontEnd
-from .http_servers import free_port, serve_app
-from .remote_servers import (
+from .support.http_servers import free_port, serve_app
+from .support.remote_servers import (
     DEFAULT_TOKEN,
     FaultServer,
     cut_after,

@@ -14,8 +14,8 @@ import nbformat
 import pytest
 from nbconvert.preprocessors import ExecutePreprocessor
 
-from .http_servers import serve_app
-from .remote_servers import RecordingChatKitServer, chatkit_app
+from .support.http_servers import serve_app
+from .support.remote_servers import RecordingChatKitServer, chatkit_app
 
 STALE = "stale-SECRET-token-4f1c"
 FRESH = "fresh-SECRET-token-9d2e"

@@ -26,8 +26,8 @@ from chatkit_widget.server import (
     verify_token,
 )
 from chatkit_widget.server.app import STORE_ENV, TARGET_ENV, app_from_env
-from tests.http_servers import free_port, serve_app
-from tests.serve_target import make_agent
+from tests.support.http_servers import free_port, serve_app
+from tests.support.serve_target import make_agent
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 REPO = Path(__file__).resolve().parent.parent
@@ -75,7 +75,7 @@ class Client:
         assert events[0]["type"] == "thread.created"
         return events[0]["thread"]["id"], events
 
-    def seed(
+    def sse_chat(
         self, message: str, conversation_id: str | None = None
     ) -> tuple[httpx.Response, list[str]]:
         body = {"message": message, "conversation_id": conversation_id}
@@ -296,11 +296,11 @@ def test_disconnect_cancels_the_run_and_keeps_the_partial_reply(alice: Client) -
     assert items[1]["content"][0]["text"] == partial
 
 
-# -- the seed contract --------------------------------------------------------------------------
+# -- the SSE chat API -----------------------------------------------------------------------
 
 
-def test_seed_chat_streams_frames(alice: Client) -> None:
-    response, frames = alice.seed("echo: Hello there, seed client")
+def test_sse_chat_chat_streams_frames(alice: Client) -> None:
+    response, frames = alice.sse_chat("echo: Hello there, SSE chat client")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     first = json.loads(frames[0])
@@ -310,14 +310,14 @@ def test_seed_chat_streams_frames(alice: Client) -> None:
     chunks = [json.loads(f) for f in frames[1:-1]]
     assert all(list(c) == ["content"] for c in chunks)
     assert len(chunks) > 1
-    assert "".join(c["content"] for c in chunks) == "Hello there, seed client"
+    assert "".join(c["content"] for c in chunks) == "Hello there, SSE chat client"
     # The conversation is a ChatKit thread like any other.
     items = alice.call("items.list", thread_id=first["conversation_id"], order="asc").json()["data"]
     assert [i["type"] for i in items] == ["user_message", "assistant_message"]
 
 
-def test_seed_chat_tool_frames(alice: Client) -> None:
-    _, frames = alice.seed('use tool divide with {"a": 6, "b": 3}')
+def test_sse_chat_chat_tool_frames(alice: Client) -> None:
+    _, frames = alice.sse_chat('use tool divide with {"a": 6, "b": 3}')
     parsed = [json.loads(f) for f in frames[1:-1]]
     tools = [f for f in parsed if "tool" in f]
     assert [(t["tool"], t["status"]) for t in tools] == [
@@ -331,15 +331,15 @@ def test_seed_chat_tool_frames(alice: Client) -> None:
     assert parsed.index(tools[1]) < min(i for i, f in enumerate(parsed) if "content" in f)
     assert "".join(f.get("content", "") for f in parsed) == "2.0"
 
-    _, frames = alice.seed('use tool divide with {"a": 1, "b": 0}')
+    _, frames = alice.sse_chat('use tool divide with {"a": 1, "b": 0}')
     tools = [json.loads(f) for f in frames if f.startswith('{"tool"')]
     assert [t["status"] for t in tools] == ["pending", "error"]
     assert "ZeroDivisionError" in tools[1]["error"]
     assert "output" not in tools[1]
 
 
-def test_seed_chat_error_frame(alice: Client, caplog: pytest.LogCaptureFixture) -> None:
-    _, frames = alice.seed("use tool no_such_tool")
+def test_sse_chat_chat_error_frame(alice: Client, caplog: pytest.LogCaptureFixture) -> None:
+    _, frames = alice.sse_chat("use tool no_such_tool")
     assert frames[-1] == "[DONE]"
     errors = [json.loads(f)["error"] for f in frames[1:-1] if f.startswith('{"error"')]
     # Users of a deployment see what failed, not the exception's text (it may hold secrets);
@@ -348,12 +348,12 @@ def test_seed_chat_error_frame(alice: Client, caplog: pytest.LogCaptureFixture) 
     assert any("no_such_tool" in r.getMessage() + str(r.exc_info) for r in caplog.records)
 
 
-def test_seed_client_minted_ids_continue_one_conversation(alice: Client, bob: Client) -> None:
+def test_sse_chat_client_minted_ids_continue_one_conversation(alice: Client, bob: Client) -> None:
     conversation_id = "8f14e45f-ceea-467f-a9f4-d2d5f6b1c2aa"
-    response, frames = alice.seed("echo: first", conversation_id)
+    response, frames = alice.sse_chat("echo: first", conversation_id)
     assert response.headers["x-conversation-id"] == conversation_id
     assert json.loads(frames[0]) == {"conversation_id": conversation_id}
-    _, frames = alice.seed("echo: second", conversation_id)
+    _, frames = alice.sse_chat("echo: second", conversation_id)
     assert json.loads(frames[0]) == {"conversation_id": conversation_id}
 
     messages = alice.http.get(f"/api/conversations/{conversation_id}/messages").json()["messages"]
@@ -367,7 +367,7 @@ def test_seed_client_minted_ids_continue_one_conversation(alice: Client, bob: Cl
     conversations = alice.http.get("/api/conversations").json()["conversations"]
     assert [c["id"] for c in conversations] == [conversation_id]
     # The id is taken: another user cannot write into it.
-    response, _ = bob.seed("echo: intruder", conversation_id)
+    response, _ = bob.sse_chat("echo: intruder", conversation_id)
     assert response.status_code == 404
     assert (
         len(alice.http.get(f"/api/conversations/{conversation_id}/messages").json()["messages"])
@@ -375,7 +375,7 @@ def test_seed_client_minted_ids_continue_one_conversation(alice: Client, bob: Cl
     )
 
 
-def test_seed_chat_json_reply(alice: Client) -> None:
+def test_sse_chat_chat_json_reply(alice: Client) -> None:
     response = alice.http.post(
         "/api/chat", json={"message": "count to 4"}, headers={"Accept": "application/json"}
     )
@@ -391,7 +391,7 @@ def test_seed_chat_json_reply(alice: Client) -> None:
     assert response.json() == {"conversation_id": body["conversation_id"], "content": "more"}
 
 
-def test_seed_chat_json_reply_reports_a_failed_turn(alice: Client) -> None:
+def test_sse_chat_chat_json_reply_reports_a_failed_turn(alice: Client) -> None:
     response = alice.http.post(
         "/api/chat",
         json={"message": "use tool no_such_tool"},
@@ -403,7 +403,7 @@ def test_seed_chat_json_reply_reports_a_failed_turn(alice: Client) -> None:
     assert body["conversation_id"].startswith("thr_")
 
 
-def test_seed_chat_disconnect_keeps_the_partial_reply(alice: Client) -> None:
+def test_sse_chat_chat_disconnect_keeps_the_partial_reply(alice: Client) -> None:
     body = {"message": "count to 200", "conversation_id": "stopped-early"}
     chunks = 0
     with alice.http.stream("POST", "/api/chat", json=body) as response:
@@ -432,16 +432,16 @@ def test_seed_chat_disconnect_keeps_the_partial_reply(alice: Client) -> None:
         ([1, 2], "message"),
     ],
 )
-def test_seed_chat_rejects_bad_bodies(alice: Client, body: Any, detail: str) -> None:
+def test_sse_chat_chat_rejects_bad_bodies(alice: Client, body: Any, detail: str) -> None:
     response = alice.http.post("/api/chat", json=body)
     assert response.status_code == 400
     assert detail in response.json()["detail"]
     assert alice.http.get("/api/conversations").json() == {"conversations": []}
 
 
-def test_seed_conversations_and_messages(alice: Client) -> None:
+def test_sse_chat_conversations_and_messages(alice: Client) -> None:
     first, _ = alice.create_thread("echo: one")
-    _, frames = alice.seed('use tool divide with {"a": 1, "b": 4}')
+    _, frames = alice.sse_chat('use tool divide with {"a": 1, "b": 4}')
     second = json.loads(frames[0])["conversation_id"]
 
     conversations = alice.http.get("/api/conversations").json()["conversations"]
@@ -475,9 +475,9 @@ def test_two_apps_share_one_store(store_path: Path) -> None:
     with serve_app(one) as url_one, serve_app(two) as url_two:
         first, second = Client(url_one, "alice"), Client(url_two, "alice")
         try:
-            _, frames = first.seed("echo: started on one")
+            _, frames = first.sse_chat("echo: started on one")
             conversation_id = json.loads(frames[0])["conversation_id"]
-            _, frames = second.seed("echo: continued on two", conversation_id)
+            _, frames = second.sse_chat("echo: continued on two", conversation_id)
             assert json.loads(frames[0]) == {"conversation_id": conversation_id}
             texts = [
                 m["text"]
@@ -519,7 +519,7 @@ def test_cli_needs_the_secret(
 ) -> None:
     monkeypatch.delenv("CHATKIT_WIDGET_SECRET", raising=False)
     assert main(["token", "--user", "u"]) != 0
-    assert main(["serve", "tests.serve_target:agent"]) != 0
+    assert main(["serve", "tests.support.serve_target:agent"]) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2
     assert all("CHATKIT_WIDGET_SECRET" in line for line in err)
@@ -528,11 +528,11 @@ def test_cli_needs_the_secret(
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("tests.serve_target", "MODULE:ATTR"),
+        ("tests.support.serve_target", "MODULE:ATTR"),
         ("no_such_module_for_serve:agent", "Could not import"),
-        ("tests.serve_target:missing", "no attribute"),
-        ("tests.serve_target:not_an_agent", "not an agents.Agent"),
-        ("tests.serve_target:not_a_factory", "returned a int"),
+        ("tests.support.serve_target:missing", "no attribute"),
+        ("tests.support.serve_target:not_an_agent", "not an agents.Agent"),
+        ("tests.support.serve_target:not_a_factory", "returned a int"),
     ],
 )
 def test_cli_serve_rejects_bad_targets(
@@ -551,13 +551,13 @@ def test_workers_build_the_app_from_the_environment(
 ) -> None:
     """What each ``--workers`` process runs (uvicorn's factory mode)."""
     monkeypatch.setenv("CHATKIT_WIDGET_SECRET", SECRET)
-    monkeypatch.setenv(TARGET_ENV, "tests.serve_target:make_agent")
+    monkeypatch.setenv(TARGET_ENV, "tests.support.serve_target:make_agent")
     monkeypatch.setenv(STORE_ENV, str(store_path))
     monkeypatch.chdir(REPO)
     with serve_app(app_from_env()) as url:
         client = Client(url, "alice")
         try:
-            _, frames = client.seed("echo: from a worker", "worker-conversation")
+            _, frames = client.sse_chat("echo: from a worker", "worker-conversation")
             assert (
                 "".join(json.loads(f).get("content", "") for f in frames[1:-1]) == "from a worker"
             )
@@ -575,7 +575,7 @@ def test_cli_serve_runs_a_server(tmp_path: Path) -> None:
         [
             str(command),
             "serve",
-            "tests.serve_target:agent",
+            "tests.support.serve_target:agent",
             "--port",
             str(port),
             "--store",
@@ -611,7 +611,7 @@ def test_cli_serve_runs_a_server(tmp_path: Path) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=15)
-    assert f"Serving tests.serve_target:agent at http://127.0.0.1:{port}" in output
+    assert f"Serving tests.support.serve_target:agent at http://127.0.0.1:{port}" in output
     assert "(ChatKit: /chatkit, chat API: /api/chat)" in output
     assert mint_token("cli-user", secret=SECRET).split(".")[0] not in output.replace("eyJ", "")
 

@@ -1,6 +1,6 @@
-"""SSEBackend: a ChatWidget on a seed-style chat API (``data: {"content": ...}`` frames).
+"""SSEBackend: a ChatWidget on a api-style chat API (``data: {"content": ...}`` frames).
 
-The server (``tests.remote_servers.SeedChat``) runs on a real uvicorn socket and keeps its
+The server (``tests.support.remote_servers.SSEChatAPI``) runs on a real uvicorn socket and keeps its
 conversations in memory; it records every request's body and ``Authorization``.
 """
 
@@ -16,20 +16,20 @@ import pytest
 from chatkit_widget import ChatError, ChatWidget, RetryConfig, SSEBackend
 
 from .conftest import FrontEnd
-from .http_servers import serve_app
-from .remote_servers import DEFAULT_TOKEN, SeedChat, eventually, seed_app
+from .support.http_servers import serve_app
+from .support.remote_servers import DEFAULT_TOKEN, SSEChatAPI, eventually, sse_chat_app
 
-StartSeed = Callable[..., tuple[SeedChat, str]]
+StartAPI = Callable[..., tuple[SSEChatAPI, str]]
 
 
 @pytest.fixture
-def start_seed() -> Iterator[StartSeed]:
-    """Start a seed server: ``seed, base = start_seed(text_key="delta")``."""
+def start_api() -> Iterator[StartAPI]:
+    """Start a api server: ``api, base = start_api(text_key="delta")``."""
     with ExitStack() as stack:
 
-        def start(**options: Any) -> tuple[SeedChat, str]:
-            seed = SeedChat(DEFAULT_TOKEN, **options)
-            return seed, stack.enter_context(serve_app(seed_app(seed)))
+        def start(**options: Any) -> tuple[SSEChatAPI, str]:
+            api = SSEChatAPI(DEFAULT_TOKEN, **options)
+            return api, stack.enter_context(serve_app(sse_chat_app(api)))
 
         yield start
 
@@ -71,12 +71,12 @@ def reply_text(events: list[dict[str, Any]]) -> str:
 
 
 async def test_ask_posts_the_message_and_joins_the_content_frames(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed()
+    api, base = start_api()
     chat = make_chat(base)
     assert await chat.ask("hello there") == "You said: hello there"
-    (request,) = seed.requests
+    (request,) = api.requests
     assert request.path == "/api/chat"
     assert request.authorization == f"Bearer {DEFAULT_TOKEN}"
     assert request.body["message"] == "hello there"
@@ -85,20 +85,20 @@ async def test_ask_posts_the_message_and_joins_the_content_frames(
 
 
 async def test_extra_headers_go_with_every_request(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed()
+    api, base = start_api()
     chat = make_chat(base, headers={"X-Workspace": "lab-7"})
     await chat.ask("hi")
     await chat.ask("hi again")
-    assert [r.headers.get("x-workspace") for r in seed.requests] == ["lab-7", "lab-7"]
+    assert [r.headers.get("x-workspace") for r in api.requests] == ["lab-7", "lab-7"]
 
 
 @pytest.mark.parametrize("text_key", ["content", "delta", "text"])
 async def test_text_frames_with_any_known_key_make_one_reply(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget], text_key: str
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget], text_key: str
 ) -> None:
-    _seed, base = start_seed(text_key=text_key)
+    _api, base = start_api(text_key=text_key)
     chat = make_chat(base)
     assert await chat.ask("one two three") == "You said: one two three"
     assert turns(chat) == [("user", "one two three"), ("assistant", "You said: one two three")]
@@ -106,39 +106,39 @@ async def test_text_frames_with_any_known_key_make_one_reply(
 
 @pytest.mark.parametrize("announce", ["frame", "header", "both"])
 async def test_the_servers_conversation_id_is_sent_back(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget], announce: str
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget], announce: str
 ) -> None:
-    seed, base = start_seed(announce=announce)
+    api, base = start_api(announce=announce)
     chat = make_chat(base)
     await chat.ask("first")
     await chat.ask("second")
     await chat.ask("third")
-    assert len(seed.conversations) == 1, seed.conversation_ids
-    (server_id,) = seed.conversations
-    assert seed.conversation_ids[1:] == [server_id, server_id]
-    messages = seed.conversations[server_id]["messages"]
+    assert len(api.conversations) == 1, api.conversation_ids
+    (server_id,) = api.conversations
+    assert api.conversation_ids[1:] == [server_id, server_id]
+    messages = api.conversations[server_id]["messages"]
     assert [m["content"] for m in messages if m["role"] == "user"] == ["first", "second", "third"]
 
 
 async def test_without_a_server_id_the_client_mints_one_per_conversation(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed(announce=None)
+    api, base = start_api(announce=None)
     chat = make_chat(base)
     await chat.ask("first")
     await chat.ask("second")
     chat.new_thread()
     await chat.ask("elsewhere")
-    ids = seed.conversation_ids
+    ids = api.conversation_ids
     assert isinstance(ids[0], str) and ids[0]
     assert ids[1] == ids[0]
     assert isinstance(ids[2], str) and ids[2] and ids[2] != ids[0]
 
 
 async def test_tool_frames_become_tool_rows(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    _seed, base = start_seed()
+    _api, base = start_api()
     chat = make_chat(base)
     assert await chat.ask("use the tool") == "Found 3 cats."
     user, tool, reply = chat.messages
@@ -153,9 +153,9 @@ async def test_tool_frames_become_tool_rows(
 
 
 async def test_a_failed_tool_frame_becomes_an_error_row(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    _seed, base = start_seed()
+    _api, base = start_api()
     chat = make_chat(base)
     assert await chat.ask("tool error please") == "The lookup failed."
     tool = [m for m in chat.messages if m["role"] == "tool"]
@@ -166,9 +166,9 @@ async def test_a_failed_tool_frame_becomes_an_error_row(
 
 
 async def test_an_error_frame_keeps_the_partial_reply_and_fails_the_turn(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    _seed, base = start_seed()
+    _api, base = start_api()
     chat = make_chat(base)
     with pytest.raises(ChatError, match="model overloaded"):
         await chat.ask("trigger an error")
@@ -189,51 +189,51 @@ async def test_an_error_frame_keeps_the_partial_reply_and_fails_the_turn(
 
 
 async def test_a_plain_json_reply_works(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed(streaming=False)
+    api, base = start_api(streaming=False)
     chat = make_chat(base)
     assert await chat.ask("no stream") == "You said: no stream"
     assert await chat.ask("still none") == "You said: still none"
-    assert len(seed.conversations) == 1  # the JSON's conversation_id was sent back
+    assert len(api.conversations) == 1  # the JSON's conversation_id was sent back
     assert turns(chat)[-1] == ("assistant", "You said: still none")
 
 
 async def test_threads_include_the_servers_conversations_and_open_them(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed()
-    seed.add_conversation([("user", "What is 2+2?"), ("assistant", "4")], title="Arithmetic")
+    api, base = start_api()
+    api.add_conversation([("user", "What is 2+2?"), ("assistant", "4")], title="Arithmetic")
     chat = make_chat(base)
     threads = chat.threads()
     found = [t for t in threads if t["title"] == "Arithmetic"]
     assert len(found) == 1, threads
     assert {"id", "title", "created_at", "updated_at"} <= set(found[0])
-    reads = [r for r in seed.requests if r.path == "/api/conversations"]
+    reads = [r for r in api.requests if r.path == "/api/conversations"]
     assert reads and reads[-1].authorization == f"Bearer {DEFAULT_TOKEN}"
 
     chat.open_thread(found[0]["id"])
     assert chat.thread_id == found[0]["id"]
     assert turns(chat) == [("user", "What is 2+2?"), ("assistant", "4")]
     # continuing it talks to the same server conversation
-    (conv_id,) = seed.conversations
+    (conv_id,) = api.conversations
     await chat.ask("and 3+3?")
-    assert seed.conversation_ids[-1] == conv_id
+    assert api.conversation_ids[-1] == conv_id
 
 
 async def test_an_explicit_conversations_url_is_used(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed()
-    seed.add_conversation([("user", "hi"), ("assistant", "hello")], title="Greeting")
+    api, base = start_api()
+    api.add_conversation([("user", "hi"), ("assistant", "hello")], title="Greeting")
     chat = make_chat(base, conversations_url=f"{base}/api/conversations")
     assert [t["title"] for t in chat.threads()] == ["Greeting"]
 
 
 async def test_a_conversation_is_listed_once_after_a_turn(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    _seed, base = start_seed()
+    _api, base = start_api()
     chat = make_chat(base)
     await chat.ask("hello world")
     threads = chat.threads()
@@ -242,9 +242,9 @@ async def test_a_conversation_is_listed_once_after_a_turn(
 
 
 async def test_the_front_end_streams_create_and_add_user_message(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed()
+    api, base = start_api()
     chat = make_chat(base)
     fe = FrontEnd(chat)
     rid = fe.request("threads.create", input=fe.message("hi there"))
@@ -264,13 +264,13 @@ async def test_the_front_end_streams_create_and_add_user_message(
     rid = fe.request("threads.add_user_message", thread_id=thread_id, input=fe.message("again"))
     assert (await fe.until(rid, "end"))["reason"] == "done"
     assert reply_text(fe.events(rid)) == "You said: again"
-    assert len(seed.conversations) == 1
+    assert len(api.conversations) == 1
 
 
 async def test_stop_closes_the_stream_and_the_server_sees_it(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed()
+    api, base = start_api()
     chat = make_chat(base)
     fe = FrontEnd(chat)
     rid = fe.request("threads.create", input=fe.message("be slow"))
@@ -280,13 +280,13 @@ async def test_stop_closes_the_stream_and_the_server_sees_it(
     )
     fe.send({"kind": "cancel", "id": rid})
     assert (await fe.until(rid, "end"))["reason"] == "cancelled"
-    await eventually(lambda: seed.disconnects, "the server to see the disconnect")
+    await eventually(lambda: api.disconnects, "the server to see the disconnect")
 
 
 async def test_a_stopped_reply_is_kept_and_marked_stopped(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed()
+    api, base = start_api()
     chat = make_chat(base)
     fe = FrontEnd(chat)  # sees the events of ask() too, as every view does
     task = chat.send("slow please")
@@ -302,7 +302,7 @@ async def test_a_stopped_reply_is_kept_and_marked_stopped(
     chat.stop()
     with pytest.raises(ChatError):
         await task
-    await eventually(lambda: seed.disconnects, "the server to see the disconnect")
+    await eventually(lambda: api.disconnects, "the server to see the disconnect")
     user, reply = chat.messages
     assert user["text"] == "slow please"
     assert reply["role"] == "assistant" and reply["text"].startswith("w0")
@@ -310,10 +310,10 @@ async def test_a_stopped_reply_is_kept_and_marked_stopped(
 
 
 async def test_done_ends_the_turn_even_if_the_server_keeps_the_connection_open(
-    start_seed: StartSeed, make_chat: Callable[..., ChatWidget]
+    start_api: StartAPI, make_chat: Callable[..., ChatWidget]
 ) -> None:
-    seed, base = start_seed()
+    api, base = start_api()
     chat = make_chat(base)
     # the server holds the connection 10 s after [DONE]
     assert await asyncio.wait_for(chat.ask("linger a bit"), 5) == "You said: linger a bit"
-    await eventually(lambda: seed.disconnects, "the client to hang up after [DONE]")
+    await eventually(lambda: api.disconnects, "the client to hang up after [DONE]")

@@ -19,11 +19,12 @@ from chatkit.types import (
     UserMessageTextContent,
 )
 
-from chatkit_widget import SQLiteStore, demo_agent
+from chatkit_widget import SQLiteStore
+from chatkit_widget.demo import demo_agent
 from chatkit_widget.server import create_app
 from chatkit_widget.store import ChatStore, StoreAdapter, as_chat_store, resolve_store
 
-from .memory_store import MemoryStore
+from .support.memory_store import MemoryStore
 
 T0 = datetime(2026, 1, 1, 12, 0, 0)
 

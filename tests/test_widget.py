@@ -9,10 +9,11 @@ import pytest
 import traitlets
 from agents import Agent
 
-from chatkit_widget import BackendError, ChatError, ChatWidget, OfflineDemoModel, demo_agent
+from chatkit_widget import BackendError, ChatError, ChatWidget, OfflineDemoModel
+from chatkit_widget.demo import demo_agent
 
 from .conftest import FrontEnd
-from .memory_store import MemoryStore
+from .support.memory_store import MemoryStore
 
 
 def item_types(events: list[dict[str, Any]], kind: str) -> list[str]:

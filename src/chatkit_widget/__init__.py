@@ -1,7 +1,13 @@
-"""chatkit_widget: a ChatKit-protocol chat widget for Jupyter, backed by openai-agents."""
+"""chatkit_widget: a ChatKit-protocol chat widget for Jupyter, backed by openai-agents.
+
+The top level holds what a notebook writes: ``ChatWidget``; the backends it talks to and their
+errors; ``SQLiteStore``; ``notify`` for tools; and ``OfflineDemoModel``, the model that runs any
+``Agent`` with no API key. The demo's task-manager agent lives in ``chatkit_widget.demo``.
+"""
 
 from __future__ import annotations
 
+from . import _deprecation
 from .backends import (
     AgentBackend,
     Backend,
@@ -10,7 +16,8 @@ from .backends import (
     RetryConfig,
     SSEBackend,
 )
-from .demo import OfflineDemoModel, demo_agent
+from .demo import OfflineDemoModel
+from .demo import demo_agent as _demo_agent
 from .errors import ChatError
 from .notices import notify
 from .store import SQLiteStore
@@ -27,7 +34,14 @@ __all__ = [
     "RetryConfig",
     "SQLiteStore",
     "SSEBackend",
-    "demo_agent",
     "notify",
 ]
 __version__ = "0.1.0"
+
+# The demo's sample agent is not a building block of a user's chat (ChatWidget() already runs
+# it); it was exported here in 0.1.0.
+_MOVED = {"demo_agent": ("chatkit_widget.demo.demo_agent", _demo_agent)}
+
+
+def __getattr__(name: str) -> object:
+    return _deprecation.deprecated_name(__name__, name, _MOVED)

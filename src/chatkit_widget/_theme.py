@@ -1,8 +1,9 @@
 """Theme and start-screen options: validated in Python, synced as plain JSON.
 
 A theme is ``"auto"``, ``"light"``, ``"dark"``, or a dict. The dict takes ChatKit's theme
-options (snake_case or ChatKit's camelCase) and the seed's colour keys, and is normalised to one
-flat shape the front end maps to CSS custom properties (``js/src/ui/theme.ts``).
+options (snake_case or ChatKit's camelCase) and plain colour keys (``primary``, ``background``,
+``text``...), and is normalised to one flat shape the front end maps to CSS custom properties
+(``js/src/ui/theme.ts``).
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ class ChatWidget(anywidget.AnyWidget):
         placeholder: The composer's placeholder text.
         theme: ``"auto"`` (follow JupyterLab, VS Code or the OS), ``"light"``, ``"dark"``, or
             a dict of ChatKit theme options (``color_scheme``, ``radius``, ``density``,
-            ``typography``, ``accent``...) and the seed's keys (``primary``, ``background``,
+            ``typography``, ``accent``...) and plain colour keys (``primary``, ``background``,
             ``text``, ``message_bubble_user``, ``message_bubble_assistant``, ``font_family``).
         height: CSS height of the widget.
         greeting: The start screen's heading for an empty conversation.
@@ -63,28 +63,100 @@ class ChatWidget(anywidget.AnyWidget):
 
     _esm = _STATIC / "index.js"
 
+    # Every public trait documents its type, default and whether it is read-only, lonboard
+    # style (tests/test_widget_traits.py checks each, and that writable defaults are true).
+
     thread_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
-    """The open conversation's id (``None``: a new conversation starts with the next message)."""
+    """The open conversation's id; ``None`` for a new one, which its first message creates.
+
+    Setting it opens that conversation (it must exist: see ``chat.threads()``).
+
+    - Type: ``str | None``
+    - Default: ``None`` (or the constructor's ``thread_id=``)
+    - Read-only: no
+    """
+
     placeholder = traitlets.Unicode("Message the assistant…").tag(sync=True)
-    """The composer's placeholder text."""
+    """The composer's placeholder text.
+
+    - Type: ``str``
+    - Default: ``"Message the assistant…"``
+    - Read-only: no
+    """
+
     theme = traitlets.Union([traitlets.Unicode(), traitlets.Dict()], default_value="auto").tag(
         sync=True
     )
-    """``"auto"``, ``"light"``, ``"dark"`` or a theme dict; setting it restyles live views."""
+    """The colours and shapes: ``"auto"`` follows JupyterLab, VS Code or the OS.
+
+    A dict takes ChatKit's theme options (``color_scheme``, ``radius``, ``density``,
+    ``typography``, ``accent``...) and plain colour keys (``primary``, ``background``...); it
+    is validated and stored normalised. Setting it restyles every live view.
+
+    - Type: ``"auto" | "light" | "dark" | dict``
+    - Default: ``"auto"``
+    - Read-only: no
+    """
+
     height = traitlets.Unicode("520px").tag(sync=True)
-    """CSS height of the widget."""
+    """The widget's CSS height (the constructor also takes an ``int``, in pixels).
+
+    - Type: ``str``
+    - Default: ``"520px"``
+    - Read-only: no
+    """
+
     model_label = traitlets.Unicode("").tag(sync=True)
-    """What answers, as shown in the header (read-only)."""
+    """What answers, as the header shows it: a model's name, or a remote server's host.
+
+    - Type: ``str``
+    - Default: set from the backend (``"Offline demo model"`` for the offline demo)
+    - Read-only: yes
+    """
+
     offline = traitlets.Bool(False).tag(sync=True)
-    """True when the built-in offline demo model answers (read-only)."""
+    """Whether the built-in offline demo model answers (the header then shows a badge).
+
+    - Type: ``bool``
+    - Default: set from the backend (``True`` for ``ChatWidget()`` without ``OPENAI_API_KEY``)
+    - Read-only: yes
+    """
+
     greeting = traitlets.Unicode("").tag(sync=True)
-    """The start screen's heading (``""``: the built-in one)."""
+    """The start screen's heading for an empty conversation (``""``: the built-in one).
+
+    - Type: ``str``
+    - Default: ``""``
+    - Read-only: no
+    """
+
     prompts: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)
-    """Starter prompts: strings or ``{"label", "prompt"}`` dicts (stored normalised)."""
+    """Starter prompts on the start screen: strings or ``{"label", "prompt"}`` dicts.
+
+    Stored normalised, as ``{"label", "prompt"}`` dicts.
+
+    - Type: ``list[dict[str, str]]``
+    - Default: ``[]``
+    - Read-only: no
+    """
+
     render_message = traitlets.Unicode("").tag(sync=True)
-    """Source of an ES module that renders items itself (``""``: built-in rendering)."""
+    """Source of an ES module whose ``renderMessage(item, el)`` draws items itself.
+
+    The built-in rendering is used when it throws or returns ``false``; ``""``: always built in.
+
+    - Type: ``str``
+    - Default: ``""``
+    - Read-only: no
+    """
+
     features = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    """What the backend supports beyond the basics, e.g. ``"edit"``, ``"feedback"`` (read-only)."""
+    """What the backend supports beyond the basics, e.g. ``"edit"``, ``"feedback"``.
+
+    - Type: ``list[str]``
+    - Default: set from the backend
+    - Read-only: yes
+    """
 
     def __init__(
         self,

@@ -6,7 +6,20 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from .lab import CHROMIUM, CHROMIUM_ARGS, Lab
+from ..support.lab import CHROMIUM, CHROMIUM_ARGS, Lab
+
+BROWSER_TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of this folder ``browser``, so ``pytest -m "not browser"`` is the fast loop.
+
+    A hook rather than a ``pytestmark`` line per file: a new browser test file is marked too.
+    The hook sees the whole session's items, hence the path check.
+    """
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(autouse=True)

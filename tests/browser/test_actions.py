@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-from .lab import Lab
-from .test_chat_in_lab import open_chat, type_message
+from ..support.chat_page import open_chat, type_message
+from ..support.lab import Lab
 
 DONE_REPLIES = "[data-item-type=assistant_message]:not([data-streaming])"
 USER = "[data-item-type=user_message]"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from .lab import Lab
-from .test_chat_in_lab import DONE_REPLIES, open_chat, type_message
+from ..support.chat_page import DONE_REPLIES, open_chat, type_message
+from ..support.lab import Lab
 
 CLIENT_TOOL_CHAT = """
 import asyncio

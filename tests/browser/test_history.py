@@ -10,9 +10,9 @@ import json
 
 from playwright.sync_api import Locator, Page, expect
 
-from .axe import load_axe
-from .lab import Lab
-from .test_chat_in_lab import open_chat
+from ..support.axe import load_axe
+from ..support.chat_page import open_chat
+from ..support.lab import Lab
 
 CHAT = "chat = ChatWidget(agent=Agent(name='a', model=OfflineDemoModel(delay=0)), store=':memory:'"
 # 65 one-turn threads, oldest first; the widget is displayed afterwards.

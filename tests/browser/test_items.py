@@ -10,9 +10,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from .axe import load_axe
-from .lab import Lab
-from .test_chat_in_lab import DONE_REPLIES, open_chat, type_message
+from ..support.axe import load_axe
+from ..support.chat_page import DONE_REPLIES, open_chat, type_message
+from ..support.lab import Lab
 
 
 def axe_violations(page: Page, selector: str) -> list[str]:

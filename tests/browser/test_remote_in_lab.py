@@ -1,7 +1,7 @@
 """Remote backends in real JupyterLab: a ChatWidget talking HTTP to real servers, as a user sees it.
 
-The servers (``tests.remote_servers``) run in the notebook's kernel, next to the backend that
-talks to them; the test reads what they recorded through the kernel. Every wait is on
+The servers (``tests.support.remote_servers``) run in the notebook's kernel, next to the
+backend that talks to them; the test reads what they recorded through the kernel. Every wait is on
 observable state (a selector, a DOM condition, the kernel's answer); none is a fixed sleep.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from .lab import Lab
-from .test_chat_in_lab import DONE_REPLIES, TRACE, growth, open_chat, type_message
+from ..support.chat_page import DONE_REPLIES, TRACE, growth, open_chat, type_message
+from ..support.lab import Lab
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,10 +24,10 @@ import json, sys
 from contextlib import ExitStack
 sys.path.insert(0, {str(REPO)!r})
 from chatkit_widget import ChatKitBackend, RetryConfig, SSEBackend
-from tests.http_servers import serve_app
-from tests.remote_servers import (
-    FaultServer, RecordingChatKitServer, SeedChat, chatkit_app, cut_after, fault_app, seed_app,
-    unauthorized,
+from tests.support.http_servers import serve_app
+from tests.support.remote_servers import (
+    FaultServer, RecordingChatKitServer, SSEChatAPI, chatkit_app, cut_after, fault_app,
+    sse_chat_app, unauthorized,
 )
 servers = ExitStack()  # kept open as long as the kernel lives
 """
@@ -192,14 +192,14 @@ def test_server_built_workflows_and_sources_render(lab: Lab, page: Page) -> None
     page.screenshot(path="test-results/remote-items.png")
 
 
-def test_a_seed_sse_api_streams_text_and_tool_rows(lab: Lab, page: Page) -> None:
+def test_an_sse_chat_api_streams_text_and_tool_rows(lab: Lab, page: Page) -> None:
     open_chat(
         lab,
         page,
-        "remote-seed.ipynb",
+        "remote-sse.ipynb",
         SERVERS,
-        "seed = SeedChat(token='s33d', delay=0.2)\n"
-        "base = servers.enter_context(serve_app(seed_app(seed)))\n"
+        "api = SSEChatAPI(token='s33d', delay=0.2)\n"
+        "base = servers.enter_context(serve_app(sse_chat_app(api)))\n"
         "chat = ChatWidget(backend=SSEBackend(f'{base}/api/chat', token='s33d'))\nchat",
     )
     page.evaluate(TRACE)
@@ -223,10 +223,10 @@ def test_a_seed_sse_api_streams_text_and_tool_rows(lab: Lab, page: Page) -> None
         "You said: and once more", timeout=30_000
     )
     # both turns went to one conversation on the server
-    conversations = kernel_json(lab, page, "seed.conversation_ids")
+    conversations = kernel_json(lab, page, "api.conversation_ids")
     assert isinstance(conversations, list) and len(conversations) == 2
     assert conversations[0] == conversations[1]
-    assert kernel_json(lab, page, "list(seed.conversations)") == [conversations[0]]
+    assert kernel_json(lab, page, "list(api.conversations)") == [conversations[0]]
     assert kernel_json(lab, page, "[(m['role'], m['text']) for m in chat.messages][-2:]") == [
         ["user", "and once more"],
         ["assistant", "You said: and once more"],

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from .lab import Lab
-from .test_chat_in_lab import DONE_REPLIES, open_chat, type_message
+from ..support.chat_page import DONE_REPLIES, open_chat, type_message
+from ..support.lab import Lab
 
 KATEX_FONT_LOADED = """async () => {
     await document.fonts.ready;

@@ -10,9 +10,9 @@ import json
 
 from playwright.sync_api import Page, expect
 
-from .axe import load_axe
-from .lab import Lab
-from .test_chat_in_lab import DONE_REPLIES, open_chat, type_message
+from ..support.axe import load_axe
+from ..support.chat_page import DONE_REPLIES, open_chat, type_message
+from ..support.lab import Lab
 
 # The axe scan of the widget: every violation with the nodes that fail, and how many nodes the
 # colour-contrast rule judged (so a scan that sees nothing cannot pass).

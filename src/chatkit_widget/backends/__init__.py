@@ -2,7 +2,8 @@
 
 - ``AgentBackend``: an openai-agents ``Agent`` run in this kernel.
 - ``ChatKitBackend``: a remote ChatKit server, over HTTP.
-- ``SSEBackend``: a remote seed-style streaming chat API, over HTTP.
+- ``SSEBackend``: a remote SSE chat API (``POST {message, conversation_id}`` answered by
+  ``data: {...}`` frames), over HTTP.
 """
 
 from __future__ import annotations

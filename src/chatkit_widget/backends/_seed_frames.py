@@ -1,11 +1,12 @@
-"""The seed chat API's frames -> ChatKit events, for one turn.
+"""The SSE chat API's frames -> ChatKit events, for one turn.
 
-The seed contract streams JSON frames: text chunks (``{"content"|"delta"|"text": "..."}``),
-tool calls (``{"tool": name, "status": "pending"|"success"|"error", ...}``), errors
-(``{"error": "..."}``) and the conversation's id (``{"conversation_id": "..."}``), in any
-combination; a server that does not stream answers one JSON object with the same keys. Text
-becomes assistant messages (a new one after each tool call, so the order stays as it was
-said) and tool calls become this project's tool rows, so the UI has one code path.
+The SSE chat API (README, "The SSE chat API") streams JSON frames: text chunks
+(``{"content"|"delta"|"text": "..."}``), tool calls (``{"tool": name, "status":
+"pending"|"success"|"error", ...}``), errors (``{"error": "..."}``) and the conversation's id
+(``{"conversation_id": "..."}``), in any combination; a server that does not stream answers
+one JSON object with the same keys. Text becomes assistant messages (a new one after each tool
+call, so the order stays as it was said) and tool calls become this project's tool rows, so the
+UI has one code path.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ REPLY_KEYS = (*TEXT_KEYS, "reply", "message", "response", "answer")
 _STATUSES = {"pending", "running", "success", "error"}
 
 
-class SeedReply:
+class SSEChatReply:
     """Follows one turn's frames; ``feed`` returns the ChatKit events each one means.
 
     Args:

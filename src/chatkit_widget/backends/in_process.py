@@ -1,6 +1,6 @@
 """A backend around a ChatKit server running in this kernel, with its own ``Store``.
 
-``AgentBackend`` (an openai-agents ``Agent``) and ``SSEBackend`` (a remote seed-style chat API
+``AgentBackend`` (an openai-agents ``Agent``) and ``SSEBackend`` (a remote SSE chat API
 behind a local ChatKit server) share it: threads, items, paging, retry, feedback and stop
 all come from ChatKit's ``ChatKitServer``, so every backend gives the UI the same protocol.
 """

@@ -1,9 +1,10 @@
-"""The seed's streaming chat API (``POST {message, conversation_id}`` -> SSE frames) as a backend.
+"""The SSE chat API (``POST {message, conversation_id}`` -> SSE frames) as a backend.
 
-A seed-style server knows conversations and messages, not ChatKit threads and items, so this
-backend runs a small ChatKit server in the kernel whose ``respond`` calls the remote API and
-turns its frames into ChatKit events (``_seed_frames``). Threads, paging, retry, stop and
-reloads then work exactly as with the in-process agent, and the UI has one code path.
+An SSE chat API server (README, "The SSE chat API") knows conversations and messages, not
+ChatKit threads and items, so this backend runs a small ChatKit server in the kernel whose
+``respond`` calls the remote API and turns its frames into ChatKit events
+(``_seed_frames.SSEChatReply``). Threads, paging, retry, stop and reloads then work exactly as
+with the in-process agent, and the UI has one code path.
 
 Each thread remembers its ``conversation_id`` in its metadata: the thread id itself for a new
 conversation (minted here), or whatever id the server names in a frame or an
@@ -51,7 +52,7 @@ from ._http import (
     check_url,
     shown_url,
 )
-from ._seed_frames import TEXT_KEYS, SeedReply
+from ._seed_frames import TEXT_KEYS, SSEChatReply
 from .in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
 
 log = logging.getLogger("chatkit_widget.remote")
@@ -59,8 +60,8 @@ log = logging.getLogger("chatkit_widget.remote")
 CONVERSATION_HEADER = "x-conversation-id"
 
 
-class SeedChatServer(LocalChatKitServer):
-    """A ChatKit server whose replies come from a remote seed-style chat API."""
+class SSEChatServer(LocalChatKitServer):
+    """A ChatKit server whose replies come from a remote SSE chat API."""
 
     def __init__(self, store: Store[Any], endpoint: Endpoint, chat_url: str) -> None:
         super().__init__(store)
@@ -77,14 +78,14 @@ class SeedChatServer(LocalChatKitServer):
         input_user_message: UserMessageItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
-        if input_user_message is None:  # e.g. a client tool's output: the seed API has none
+        if input_user_message is None:  # e.g. a client tool's output: the SSE chat API has none
             return
         if thread.title is None:
             thread.title = title_from(input_user_message)  # ChatKit emits thread.updated
         text = "".join(
             p.text for p in input_user_message.content if isinstance(p, UserMessageTextContent)
         )
-        reply = SeedReply(
+        reply = SSEChatReply(
             thread.id,
             lambda kind: self.store.generate_item_id(kind, thread, context),  # type: ignore[arg-type]
         )
@@ -132,7 +133,7 @@ class SeedChatServer(LocalChatKitServer):
             raise CustomStreamError(reply.error, allow_retry=True)
 
     def _keep_incomplete(
-        self, reply: SeedReply, thread: ThreadMetadata, context: RequestContext
+        self, reply: SSEChatReply, thread: ThreadMetadata, context: RequestContext
     ) -> list[ThreadStreamEvent]:
         """Close the reply the network cut off, followed by a hidden note that it is incomplete.
 
@@ -153,7 +154,9 @@ class SeedChatServer(LocalChatKitServer):
 
 
 class SSEBackend(InProcessBackend):
-    """Talk to a seed-style streaming chat API: ``POST {message, conversation_id}`` -> SSE.
+    """Talk to a remote SSE chat API: ``POST {message, conversation_id}`` answered by SSE frames.
+
+    The contract is in the README ("The SSE chat API").
 
     Args:
         chat_url: Where messages are posted.
@@ -198,8 +201,8 @@ class SSEBackend(InProcessBackend):
             timeout=timeout,
         )
         store = SQLiteStore(":memory:")  # a cache: the server holds the conversations
-        super().__init__(SeedChatServer(store, endpoint, chat_url))
-        self.server: SeedChatServer
+        super().__init__(SSEChatServer(store, endpoint, chat_url))
+        self.server: SSEChatServer
         self._endpoint = endpoint
         self._listing = True  # False once the server showed it has no conversation list
         self.label = urlsplit(chat_url).netloc  # check_url refused credentials

@@ -31,10 +31,11 @@ def create_app(
     store: str | Path | ChatStore,
     secret: str | None = None,
 ) -> FastAPI:
-    """An ASGI app serving ``agent_or_factory`` over ChatKit's protocol and the seed contract.
+    """An ASGI app serving ``agent_or_factory`` over ChatKit's protocol and the SSE chat API.
 
     Routes: ``POST /chatkit`` (ChatKit), ``POST /api/chat``, ``GET /api/conversations``,
-    ``GET /api/conversations/{id}/messages`` (seed), and ``GET /health`` (no token needed).
+    ``GET /api/conversations/{id}/messages`` (the SSE chat API), and ``GET /health`` (no token
+    needed).
 
     Args:
         agent_or_factory: An ``agents.Agent``, or a zero-argument callable returning one

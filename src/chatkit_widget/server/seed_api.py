@@ -1,7 +1,8 @@
-"""The "seed" chat contract: ChatKit stream events -> simple ``data: {...}`` frames.
+"""The SSE chat API's side of ``serve``: ChatKit stream events -> plain ``data: {...}`` frames.
 
-A seed client reads ``{"conversation_id"}`` first, then ``{"content"}`` text chunks, ``{"tool"}``
-frames for server tool calls, ``{"error"}`` if the turn fails, and ``[DONE]`` last.
+A client of the SSE chat API (README, "The SSE chat API") reads ``{"conversation_id"}`` first,
+then ``{"content"}`` text chunks, ``{"tool"}`` frames for server tool calls, ``{"error"}`` if
+the turn fails, and ``[DONE]`` last.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from .._tool_rows import parse_tool_row
 DONE = b"data: [DONE]\n\n"
 
 
-class SeedFrame(TypedDict, total=False):
-    """One ``data: {...}`` frame of the seed contract (one or two of these keys)."""
+class SSEChatFrame(TypedDict, total=False):
+    """One ``data: {...}`` frame of the SSE chat API (one or two of these keys)."""
 
     conversation_id: str
     content: str
@@ -32,13 +33,13 @@ class SeedFrame(TypedDict, total=False):
     """The tool's result (``status: "success"``)."""
 
 
-def frame(data: SeedFrame) -> bytes:
+def frame(data: SSEChatFrame) -> bytes:
     """One server-sent event carrying ``data`` as JSON."""
     return b"data: " + json.dumps(data, ensure_ascii=False).encode() + b"\n\n"
 
 
-def seed_frames(event: StreamEvent) -> list[SeedFrame]:
-    """What a seed client sees of one ChatKit event (often nothing)."""
+def sse_chat_frames(event: StreamEvent) -> list[SSEChatFrame]:
+    """What a client of the SSE chat API sees of one ChatKit event (often nothing)."""
     if event["type"] == "thread.item.updated":
         update = event["update"]
         if update["type"] == "assistant_message.content_part.text_delta" and update["delta"]:
@@ -51,14 +52,14 @@ def seed_frames(event: StreamEvent) -> list[SeedFrame]:
     return []
 
 
-def _tool_frame(item: ThreadItemJSON) -> SeedFrame | None:
+def _tool_frame(item: ThreadItemJSON) -> SSEChatFrame | None:
     """A tool row's state: pending when it is added, success or error when done."""
     if item["type"] != "task":
         return None
     row = parse_tool_row(TaskItem.model_validate(item))
     if row is None:
         return None
-    tool: SeedFrame = {
+    tool: SSEChatFrame = {
         "tool": row.name,
         "call_id": row.call_id,
         "status": row.status,

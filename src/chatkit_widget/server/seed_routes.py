@@ -1,4 +1,4 @@
-"""The seed contract's routes: ``/api/chat`` and the conversation history under ``/api``.
+"""The SSE chat API's routes: ``/api/chat`` and the conversation history under ``/api``.
 
 ``/api/chat`` runs the same ChatKit server in-process (``threads.create`` or
 ``threads.add_user_message``) and converts its events, so both protocols share one store.
@@ -24,7 +24,7 @@ from ..backends.in_process import RequestContext, event_of, turn_request
 from ..store import ChatStore
 from .chatkit_routes import STREAM_HEADERS
 from .deps import User, not_found, state_of
-from .seed_api import DONE, frame, seed_frames
+from .seed_api import DONE, frame, sse_chat_frames
 from .streams import DetachedStream
 
 router = APIRouter(prefix="/api")
@@ -35,7 +35,7 @@ CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 @router.post("/chat")
 async def chat(request: Request, user: User) -> Response:
-    """Send one message; the reply streams as seed frames (or one JSON object)."""
+    """Send one message; the reply streams as SSE chat API frames (or one JSON object)."""
     state = state_of(request)
     message, conversation_id = await _chat_request(request)
     context: RequestContext = {"user": user}
@@ -54,7 +54,7 @@ async def chat(request: Request, user: User) -> Response:
     if _wants_json(request):
         return await _json_reply(stream, conversation_id)
     return StreamingResponse(
-        _seed_stream(stream, conversation_id),
+        _sse_stream(stream, conversation_id),
         media_type="text/event-stream",
         headers={**STREAM_HEADERS, "X-Conversation-Id": conversation_id},
     )
@@ -134,11 +134,11 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/event-stream" not in accept
 
 
-async def _seed_stream(stream: DetachedStream, conversation_id: str) -> AsyncIterator[bytes]:
+async def _sse_stream(stream: DetachedStream, conversation_id: str) -> AsyncIterator[bytes]:
     try:
         yield frame({"conversation_id": conversation_id})
         async for chatkit_frame in stream.frames():
-            for data in seed_frames(event_of(chatkit_frame)):
+            for data in sse_chat_frames(event_of(chatkit_frame)):
                 yield frame(data)
     except Exception as exc:  # after the headers went out, the stream is the only channel
         log.exception("The chat stream for %s failed", conversation_id)
@@ -154,7 +154,7 @@ async def _json_reply(stream: DetachedStream, conversation_id: str) -> Response:
     content: list[str] = []
     error: str | None = None
     async for chatkit_frame in stream.frames():
-        for data in seed_frames(event_of(chatkit_frame)):
+        for data in sse_chat_frames(event_of(chatkit_frame)):
             content.append(data.get("content", ""))
             error = data.get("error", error)
     reply = {"conversation_id": conversation_id, "content": "".join(content)}

@@ -1,14 +1,15 @@
 """Real HTTP servers the remote backends are tested against (also used by browser/notebook tests).
 
-Three servers, each a FastAPI app to run with ``tests.http_servers.serve_app``:
+Three servers, each a FastAPI app to run with ``tests.support.http_servers.serve_app``:
 
 ``RecordingChatKitServer`` + ``chatkit_app(server)``
     A minimal ``ChatKitServer`` (not the project's) at ``POST /chatkit``, bearer auth required.
     Its reply depends on the user's text (see ``RecordingChatKitServer.respond``).
 
-``SeedChat`` + ``seed_app(seed)``
-    A "seed-style" chat API: ``POST /api/chat`` answering ``data: {"content": ...}`` frames
-    then ``data: [DONE]``, ``GET /api/conversations`` and ``GET /api/conversations/{id}/messages``.
+``SSEChatAPI`` + ``sse_chat_app(api)``
+    An SSE chat API (README, "The SSE chat API"): ``POST /api/chat`` answering
+    ``data: {"content": ...}`` frames then ``data: [DONE]``, ``GET /api/conversations`` and
+    ``GET /api/conversations/{id}/messages``.
 
 ``FaultServer`` + ``fault_app(faults)``
     Both formats (``/chatkit`` and ``/api/chat``) behind a plan of faults applied to successive
@@ -371,11 +372,11 @@ def chatkit_app(server: RecordingChatKitServer) -> FastAPI:
     return app
 
 
-# -- 2. a seed-style chat API -----------------------------------------------------------------
+# -- 2. an SSE chat API ----------------------------------------------------------------------
 
 
 @dataclass
-class SeedReply:
+class ChatReply:
     """What ``/api/chat`` answers: SSE frames (``None`` for a plain JSON reply)."""
 
     conversation_id: str
@@ -386,8 +387,8 @@ class SeedReply:
     linger: float = 0.0  # seconds the connection stays open after the last frame
 
 
-class SeedChat:
-    """The seed server's logic and memory.
+class SSEChatAPI:
+    """The SSE chat API server's logic and memory.
 
     Args:
         token: The bearer token required (``None``: no auth).
@@ -440,7 +441,7 @@ class SeedChat:
         ]
 
     def add_conversation(self, messages: list[tuple[str, str]], title: str = "Earlier chat") -> str:
-        """Seed a stored conversation (``[(role, content), ...]``); returns its id."""
+        """Store a conversation (``[(role, content), ...]``); returns its id."""
         conv = self._conversation(None, title)
         for role, content in messages:
             self._append(conv, role, content)
@@ -472,7 +473,7 @@ class SeedChat:
         )
         conv["updated_at"] = now
 
-    def reply(self, body: dict[str, Any]) -> SeedReply:
+    def reply(self, body: dict[str, Any]) -> ChatReply:
         """Build the answer to one chat request (and remember the turn)."""
         message = str(body.get("message") or "")
         lowered = message.lower()
@@ -520,14 +521,14 @@ class SeedChat:
         if self.announce in ("frame", "both"):
             frames.insert(0, {"conversation_id": cid})
         if not self.streaming or "as json" in lowered:
-            return SeedReply(
+            return ChatReply(
                 cid, None, {"content": "".join(texts), "conversation_id": cid}, headers
             )
         delay = self.slow_delay if "slow" in lowered else self.delay
         linger = 10.0 if "linger" in lowered else 0.0
-        return SeedReply(cid, frames, None, headers, delay, linger)
+        return ChatReply(cid, frames, None, headers, delay, linger)
 
-    async def frames(self, reply: SeedReply) -> AsyncIterator[bytes]:
+    async def frames(self, reply: ChatReply) -> AsyncIterator[bytes]:
         assert reply.frames is not None
         for frame in reply.frames:
             yield sse(frame)
@@ -557,40 +558,40 @@ def _record_disconnects(
     return wrapped()
 
 
-def seed_app(seed: SeedChat) -> FastAPI:
+def sse_chat_app(api: SSEChatAPI) -> FastAPI:
     """``POST /api/chat``, ``GET /api/conversations``, ``GET /api/conversations/{id}/messages``."""
     app = FastAPI()
 
     def authorized(request: Request) -> bool:
-        return seed.token is None or bearer(request) == f"Bearer {seed.token}"
+        return api.token is None or bearer(request) == f"Bearer {api.token}"
 
     @app.post("/api/chat")
     async def chat(request: Request) -> Response:
         body = await request.json()
-        seed.requests.append(
+        api.requests.append(
             Recorded("/api/chat", bearer(request), body, headers=dict(request.headers))
         )
         if not authorized(request):
             return unauthorized_response()
-        reply = seed.reply(body)
+        reply = api.reply(body)
         if reply.frames is None:
             return JSONResponse(reply.json_body, headers=reply.headers)
-        frames = _record_disconnects(seed.frames(reply), seed.disconnects, reply.conversation_id)
+        frames = _record_disconnects(api.frames(reply), api.disconnects, reply.conversation_id)
         return StreamingResponse(frames, media_type="text/event-stream", headers=reply.headers)
 
     @app.get("/api/conversations")
     async def conversations(request: Request) -> Response:
-        seed.requests.append(Recorded("/api/conversations", bearer(request), None))
+        api.requests.append(Recorded("/api/conversations", bearer(request), None))
         if not authorized(request):
             return unauthorized_response()
-        return JSONResponse(seed.list_conversations())
+        return JSONResponse(api.list_conversations())
 
     @app.get("/api/conversations/{conversation_id}/messages")
     async def messages(conversation_id: str, request: Request) -> Response:
-        seed.requests.append(Recorded(request.url.path, bearer(request), None))
+        api.requests.append(Recorded(request.url.path, bearer(request), None))
         if not authorized(request):
             return unauthorized_response()
-        conv = seed.conversations.get(conversation_id)
+        conv = api.conversations.get(conversation_id)
         if conv is None:
             return JSONResponse({"error": "no such conversation"}, status_code=404)
         return JSONResponse({"messages": conv["messages"]})
@@ -649,8 +650,8 @@ JUNK_FRAMES: list[bytes] = [
     b'data: {"type": "no.such.event", "surprise": true}\n\n',
     b"data: \xff\xfe\x00\x9c\xc3(binary)\xff\n\n",
 ]
-#: The seed format has no event types: a frame with no known key plays the unknown event.
-SEED_JUNK_FRAMES: list[bytes] = [
+#: The SSE chat API has no event types: a frame with no known key plays the unknown event.
+SSE_CHAT_JUNK_FRAMES: list[bytes] = [
     b"data: {this is not json\n\n",
     b'data: {"surprise": "no known key"}\n\n',
     b"data: \xff\xfe\x00\x9c\xc3(binary)\xff\n\n",
@@ -675,7 +676,7 @@ def _is_turn(request: Recorded) -> bool:
 
 
 class FaultServer:
-    """A ChatKit server (``/chatkit``) and a seed chat (``/api/chat``) behind planned faults.
+    """A ChatKit server (``/chatkit``) and an SSE chat API (``/api/chat``) behind planned faults.
 
     ``plan(*faults)`` queues behaviours; each request that runs a turn (a ``/api/chat`` post,
     or a streaming ChatKit request such as ``threads.create``) takes the next one, and gets
@@ -690,7 +691,7 @@ class FaultServer:
 
     def __init__(self, *, word_delay: float = 0.002) -> None:
         self.chatkit = RecordingChatKitServer(token=None, word_delay=word_delay)
-        self.seed = SeedChat(token=None, delay=word_delay)
+        self.sse_chat = SSEChatAPI(token=None, delay=word_delay)
         self._plan: deque[Fault] = deque()
         self.requests: list[Recorded] = []
         self.applied: list[Fault | None] = []
@@ -757,7 +758,7 @@ class FaultServer:
             frames = _cut(frames, fault.frames)
         elif fault is not None and fault.kind == "junk":
             frames = self._with_junk(
-                frames, SEED_JUNK_FRAMES if path == "/api/chat" else JUNK_FRAMES
+                frames, SSE_CHAT_JUNK_FRAMES if path == "/api/chat" else JUNK_FRAMES
             )
         return StreamingResponse(
             self._watch(frames, path), media_type="text/event-stream", headers=headers
@@ -792,10 +793,10 @@ class FaultServer:
             if isinstance(result, StreamingResult):
                 return result.json_events, {}, None
             return None, {}, result.json
-        reply = self.seed.reply(json.loads(body))
+        reply = self.sse_chat.reply(json.loads(body))
         if reply.frames is None:
             return None, reply.headers, json.dumps(reply.json_body).encode()
-        return self.seed.frames(reply), reply.headers, None
+        return self.sse_chat.frames(reply), reply.headers, None
 
 
 async def _cut(frames: AsyncIterator[bytes], n: int) -> AsyncIterator[bytes]:
@@ -812,7 +813,7 @@ async def _cut(frames: AsyncIterator[bytes], n: int) -> AsyncIterator[bytes]:
 
 
 def fault_app(faults: FaultServer) -> FastAPI:
-    """``POST /chatkit`` and ``POST /api/chat`` (plus the seed's conversation reads)."""
+    """``POST /chatkit`` and ``POST /api/chat`` (plus the SSE chat API's conversation reads)."""
     app = FastAPI()
 
     @app.post("/chatkit")
@@ -825,11 +826,11 @@ def fault_app(faults: FaultServer) -> FastAPI:
 
     @app.get("/api/conversations")
     async def conversations() -> Response:
-        return JSONResponse(faults.seed.list_conversations())
+        return JSONResponse(faults.sse_chat.list_conversations())
 
     @app.get("/api/conversations/{conversation_id}/messages")
     async def messages(conversation_id: str) -> Response:
-        conv = faults.seed.conversations.get(conversation_id)
+        conv = faults.sse_chat.conversations.get(conversation_id)
         if conv is None:
             return JSONResponse({"error": "no such conversation"}, status_code=404)
         return JSONResponse({"messages": conv["messages"]})
