@@ -15,7 +15,7 @@ from chatkit_widget import _protocol
 from chatkit_widget._protocol import IncomingMsg, OutgoingMsg, parse_incoming
 from chatkit_widget._tool_rows import ToolRow, parse_tool_row
 from chatkit_widget.backends import AgentBackend, Backend, ChatKitBackend, SSEBackend
-from chatkit_widget.backends.agent import EDIT_ACTION
+from chatkit_widget.backends._agent import EDIT_ACTION
 
 from .conftest import FrontEnd
 

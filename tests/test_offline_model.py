@@ -12,7 +12,7 @@ from agents import Runner
 
 from chatkit_widget import ChatError, ChatWidget, OfflineDemoModel
 from chatkit_widget.demo import TaskList, demo_agent
-from chatkit_widget.demo.offline_model import HELP_TEXT, plan_turn
+from chatkit_widget.demo._offline_model import HELP_TEXT, plan_turn
 
 
 @pytest.mark.parametrize(

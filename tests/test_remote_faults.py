@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from chatkit_widget import ChatError, ChatKitBackend, ChatWidget, RetryConfig, SSEBackend
-from chatkit_widget.backends.base import Backend
+from chatkit_widget.backends._base import Backend
 
 from .conftest import FrontEnd
 from .support.http_servers import free_port, serve_app

@@ -17,7 +17,7 @@ import jwt
 import pytest
 
 from chatkit_widget import SQLiteStore
-from chatkit_widget.cli import main
+from chatkit_widget._cli import main
 from chatkit_widget.server import (
     MissingSecretError,
     TokenError,
@@ -25,7 +25,7 @@ from chatkit_widget.server import (
     mint_token,
     verify_token,
 )
-from chatkit_widget.server.app import STORE_ENV, TARGET_ENV, app_from_env
+from chatkit_widget.server._app import STORE_ENV, TARGET_ENV, app_from_env
 from tests.support.http_servers import free_port, serve_app
 from tests.support.serve_target import make_agent
 
@@ -622,7 +622,7 @@ def test_the_package_imports_without_the_serve_extra() -> None:
         "for name in ('fastapi', 'uvicorn', 'jwt'):\n"
         "    sys.modules[name] = None  # as if not installed\n"
         "import chatkit_widget\n"
-        "from chatkit_widget.cli import main\n"
+        "from chatkit_widget._cli import main\n"
         "sys.exit(main(['token', '--user', 'u']))\n"
     )
     env = {**os.environ, "CHATKIT_WIDGET_SECRET": SECRET}

@@ -8,6 +8,9 @@ errors; ``SQLiteStore``; ``notify`` for tools; and ``OfflineDemoModel``, the mod
 from __future__ import annotations
 
 from . import _deprecation
+from ._errors import ChatError
+from ._notices import notify
+from ._widget import ChatWidget
 from .backends import (
     AgentBackend,
     Backend,
@@ -18,10 +21,7 @@ from .backends import (
 )
 from .demo import OfflineDemoModel
 from .demo import demo_agent as _demo_agent
-from .errors import ChatError
-from .notices import notify
 from .store import SQLiteStore
-from .widget import ChatWidget
 
 __all__ = [
     "AgentBackend",

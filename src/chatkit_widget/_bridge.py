@@ -21,10 +21,10 @@ from ._chatkit_json import (
     ThreadItemJSON,
     error_event,
 )
+from ._client_tools import pending_client_call
 from ._live import LiveItems
 from ._protocol import EndReason, IncomingMsg, OutgoingMsg, parse_incoming
-from .backends.base import STREAMING_REQUESTS, Backend, BackendError
-from .client_tools import pending_client_call
+from .backends._base import STREAMING_REQUESTS, Backend, BackendError
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
+from ._agent import AgentBackend
+from ._base import Backend, BackendError
+from ._chatkit import ChatKitBackend
 from ._http import RetryConfig
-from .agent import AgentBackend
-from .base import Backend, BackendError
-from .chatkit import ChatKitBackend
-from .sse import SSEBackend
+from ._sse import SSEBackend
 
 __all__ = [
     "AgentBackend",

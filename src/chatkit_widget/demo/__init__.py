@@ -6,8 +6,8 @@ from pathlib import Path
 
 from agents import Agent
 
-from .offline_model import OfflineDemoModel
-from .tasks import TaskList
+from ._offline_model import OfflineDemoModel
+from ._tasks import TaskList
 
 __all__ = ["OfflineDemoModel", "TaskList", "demo_agent"]
 

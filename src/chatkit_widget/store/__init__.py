@@ -11,9 +11,9 @@ from typing import Any
 
 from chatkit.store import Store
 
-from .adapter import StoreAdapter, as_chat_store
-from .base import ChatStore
-from .sqlite import SQLiteStore
+from ._adapter import StoreAdapter, as_chat_store
+from ._base import ChatStore
+from ._sqlite import SQLiteStore
 
 __all__ = [
     "ChatStore",

@@ -20,12 +20,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from .._chatkit_json import JSONObject
 from .._messages import to_messages
-from ..backends.in_process import RequestContext, event_of, turn_request
+from ..backends._in_process import RequestContext, event_of, turn_request
 from ..store import ChatStore
-from .chatkit_routes import STREAM_HEADERS
-from .deps import User, not_found, state_of
-from .seed_api import DONE, frame, sse_chat_frames
-from .streams import DetachedStream
+from ._chatkit_routes import STREAM_HEADERS
+from ._deps import User, not_found, state_of
+from ._sse_chat_frames import DONE, frame, sse_chat_frames
+from ._streams import DetachedStream
 
 router = APIRouter(prefix="/api")
 log = logging.getLogger(__name__)

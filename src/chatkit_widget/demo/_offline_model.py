@@ -48,7 +48,7 @@ from openai.types.responses.response_reasoning_item import Summary
 from openai.types.responses.response_reasoning_summary_part_added_event import Part
 
 from .._chatkit_json import JSONObject
-from .showcase import SHOWCASE
+from ._showcase import SHOWCASE
 
 HELP_TEXT = (
     "I'm the **offline demo model**: a built-in, deterministic stand-in that needs no key and no "

@@ -13,12 +13,12 @@ from pathlib import Path
 from agents import set_tracing_disabled
 from fastapi import FastAPI
 
-from ..backends.agent import AgentChatKitServer
+from ..backends._agent import AgentChatKitServer
 from ..store import ChatStore, SQLiteStore
-from . import chatkit_routes, seed_routes
-from .auth import resolve_secret
-from .deps import ServerState
-from .target import AgentOrFactory, load_target, resolve_agent
+from . import _chatkit_routes, _sse_chat_routes
+from ._auth import resolve_secret
+from ._deps import ServerState
+from ._target import AgentOrFactory, load_target, resolve_agent
 
 #: How ``chatkit-widget serve --workers N`` tells each worker what to serve.
 TARGET_ENV = "CHATKIT_WIDGET_TARGET"
@@ -63,8 +63,8 @@ def create_app(
     # No /docs or /openapi.json: every route but /health requires a token.
     app = FastAPI(title="chatkit-widget", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.chatkit_widget = ServerState(chatkit=chatkit, store=chat_store, secret=secret)
-    app.include_router(chatkit_routes.router)
-    app.include_router(seed_routes.router)
+    app.include_router(_chatkit_routes.router)
+    app.include_router(_sse_chat_routes.router)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

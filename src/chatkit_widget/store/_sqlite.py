@@ -25,7 +25,7 @@ from chatkit.store import NotFoundError, StoreItemType
 from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata
 from pydantic import TypeAdapter
 
-from .base import ChatStore, user_of
+from ._base import ChatStore, user_of
 
 _ITEM = TypeAdapter[ThreadItem](ThreadItem)
 _ATTACHMENT = TypeAdapter[Attachment](Attachment)
@@ -323,27 +323,27 @@ class SQLiteStore(ChatStore):
 
     # -- chatkit.store.Store ----------------------------------------------------------------
 
-    def generate_thread_id(self, context: Any) -> str:  # noqa: D102
+    def generate_thread_id(self, context: Any) -> str:
         return _new_id("thread")
 
-    def generate_item_id(  # noqa: D102
+    def generate_item_id(
         self, item_type: StoreItemType, thread: ThreadMetadata, context: Any
     ) -> str:
         return _new_id(item_type)
 
-    async def load_thread(self, thread_id: str, context: Any) -> ThreadMetadata:  # noqa: D102
+    async def load_thread(self, thread_id: str, context: Any) -> ThreadMetadata:
         return self.load_thread_sync(thread_id, user_of(context))
 
-    async def save_thread(self, thread: ThreadMetadata, context: Any) -> None:  # noqa: D102
+    async def save_thread(self, thread: ThreadMetadata, context: Any) -> None:
         self.save_thread_sync(thread, user_of(context))
 
-    async def load_thread_items(  # noqa: D102
+    async def load_thread_items(
         self, thread_id: str, after: str | None, limit: int, order: str, context: Any
     ) -> Page[ThreadItem]:
         self._check_owner(thread_id, context)
         return self.load_thread_items_sync(thread_id, after, limit, order)
 
-    async def load_threads(  # noqa: D102
+    async def load_threads(
         self, limit: int, after: str | None, order: str, context: Any
     ) -> Page[ThreadMetadata]:
         return self.load_threads_sync(limit, after, order, user_of(context))
@@ -354,24 +354,24 @@ class SQLiteStore(ChatStore):
         if user is not None and not self.owns_thread_sync(thread_id, user):
             raise NotFoundError(f"Thread {thread_id} not found")
 
-    async def add_thread_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:  # noqa: D102
+    async def add_thread_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:
         # An upsert: the agents helper may add the same item twice.
         self.save_item_sync(thread_id, item)
 
-    async def save_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:  # noqa: D102
+    async def save_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:
         self.save_item_sync(thread_id, item)
 
-    async def load_item(self, thread_id: str, item_id: str, context: Any) -> ThreadItem:  # noqa: D102
+    async def load_item(self, thread_id: str, item_id: str, context: Any) -> ThreadItem:
         self._check_owner(thread_id, context)
         return self.load_item_sync(thread_id, item_id)
 
-    async def delete_thread(self, thread_id: str, context: Any) -> None:  # noqa: D102
+    async def delete_thread(self, thread_id: str, context: Any) -> None:
         self.delete_thread_sync(thread_id)
 
-    async def delete_thread_item(self, thread_id: str, item_id: str, context: Any) -> None:  # noqa: D102
+    async def delete_thread_item(self, thread_id: str, item_id: str, context: Any) -> None:
         self.delete_item_sync(thread_id, item_id)
 
-    async def save_attachment(self, attachment: Attachment, context: Any) -> None:  # noqa: D102
+    async def save_attachment(self, attachment: Attachment, context: Any) -> None:
         with self._lock:
             self._conn.execute(
                 "INSERT INTO attachments (id, data) VALUES (?, ?) "
@@ -379,41 +379,41 @@ class SQLiteStore(ChatStore):
                 (attachment.id, _ATTACHMENT.dump_json(attachment).decode()),
             )
 
-    async def load_attachment(self, attachment_id: str, context: Any) -> Attachment:  # noqa: D102
+    async def load_attachment(self, attachment_id: str, context: Any) -> Attachment:
         rows = self._query("SELECT data FROM attachments WHERE id = ?", (attachment_id,))
         if not rows:
             raise NotFoundError(f"Attachment {attachment_id} not found")
         return _ATTACHMENT.validate_json(rows[0][0])
 
-    async def delete_attachment(self, attachment_id: str, context: Any) -> None:  # noqa: D102
+    async def delete_attachment(self, attachment_id: str, context: Any) -> None:
         with self._lock:
             self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
 
     # -- ChatStore ---------------------------------------------------------------------------
 
-    async def save_feedback(  # noqa: D102
+    async def save_feedback(
         self, thread_id: str, item_ids: list[str], kind: str, context: Any
     ) -> None:
         self._check_owner(thread_id, context)
         self.save_feedback_sync(thread_id, item_ids, kind)
 
-    async def load_feedback(self, thread_id: str, context: Any) -> dict[str, str]:  # noqa: D102
+    async def load_feedback(self, thread_id: str, context: Any) -> dict[str, str]:
         self._check_owner(thread_id, context)
         return self.feedback_sync(thread_id)
 
-    async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:  # noqa: D102
+    async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:
         self._check_owner(thread_id, context)
         return self.all_items_sync(thread_id)
 
-    async def threads_with_activity(  # noqa: D102
+    async def threads_with_activity(
         self, limit: int, context: Any
     ) -> list[tuple[ThreadMetadata, str]]:
         return self.threads_with_activity_sync(limit, user_of(context))
 
-    async def owns_thread(self, thread_id: str, user: str) -> bool:  # noqa: D102
+    async def owns_thread(self, thread_id: str, user: str) -> bool:
         return self.owns_thread_sync(thread_id, user)
 
-    async def thread_exists(self, thread_id: str) -> bool:  # noqa: D102
+    async def thread_exists(self, thread_id: str) -> bool:
         return self.thread_exists_sync(thread_id)
 
 

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from .._chatkit_json import ChatKitRequest, ItemReplaced, JSONObject, StreamEvent, ThreadJSON
 from .._messages import is_incomplete_note, is_stop_note
 from ..store import ChatStore, as_chat_store
-from .base import Backend, BackendError
+from ._base import Backend, BackendError
 
 #: What ChatKit hands its server's methods with each request: ``{}`` in a notebook, the
 #: user for ``chatkit-widget serve``, and what a turn keeps for its cancellation.
@@ -50,7 +50,7 @@ class LocalChatKitServer(ChatKitServer[RequestContext]):
     def __init__(self, store: Store[Any]) -> None:
         super().__init__(as_chat_store(store))
 
-    async def add_feedback(  # noqa: D102
+    async def add_feedback(
         self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext
     ) -> None:
         await self.store.save_feedback(thread_id, item_ids, feedback, context)
@@ -68,7 +68,7 @@ class InProcessBackend(Backend):
         self.server = server
         self.store = server.store
 
-    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:  # noqa: D102
+    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:
         await self._refuse_if_not_active(request)
         result = await self._process(request)
         if not isinstance(result, StreamingResult):
@@ -79,7 +79,7 @@ class InProcessBackend(Backend):
         except NotFoundError as exc:  # e.g. add_user_message to a thread that is gone
             raise BackendError(str(exc)) from exc
 
-    async def call(self, request: ChatKitRequest) -> Any:  # noqa: D102
+    async def call(self, request: ChatKitRequest) -> Any:
         result = await self._process(request)
         if not isinstance(result, NonStreamingResult):
             raise BackendError(f"{request['type']} is a streaming request")
@@ -88,7 +88,7 @@ class InProcessBackend(Backend):
             await self._annotate(request["params"]["thread_id"], body)
         return body
 
-    async def changes(self, request: ChatKitRequest, result: Any) -> list[StreamEvent]:  # noqa: D102
+    async def changes(self, request: ChatKitRequest, result: Any) -> list[StreamEvent]:
         params = request.get("params", {})
         if request["type"] == "threads.update":
             return [{"type": "thread.updated", "thread": result}]
@@ -148,27 +148,25 @@ class InProcessBackend(Backend):
         except NotFoundError as exc:
             raise BackendError(str(exc)) from exc
 
-    def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:  # noqa: D102
+    def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:
         return self.store.threads_with_activity_sync(limit)
 
-    def thread_sync(self, thread_id: str) -> ThreadMetadata:  # noqa: D102
+    def thread_sync(self, thread_id: str) -> ThreadMetadata:
         try:
             return self.store.load_thread_sync(thread_id)
         except NotFoundError as exc:
             raise BackendError(f"No thread with id {thread_id!r} in {self.store!r}") from exc
 
-    def set_status_sync(  # noqa: D102
-        self, thread_id: str, status: str, reason: str | None
-    ) -> ThreadJSON:
+    def set_status_sync(self, thread_id: str, status: str, reason: str | None) -> ThreadJSON:
         thread = self.thread_sync(thread_id)
         thread.status = _STATUSES[status](reason=reason) if status != "active" else ActiveStatus()
         self.store.save_thread_sync(thread)
         return cast(ThreadJSON, thread.model_dump(mode="json", exclude_none=True))
 
-    def feedback_sync(self, thread_id: str) -> dict[str, str]:  # noqa: D102
+    def feedback_sync(self, thread_id: str) -> dict[str, str]:
         return self.store.feedback_sync(thread_id)
 
-    def items_sync(self, thread_id: str) -> list[ThreadItem]:  # noqa: D102
+    def items_sync(self, thread_id: str) -> list[ThreadItem]:
         self.thread_sync(thread_id)  # an unknown thread is an error, not an empty list
         return self.store.all_items_sync(thread_id)
 

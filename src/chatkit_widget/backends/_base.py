@@ -9,7 +9,7 @@ from typing import Any
 from chatkit.types import ThreadItem, ThreadMetadata
 
 from .._chatkit_json import ChatKitRequest, StreamEvent, ThreadItemJSON, ThreadJSON
-from ..client_tools import ClientTool
+from .._client_tools import ClientTool
 
 __all__ = [
     "STREAMING_REQUESTS",

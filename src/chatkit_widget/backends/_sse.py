@@ -3,7 +3,7 @@
 An SSE chat API server (README, "The SSE chat API") knows conversations and messages, not
 ChatKit threads and items, so this backend runs a small ChatKit server in the kernel whose
 ``respond`` calls the remote API and turns its frames into ChatKit events
-(``_seed_frames.SSEChatReply``). Threads, paging, retry, stop and reloads then work exactly as
+(``_sse_chat_reply.SSEChatReply``). Threads, paging, retry, stop and reloads then work exactly as
 with the in-process agent, and the UI has one code path.
 
 Each thread remembers its ``conversation_id`` in its metadata: the thread id itself for a new
@@ -52,8 +52,8 @@ from ._http import (
     check_url,
     shown_url,
 )
-from ._seed_frames import TEXT_KEYS, SSEChatReply
-from .in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
+from ._in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
+from ._sse_chat_reply import TEXT_KEYS, SSEChatReply
 
 log = logging.getLogger("chatkit_widget.remote")
 
@@ -72,7 +72,7 @@ class SSEChatServer(LocalChatKitServer):
         #: The server ends its replies with ``[DONE]`` (seen once): its absence means a cut.
         self.says_done = False
 
-    async def respond(  # noqa: D102
+    async def respond(
         self,
         thread: ThreadMetadata,
         input_user_message: UserMessageItem | None,
@@ -210,7 +210,7 @@ class SSEBackend(InProcessBackend):
     def __repr__(self) -> str:
         return f"SSEBackend({shown_url(self.chat_url)!r})"
 
-    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:  # noqa: D102
+    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:
         thread_id = (request.get("params") or {}).get("thread_id")
         if isinstance(thread_id, str):  # a listed conversation's history goes before new turns
             await self._import_messages(thread_id, before_turn=True)
@@ -222,7 +222,7 @@ class SSEBackend(InProcessBackend):
                 event["item"]["incomplete"] = True
             yield event
 
-    async def call(self, request: ChatKitRequest) -> Any:  # noqa: D102
+    async def call(self, request: ChatKitRequest) -> Any:
         params = request.get("params") or {}
         if request["type"] == "threads.list" and not params.get("after"):
             await self._sync_conversations()
@@ -231,16 +231,16 @@ class SSEBackend(InProcessBackend):
             await self._import_messages(thread_id)
         return await super().call(request)
 
-    def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:  # noqa: D102
+    def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:
         run_sync(self._sync_conversations())
         return super().threads_sync(limit)
 
-    def has_thread_sync(self, thread_id: str) -> bool:  # noqa: D102
+    def has_thread_sync(self, thread_id: str) -> bool:
         if not super().has_thread_sync(thread_id):
             run_sync(self._sync_conversations())
         return super().has_thread_sync(thread_id)
 
-    def items_sync(self, thread_id: str) -> list[Any]:  # noqa: D102
+    def items_sync(self, thread_id: str) -> list[Any]:
         run_sync(self._import_messages(thread_id))
         return super().items_sync(thread_id)
 

@@ -13,9 +13,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from .._chatkit_json import ChatKitRequest
-from ..backends.in_process import RequestContext, first_problem
-from .deps import User, not_found, state_of
-from .streams import DetachedStream
+from ..backends._in_process import RequestContext, first_problem
+from ._deps import User, not_found, state_of
+from ._streams import DetachedStream
 
 router = APIRouter()
 #: Streams are not to be cached or buffered by proxies.

@@ -15,15 +15,15 @@ from chatkit.store import Store
 
 from ._bridge import Bridge, is_text_delta
 from ._chatkit_json import JSONObject, StreamEvent
+from ._client_tools import ClientTool
+from ._errors import ChatError
 from ._events import ChatEvents
 from ._export import to_json
 from ._export import to_markdown as transcript_markdown
 from ._messages import Message, final_text, to_messages
 from ._theme import normalize_prompts, normalize_theme
 from .backends import AgentBackend, Backend, BackendError
-from .backends.in_process import turn_request
-from .client_tools import ClientTool
-from .errors import ChatError
+from .backends._in_process import turn_request
 from .store import resolve_store
 
 _STATIC = Path(__file__).parent / "static"

@@ -7,9 +7,9 @@ from typing import Annotated, cast
 
 from fastapi import Depends, HTTPException, Request
 
-from ..backends.agent import AgentChatKitServer
+from ..backends._agent import AgentChatKitServer
 from ..store import ChatStore
-from .auth import TokenError, verify_token
+from ._auth import TokenError, verify_token
 
 
 @dataclass(frozen=True)

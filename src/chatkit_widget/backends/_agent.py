@@ -36,11 +36,11 @@ from chatkit.types import (
 )
 
 from .._chatkit_json import ThreadItemJSON
-from ..client_tools import ClientTool, stop_at_client_tools
-from ..notices import collect_notices, drain
+from .._client_tools import ClientTool, stop_at_client_tools
+from .._notices import collect_notices, drain
 from ._agent_events import AgentEventConverter
 from ._history import HistoryConverter
-from .in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
+from ._in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
 
 log = logging.getLogger(__name__)
 #: What a client tool call the user stopped returns (the model sees it in later turns).
@@ -70,7 +70,7 @@ class AgentChatKitServer(LocalChatKitServer):
         self.history = HistoryConverter()
         self.client_tools: dict[str, ClientTool] = {}
 
-    async def respond(  # noqa: D102
+    async def respond(
         self,
         thread: ThreadMetadata,
         input_user_message: UserMessageItem | None,
@@ -145,7 +145,7 @@ class AgentChatKitServer(LocalChatKitServer):
             model_settings=replace(self.agent.model_settings, parallel_tool_calls=False),
         )
 
-    async def action(  # noqa: D102
+    async def action(
         self,
         thread: ThreadMetadata,
         action: Action[str, Any],
@@ -190,7 +190,7 @@ class AgentChatKitServer(LocalChatKitServer):
             self.tool_errors[args.call_id] = f"{type(error).__name__} (see the server's log)"
         return f"Error: {text}"
 
-    async def handle_stream_cancelled(  # noqa: D102
+    async def handle_stream_cancelled(
         self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: RequestContext
     ) -> None:
         converter: AgentEventConverter | None = context.get("converter")
@@ -231,14 +231,14 @@ class AgentBackend(InProcessBackend):
         self.features = ("edit", "feedback")
         self.server.client_tools = self.client_tools
 
-    async def abandon_client_call(self, item: ThreadItemJSON) -> ThreadItemJSON | None:  # noqa: D102
+    async def abandon_client_call(self, item: ThreadItemJSON) -> ThreadItemJSON | None:
         call = ClientToolCallItem.model_validate(
             {**item, "status": "completed", "output": {"error": STOPPED_CALL}}
         )
         await self.store.save_item(call.thread_id, call, {})
         return cast(ThreadItemJSON, call.model_dump(mode="json", exclude_none=True))
 
-    def add_client_tool(self, tool: ClientTool) -> None:  # noqa: D102
+    def add_client_tool(self, tool: ClientTool) -> None:
         clash = {t.name for t in self.server.agent.tools} & {tool.name}
         if clash:
             raise ValueError(f"the agent already has a tool named {tool.name!r}")

@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from .server.auth import MissingSecretError, mint_token
+    from .server._auth import MissingSecretError, mint_token
 
     try:
         print(mint_token(args.user, expires_in=args.expires_in))
@@ -74,9 +74,9 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .server.app import STORE_ENV, TARGET_ENV, create_app
-    from .server.auth import MissingSecretError, resolve_secret
-    from .server.target import TargetError, load_target, resolve_agent
+    from .server._app import STORE_ENV, TARGET_ENV, create_app
+    from .server._auth import MissingSecretError, resolve_secret
+    from .server._target import TargetError, load_target, resolve_agent
 
     if args.workers < 1:
         print("chatkit-widget: --workers must be at least 1", file=sys.stderr)
@@ -106,7 +106,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     SQLiteStore(store).close()  # create or migrate the file once, before the workers race
     os.environ[TARGET_ENV], os.environ[STORE_ENV] = args.target, store
-    return _run("chatkit_widget.server.app:app_from_env", args, banner)
+    return _run("chatkit_widget.server._app:app_from_env", args, banner)
 
 
 def _run(app: Any, args: argparse.Namespace, banner: str) -> int:

@@ -28,6 +28,7 @@ from .._chatkit_json import (
 )
 from .._live import LiveItems
 from .._sync import run_sync
+from ._base import Backend, BackendError
 from ._http import (
     Endpoint,
     JsonBody,
@@ -40,7 +41,6 @@ from ._http import (
     check_url,
     shown_url,
 )
-from .base import Backend, BackendError
 
 log = logging.getLogger("chatkit_widget.remote")
 
@@ -96,7 +96,7 @@ class ChatKitBackend(Backend):
     def __repr__(self) -> str:
         return f"ChatKitBackend({shown_url(self.url)!r})"
 
-    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:  # noqa: D102
+    async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:
         live = LiveItems()  # what has streamed so far, kept if the connection drops
         failed = False  # the server sent an error event: it ended the turn, not the network
         try:
@@ -140,20 +140,20 @@ class ChatKitBackend(Backend):
                     f"{self.label} ended the stream before the reply finished.", allow_retry=True
                 )
 
-    async def call(self, request: ChatKitRequest) -> Any:  # noqa: D102
+    async def call(self, request: ChatKitRequest) -> Any:
         try:
             return await self._endpoint.json(self.url, request)
         except RemoteError as exc:
             raise BackendError(str(exc)) from None
 
-    async def changes(self, request: ChatKitRequest, result: Any) -> list[StreamEvent]:  # noqa: D102
+    async def changes(self, request: ChatKitRequest, result: Any) -> list[StreamEvent]:
         if request["type"] == "threads.update" and isinstance(result, dict):
             return [{"type": "thread.updated", "thread": cast(ThreadJSON, result)}]
         return []
 
     # -- the synchronous API: the same requests, run to completion ---------------------------
 
-    def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:  # noqa: D102
+    def threads_sync(self, limit: int = 100) -> list[tuple[ThreadMetadata, str]]:
         threads: list[tuple[ThreadMetadata, str]] = []
         after = None
         while len(threads) < limit:
@@ -170,11 +170,11 @@ class ChatKitBackend(Backend):
                 break
         return threads
 
-    def thread_sync(self, thread_id: str) -> ThreadMetadata:  # noqa: D102
+    def thread_sync(self, thread_id: str) -> ThreadMetadata:
         request: ChatKitRequest = {"type": "threads.get_by_id", "params": {"thread_id": thread_id}}
         return ThreadMetadata.model_validate(run_sync(self.call(request)))
 
-    def items_sync(self, thread_id: str) -> list[ThreadItem]:  # noqa: D102
+    def items_sync(self, thread_id: str) -> list[ThreadItem]:
         items: list[ThreadItem] = []
         after = None
         while True:
