@@ -12,10 +12,12 @@ import pytest
 from chatkit.types import TaskItem
 
 from chatkit_widget import _protocol
+from chatkit_widget._decisions import DecisionKind, decision_request
 from chatkit_widget._protocol import IncomingMsg, OutgoingMsg, parse_incoming
 from chatkit_widget._tool_rows import ToolRow, parse_tool_row
 from chatkit_widget.backends import AgentBackend, Backend, ChatKitBackend, SSEBackend
 from chatkit_widget.backends._agent import EDIT_ACTION
+from chatkit_widget.backends._approvals import Decision
 
 from .conftest import FrontEnd
 
@@ -83,6 +85,24 @@ def test_tool_rows_are_written_and_read_as_the_golden_items(name: str) -> None:
     item_id, thread_id = case["item"]["id"], case["item"]["thread_id"]
     assert row.to_item(item_id, thread_id, AT).model_dump(mode="json") == case["item"]
     assert parse_tool_row(TaskItem.model_validate(case["item"])) == row
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "options"),
+    [
+        ("approve", "approve", {}),
+        ("approve_always", "approve", {"always": True}),
+        ("deny", "deny", {"reason": "not now"}),
+        ("stop", "stop", {}),
+    ],
+)
+def test_decisions_are_the_requests_the_browser_sends(
+    name: str, kind: DecisionKind, options: dict[str, Any]
+) -> None:
+    golden_request = golden("custom-actions.json")[name]
+    call_id = golden_request["params"]["action"]["payload"].get("call_id")
+    assert decision_request("thr_1", kind, call_id, **options) == golden_request
+    assert Decision.from_payload(golden_request["params"]["action"]["payload"]).kind == kind
 
 
 def test_the_edit_action_is_the_one_the_browser_sends() -> None:

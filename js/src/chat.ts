@@ -3,6 +3,7 @@
 // traffic goes through the `Transport` it is given.
 import { ChatSession } from "./session";
 import { type ChatSettings, DEFAULT_SETTINGS, type Feature } from "./settings";
+import type { StateChange } from "./state/types";
 import actionsCss from "./styles/actions.css";
 import historyCss from "./styles/history.css";
 import itemsCss from "./styles/items.css";
@@ -130,7 +131,9 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     shown: (open) => header.setHistoryOpen(open, history.id),
   });
   const features = (): readonly string[] => settings.features;
-  const canEdit = () => features().includes("edit" satisfies Feature) && !session.busy;
+  // Not mid-turn: while calls wait for approval the turn is paused, not over.
+  const canEdit = () =>
+    features().includes("edit" satisfies Feature) && !session.busy && !session.waiting;
   const actions: MessageActionHandlers = {
     features,
     retry() {
@@ -152,6 +155,16 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
       composer.focus();
     },
     actions,
+    decide(callId, decision, options) {
+      if (!session.decide(callId, decision, options)) return;
+      transcript.pinToBottom();
+      // The clicked buttons are disabled now and leave with the decision: go on to the next
+      // call still waiting, else back to the composer.
+      const next = root.querySelector<HTMLButtonElement>(".ckw-approval button:not(:disabled)");
+      if (next) next.focus();
+      else composer.focus();
+    },
+    deciding: (callId) => session.deciding(callId),
   });
   const transcript = new Transcript(state, rowContext, {
     loadOlder: () => void session.loadOlder(),
@@ -180,11 +193,20 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   }
 
   const syncBusy = () => {
-    // Message actions that make no sense mid-reply (Retry, Edit) hide on this (CSS).
-    setFlag(root, "data-busy", session.busy);
-    composer.setBusy(session.busy, session.canStop);
-    working.set(session.busy, state.progress);
+    // Calls waiting for approval pause the turn: nothing runs, but it is not over either.
+    // Stop ends it (the calls never run), Send waits (the draft stays).
+    const waiting = !session.busy && session.waiting;
+    const midTurn = session.busy || waiting;
+    // Message actions that make no sense mid-turn (Retry, Edit) hide on this (CSS).
+    setFlag(root, "data-busy", midTurn);
+    composer.setBusy(midTurn, session.canStop);
+    working.set(midTurn, state.progress, waiting);
   };
+  // Whether calls wait can change with any task item; text deltas (most changes) cannot.
+  const toolRowsChanged = (change: StateChange) =>
+    change.order ||
+    change.thread ||
+    [...change.items].some((id) => state.item(id)?.type === "task");
   let shownThread = state.threadId;
   const syncThread = () => {
     // An edit belongs to the thread it started in.
@@ -198,7 +220,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   cleanups.push(
     session.onRunningChange(syncBusy),
     state.subscribe((change) => {
-      if (change.progress) syncBusy();
+      if (change.progress || toolRowsChanged(change)) syncBusy();
       if (change.thread) syncThread();
     }),
   );
@@ -209,7 +231,8 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     root.addEventListener(type, stopKeys);
     cleanups.push(() => root.removeEventListener(type, stopKeys));
   }
-  // Escape stops a streaming reply wherever focus is in the chat (the composer handles its own).
+  // Escape stops a streaming reply, or a turn waiting for approval, wherever focus is in the
+  // chat (the composer handles its own).
   const stopOnEscape = (event: KeyboardEvent) => {
     if (event.key !== "Escape" || event.defaultPrevented || !session.canStop) return;
     event.preventDefault();

@@ -1,8 +1,10 @@
+import { Approvals } from "./approvals";
 import { isRecord, type Page, type Thread, type ThreadItem } from "./chatkit/types";
 import type { ChatKitRequest } from "./protocol";
 import { ThreadState } from "./state/thread-state";
 import type { FeedbackKind } from "./state/types";
 import type { Transport } from "./transport/types";
+import type { Decision, DecisionOptions } from "./ui/items/tool-row";
 import { Listeners } from "./util/listeners";
 
 interface RunningStream {
@@ -30,6 +32,8 @@ interface PendingEdit {
 
 /** The custom action this widget's backend answers by rewriting a user message. */
 export const EDIT_ACTION = "chatkit_widget.edit";
+/** The custom action that carries a person's decision on a tool call waiting for approval. */
+export { APPROVAL_ACTION } from "./approvals";
 
 const PAGE_SIZE = 50;
 
@@ -39,6 +43,10 @@ export class ChatSession {
   private readonly running = new Map<string, RunningStream>();
   private readonly runningListeners = new Listeners<[]>();
   private readonly edits = new Map<string, PendingEdit>();
+  private readonly approvals = new Approvals(this.state, {
+    busy: () => this.busy,
+    stream: (request) => this.startStream(request),
+  });
   private readonly disposers: Array<() => void>;
   private loadSeq = 0;
   /** A thread is loading: it asks for the running streams (`resume`) once it has loaded. */
@@ -78,6 +86,7 @@ export class ChatSession {
         const edit = this.edits.get(id);
         this.edits.delete(id);
         if (edit) this.editFailed(edit);
+        this.approvals.streamEnded(id);
         this.runningListeners.emit();
       }),
       transport.onChanged?.((events) => this.state.applyChanges(events)) ?? (() => {}),
@@ -89,8 +98,22 @@ export class ChatSession {
     return this.running.size > 0;
   }
 
+  /** Stop would do something: cancel a running stream, or end a turn waiting for approval. */
   get canStop(): boolean {
+    if (!this.busy) return this.waiting;
     return [...this.running.values()].some((stream) => stream.allowCancel);
+  }
+
+  /**
+   * The open thread's tool calls waiting for a person's decision (call id -> item id). The
+   * turn is paused, not over: nothing runs until they are decided or stopped.
+   */
+  get waitingCalls(): Map<string, string> {
+    return this.approvals.waiting;
+  }
+
+  get waiting(): boolean {
+    return this.waitingCalls.size > 0;
   }
 
   onRunningChange(cb: () => void): () => void {
@@ -179,7 +202,30 @@ export class ChatSession {
     }
   }
 
+  /**
+   * Decide on tool call `callId` of the open thread, which waits for approval. Made while a
+   * stream runs (another decision, most likely: they must not race on the paused run), it
+   * is sent once none does. Returns false when it cannot be sent.
+   */
+  decide(callId: string, decision: Decision, options: DecisionOptions = {}): boolean {
+    return this.approvals.decide(callId, decision, options);
+  }
+
+  /** A decision on `callId` is on its way (sent and not settled, or queued). */
+  deciding(callId: string): boolean {
+    return this.approvals.deciding(callId);
+  }
+
+  /**
+   * Stop the running streams; with none running, end the turn waiting for approval (its
+   * waiting calls never run). Decisions not sent yet are dropped either way.
+   */
   stop(): void {
+    this.approvals.dropQueued();
+    if (!this.busy) {
+      this.approvals.stop();
+      return;
+    }
     for (const [id, stream] of this.running) {
       if (stream.allowCancel) this.transport.cancel(id);
     }

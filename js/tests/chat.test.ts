@@ -5,6 +5,7 @@ import { type ChatHandle, createChat } from "../src/chat";
 import type { ChatKitEvent } from "../src/protocol";
 import type { ChatSettings } from "../src/settings";
 import { FakeTransport, settle } from "./fake-transport";
+import { toolItem } from "./tool-items";
 
 // The composition root, mounted the way a host mounts it: a fake transport plays the backend.
 const globals = globalThis as Record<string, unknown>;
@@ -185,4 +186,115 @@ test("dispose leaves nothing behind: element, transport listeners, document obse
     window.MutationObserver.prototype.observe = observe;
     window.MutationObserver.prototype.disconnect = disconnect;
   }
+});
+
+/** Open THREAD as loaded from the store: the user's message, then a call waiting for approval. */
+async function openWaitingThread() {
+  const mounted = mount();
+  mounted.chat.update({ threadId: THREAD });
+  await mounted.transport.answer({
+    id: THREAD,
+    title: "Tasks",
+    created_at: AT,
+    status: { type: "active" },
+    metadata: {},
+    items: {
+      data: [
+        {
+          id: "u1",
+          thread_id: THREAD,
+          created_at: AT,
+          type: "user_message",
+          content: [{ type: "input_text", text: "add a task: buy milk" }],
+          attachments: [],
+          inference_options: {},
+        },
+        toolItem("tool_1", "approval", {}, THREAD),
+      ],
+      has_more: false,
+    },
+  });
+  await nextFrame();
+  return mounted;
+}
+
+function composerState(chat: ChatHandle) {
+  const $ = <E extends HTMLElement>(selector: string) => {
+    const el = chat.root.querySelector<E>(selector);
+    assert.ok(el, selector);
+    return el;
+  };
+  const working = $(".ckw-working");
+  return {
+    stopShown: !$(".ckw-stop").hidden,
+    sendDisabled: $<HTMLButtonElement>(".ckw-send").disabled,
+    working: working.hidden ? null : working.textContent,
+    busy: chat.root.dataset.busy === "true",
+  };
+}
+
+test("a turn waiting for approval keeps the composer busy until the call is decided and runs", async () => {
+  const { transport, chat, $ } = await openWaitingThread();
+  const box = $<HTMLTextAreaElement>("textarea");
+  assert.ok(box);
+  box.value = "a draft";
+  box.dispatchEvent(new window.Event("input"));
+  assert.deepEqual(composerState(chat), {
+    stopShown: true,
+    sendDisabled: true,
+    working: "Waiting for your approval",
+    busy: true,
+  });
+  assert.equal(box.value, "a draft", "the draft is kept");
+
+  const approve = [...chat.root.querySelectorAll<HTMLButtonElement>(".ckw-tool button")].find(
+    (b) => b.textContent === "Approve",
+  );
+  assert.ok(approve, "the waiting row offers Approve");
+  approve.click();
+  assert.equal(approve.disabled, true, "the decision is on its way");
+  const stream = transport.streams.at(-1);
+  assert.ok(stream);
+  assert.deepEqual(stream.req, {
+    type: "threads.custom_action",
+    params: {
+      thread_id: THREAD,
+      item_id: null,
+      action: {
+        type: "chatkit_widget.approval",
+        payload: { call_id: "call_1", decision: "approve" },
+      },
+    },
+  });
+  assert.equal(composerState(chat).working, "Working…", "the resumed run is working");
+
+  transport.events(stream.id, [
+    { type: "thread.item.done", item: toolItem("tool_1", "success", { output: "Added." }, THREAD) },
+  ]);
+  transport.end(stream.id, "done");
+  await nextFrame();
+  await settle();
+  const row = $('.ckw-row[data-item-id="tool_1"]');
+  assert.equal(row?.dataset.status, "success");
+  assert.equal(row?.querySelector("button"), null, "no buttons once decided");
+  assert.deepEqual(composerState(chat), {
+    stopShown: false,
+    sendDisabled: false,
+    working: null,
+    busy: false,
+  });
+  chat.dispose();
+});
+
+test("Escape (or Stop) while calls wait sends the stop action", async () => {
+  const { transport, chat } = await openWaitingThread();
+  chat.root
+    .querySelector(".ckw-scroll")
+    ?.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+  assert.deepEqual(transport.streams.at(-1)?.req.params, {
+    thread_id: THREAD,
+    item_id: null,
+    action: { type: "chatkit_widget.approval", payload: { decision: "stop" } },
+  });
+  chat.dispose();
 });

@@ -9,12 +9,13 @@ import toKernel from "../../tests/contracts/envelopes-to-kernel.json";
 import features from "../../tests/contracts/features.json";
 import toolRows from "../../tests/contracts/tool-rows.json";
 import type { ChatKitEvent, ChatKitRequest, EndReason, OutgoingMsg } from "../src/protocol";
-import { ChatSession, EDIT_ACTION } from "../src/session";
+import { APPROVAL_ACTION, ChatSession, EDIT_ACTION } from "../src/session";
 import { FEATURES } from "../src/settings";
 import { EnvelopeTransport } from "../src/transport/envelope";
 import type { StreamStart } from "../src/transport/types";
 import { parseToolRow } from "../src/ui/items/tool-row";
 import { FakeTransport } from "./fake-transport";
+import { toolItem } from "./tool-items";
 
 /** A channel the test plays the kernel on: it records what goes out and delivers what comes in. */
 function channel() {
@@ -109,6 +110,38 @@ test("Edit sends the golden custom action", () => {
   assert.ok(session.edit(golden.params.action.payload.item_id, golden.params.action.payload.text));
   assert.deepEqual(transport.streams.at(-1)?.req, golden);
   session.dispose();
+});
+
+test("approval decisions and Stop while calls wait send the golden custom actions", () => {
+  const { approve, approve_always, deny, stop } = customActions;
+  for (const golden of [approve, approve_always, deny, stop]) {
+    assert.equal(golden.params.action.type, APPROVAL_ACTION);
+  }
+  const sent = (act: (session: ChatSession) => void) => {
+    const transport = new FakeTransport();
+    const session = new ChatSession(transport, { threadCreated() {}, restoreText() {} });
+    session.state.reset(approve.params.thread_id);
+    session.state.loadItems([toolItem("tool_1", "approval", { call_id: "call_1" })], null);
+    act(session);
+    session.dispose();
+    return transport.streams.map(({ req }) => req);
+  };
+  assert.deepEqual(
+    sent((s) => s.decide("call_1", "approve")),
+    [approve],
+  );
+  assert.deepEqual(
+    sent((s) => s.decide("call_1", "approve", { always: true })),
+    [approve_always],
+  );
+  assert.deepEqual(
+    sent((s) => s.decide("call_1", "deny", { reason: "not now" })),
+    [deny],
+  );
+  assert.deepEqual(
+    sent((s) => s.stop()),
+    [stop],
+  );
 });
 
 test("the UI knows exactly the features the kernel may announce", () => {

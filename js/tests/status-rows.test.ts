@@ -40,3 +40,16 @@ test("progress updates show in the working line, a status region, and go with th
   assert.equal(working.el.hidden, true);
   assert.doesNotMatch(working.el.textContent ?? "", /stale/);
 });
+
+test("a turn waiting for approval says so in the working line, with no spinner", () => {
+  const working = new WorkingIndicator();
+  working.set(true, "Searching the web", true);
+  assert.equal(working.el.hidden, false);
+  assert.equal(working.el.textContent, "Waiting for your approval");
+  assert.equal(working.el.querySelector<HTMLElement>(".ckw-spinner")?.hidden, true);
+  assert.equal(working.el.dataset.waiting, "true");
+  working.set(true, null);
+  assert.equal(working.el.textContent, "Working…", "running again once decided");
+  assert.equal(working.el.querySelector<HTMLElement>(".ckw-spinner")?.hidden, false);
+  assert.equal(working.el.dataset.waiting, undefined);
+});

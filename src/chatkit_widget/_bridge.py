@@ -11,7 +11,8 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Final
 
 from ._chatkit_json import (
@@ -113,6 +114,21 @@ def is_text_delta(event: StreamEvent) -> bool:
     return event["type"] == "thread.item.updated" and event["update"]["type"] == TEXT_DELTA
 
 
+#: A watch's view of one event: (stream id, the stream's thread id if known, the event).
+WatchObserver = Callable[[str, str | None, StreamEvent], None]
+
+
+class StreamWatch:
+    """Every stream's events and ends, while registered with ``Bridge.watch``.
+
+    ``ended`` receives ``(stream id, thread id, reason)`` as each stream ends.
+    """
+
+    def __init__(self, on_event: WatchObserver) -> None:
+        self.on_event = on_event
+        self.ended: asyncio.Queue[tuple[str, str | None, EndReason]] = asyncio.Queue()
+
+
 class Bridge:
     """Routes envelope messages to a backend and streams its answers back.
 
@@ -134,6 +150,7 @@ class Bridge:
         self._calls: set[asyncio.Task[None]] = set()
         self._turn_lock = asyncio.Lock()
         self.observers: list[Observer] = []
+        self._watches: list[StreamWatch] = []
 
     def handle(self, raw: object) -> None:
         """Handle one message from the front end (called from the widget's comm handler)."""
@@ -195,6 +212,16 @@ class Bridge:
             if snapshot:
                 self._send({"kind": "event", "id": stream_id, "events": snapshot})
 
+    @contextmanager
+    def watch(self, on_event: WatchObserver) -> Iterator[StreamWatch]:
+        """See every stream's events and ends while the ``with`` block runs."""
+        watch = StreamWatch(on_event)
+        self._watches.append(watch)
+        try:
+            yield watch
+        finally:
+            self._watches.remove(watch)
+
     def announce(self, events: list[StreamEvent]) -> None:
         """Tell every view (and the observers) about a change made outside any request."""
         for event in events:
@@ -238,14 +265,21 @@ class Bridge:
     ) -> EndReason:
         live = LiveItems()
         observers = [*self.observers, *([observer] if observer else []), live.apply]
+        thread_id = request.get("params", {}).get("thread_id")
+        stream_thread = thread_id if isinstance(thread_id, str) else None
         coalescer = DeltaCoalescer(
             lambda events: self._send({"kind": "event", "id": stream_id, "events": events}),
             self.flush_interval,
         )
 
         def emit(event: StreamEvent) -> None:
+            nonlocal stream_thread
+            if event["type"] == "thread.created":
+                stream_thread = event["thread"]["id"]
             for notify in observers:
                 notify(event)
+            for watch in self._watches:
+                watch.on_event(stream_id, stream_thread, event)
             coalescer.add(event)
 
         reason: EndReason = "done"
@@ -289,4 +323,6 @@ class Bridge:
             self._live.pop(stream_id, None)
             coalescer.flush()
             self._send({"kind": "end", "id": stream_id, "reason": reason})
+            for watch in self._watches:
+                watch.ended.put_nowait((stream_id, stream_thread, reason))
         return reason

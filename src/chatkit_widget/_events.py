@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -17,11 +18,15 @@ from chatkit.types import ThreadItem
 from pydantic import TypeAdapter, ValidationError
 
 from ._chatkit_json import StreamEvent, ThreadItemJSON
+from ._decisions import tool_row_of
 from ._messages import Message, to_messages
+from ._tool_rows import ToolRow
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("message", "tool", "error", "thread")
+EVENTS = ("message", "tool", "error", "thread", "approval")
+#: Told a decision made by a ``chat.on("approval")`` callback: (thread id, call id, approved).
+Decide = Callable[[str, str, bool], None]
 Callback = Callable[[dict[str, Any]], Any]
 _ITEM = TypeAdapter[ThreadItem](ThreadItem)
 
@@ -33,6 +38,8 @@ class ChatEvents:
         self._callbacks: dict[str, list[Callback]] = {name: [] for name in EVENTS}
         self._just_created: str | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: Where a callback's answer to an "approval" goes (set by the widget).
+        self.decide: Decide | None = None
 
     def add(self, event: str, callback: Callback) -> Callable[[], None]:
         """Subscribe; returns the unsubscribe function."""
@@ -85,10 +92,41 @@ class ChatEvents:
             news = (
                 event["type"] == "thread.item.done" or event["item"]["type"] == "client_tool_call"
             )
+            if event["type"] == "thread.item.done" and self._callbacks["approval"]:
+                row = tool_row_of(event["item"])
+                if row is not None and row.status == "approval":
+                    self._ask_approval(event["item"]["thread_id"], row)
             listened = self._callbacks["message"] or self._callbacks["tool"]
             if news and listened:  # no parsing for nobody
                 for message in _as_messages(event["item"]):
                     self.emit("tool" if message["role"] == "tool" else "message", message)
+
+    def _ask_approval(self, thread_id: str, row: ToolRow) -> None:
+        """Offer a waiting call to the "approval" callbacks: the first True or False decides."""
+        arguments = row.arguments if isinstance(row.arguments, str) else json.dumps(row.arguments)
+        call = {"id": row.call_id, "name": row.name, "arguments": arguments}
+
+        def answer(result: object) -> bool:
+            if isinstance(result, bool) and self.decide is not None:
+                self.decide(thread_id, row.call_id, result)
+                return True
+            return False  # None (or anything else): the UI decides
+
+        async def in_turn(pending: list[Callback]) -> None:
+            for callback in pending:
+                try:
+                    result = callback(call)
+                    if inspect.isawaitable(result):
+                        result = await result
+                except Exception:
+                    log.exception("chatkit-widget: an 'approval' callback failed")
+                    continue
+                if answer(result):
+                    return
+
+        task = asyncio.ensure_future(in_turn(list(self._callbacks["approval"])))
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)

@@ -18,9 +18,16 @@ from chatkit.types import CustomTask, TaskItem
 
 from ._display import MimeBundle
 
-ToolStatus = Literal["pending", "success", "error"]
+#: ``approval``: the call waits for a person's decision; ``denied``: a person refused it.
+ToolStatus = Literal["pending", "success", "error", "approval", "denied"]
 _MARK = "<!-- chatkit-widget:tool "
-_ICONS: dict[ToolStatus, str] = {"pending": "bolt", "success": "check-circle", "error": "bug"}
+_ICONS: dict[ToolStatus, str] = {
+    "pending": "bolt",
+    "success": "check-circle",
+    "error": "bug",
+    "approval": "circle-question",
+    "denied": "empty-circle",
+}
 
 
 @dataclass
@@ -32,6 +39,7 @@ class ToolRow:
     arguments: Any = field(default_factory=dict)
     status: ToolStatus = "pending"
     output: str | None = None
+    #: Why it failed, or, when ``denied``, the reason given.
     error: str | None = None
     #: A Jupyter mimebundle of what the tool returned, when it was a display object.
     display: MimeBundle | None = None
@@ -46,7 +54,7 @@ class ToolRow:
             title=self.name,
             icon=_ICONS[self.status],
             content=f"{comment}\n{self._markdown()}",
-            status_indicator="loading" if self.status == "pending" else "complete",
+            status_indicator="loading" if self.status in ("pending", "approval") else "complete",
         )
         return TaskItem(id=item_id, thread_id=thread_id, created_at=created_at, task=task)
 
@@ -57,10 +65,18 @@ class ToolRow:
             parts += ["Result:", fence(self.output)]
         if self.status == "error" and self.error is not None:
             parts += ["Error:", fence(self.error)]
+        if self.status == "denied" and self.error is not None:
+            parts += ["Reason:", fence(self.error)]
         return "\n\n".join(parts)
 
 
-_LABELS: dict[ToolStatus, str] = {"pending": "running…", "success": "done", "error": "failed"}
+_LABELS: dict[ToolStatus, str] = {
+    "pending": "running…",
+    "success": "done",
+    "error": "failed",
+    "approval": "waiting for approval",
+    "denied": "denied",
+}
 
 
 def fence(text: str, lang: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -13,14 +14,22 @@ import traitlets
 from agents import Agent
 from chatkit.store import Store
 
-from ._bridge import Bridge, is_text_delta
-from ._chatkit_json import JSONObject, StreamEvent
+from ._bridge import Bridge, StreamWatch
+from ._chatkit_json import ErrorEvent, JSONObject, StreamEvent
 from ._client_tools import ClientTool
+from ._decisions import (
+    DecisionKind,
+    PendingApproval,
+    TurnRecord,
+    decision_request,
+    pending_approvals,
+)
 from ._errors import ChatError
 from ._events import ChatEvents
 from ._export import to_json
 from ._export import to_markdown as transcript_markdown
 from ._messages import Message, final_text, to_messages
+from ._protocol import EndReason
 from ._theme import normalize_prompts, normalize_theme
 from .backends import AgentBackend, Backend, BackendError
 from .backends._in_process import turn_request
@@ -200,6 +209,7 @@ class ChatWidget(anywidget.AnyWidget):
         self._bridge = Bridge(self._backend, self._post)
         self._events = ChatEvents()
         self._bridge.observers += [self._follow_thread, self._events.from_stream]
+        self._events.decide = self._decided_by_code
         self.on_msg(self._on_front_end_msg)
         if thread_id is not None:
             self.open_thread(thread_id)
@@ -213,38 +223,45 @@ class ChatWidget(anywidget.AnyWidget):
     async def ask(self, text: str) -> str:
         """Run one turn and return the assistant's final text.
 
-        The turn shows live in every displayed view of this widget.
+        The turn shows live in every displayed view of this widget. A tool call that needs
+        approval pauses it: ``ask`` waits until someone decides (in the chat, with
+        ``chat.approve``/``chat.deny``, or a ``chat.on("approval")`` callback).
 
         Raises:
             ChatError: if the turn ends in an error or is stopped.
         """
         _check_message(text)
-        events: list[StreamEvent] = []  # not the text deltas: the done item has the text
-
-        def keep(event: StreamEvent) -> None:
-            if not is_text_delta(event):
-                events.append(event)
-
-        stream_id, task = self._bridge.start_stream(
-            turn_request(text, self.thread_id), observer=keep
-        )
-        try:
-            reason = await asyncio.shield(task)
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                # ask() itself was cancelled (an interrupted cell, a timeout): stop the turn
-                # too, and let it end properly (partial reply saved) before giving up.
-                self._bridge.cancel(stream_id)
-                await asyncio.wait([task])
-                raise
-            reason = "cancelled"  # stopped before it started
-        errors = [e for e in events if e["type"] == "error"]
+        record = TurnRecord(uuid.uuid4().hex)
+        with self._bridge.watch(record.keep) as watch:
+            _, task = self._bridge.start_stream(
+                turn_request(text, self.thread_id), record.stream_id
+            )
+            try:
+                reason = await asyncio.shield(task)
+                while reason == "done" and record.waiting and not _errors(record.events):
+                    reason = await self._await_decisions(watch, record)
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is None or not current.cancelling():
+                    reason = "cancelled"  # stopped before it started
+                else:
+                    # ask() itself was cancelled (an interrupted cell, a timeout): stop the turn
+                    # too, and let it end properly (partial reply saved) before giving up.
+                    if not task.done():
+                        self._bridge.cancel(record.stream_id)
+                        await asyncio.wait([task])
+                    elif record.waiting and record.thread_id is not None:
+                        self._decide(record.thread_id, "stop")
+                    raise
+        errors = _errors(record.events)
         if errors:
-            raise ChatError(errors[-1].get("message") or "The turn failed.", events=events)
+            raise ChatError(errors[-1].get("message") or "The turn failed.", events=record.events)
         if reason == "cancelled":
-            raise ChatError("The turn was stopped before it finished.", events=events)
-        return final_text(events)
+            raise ChatError("The turn was stopped before it finished.", events=record.events)
+        if record.unrun is not None:
+            message = f"The turn was stopped before it finished: {record.unrun}"
+            raise ChatError(message, events=record.events)
+        return final_text(record.events)
 
     # ``send`` is two methods in one: the user's ``chat.send(text)``, documented in the README,
     # and ipywidgets' ``Widget.send(content, buffers)``, which ipywidgets itself (``focus()``,
@@ -294,6 +311,46 @@ class ChatWidget(anywidget.AnyWidget):
         items = self._backend.items_sync(self.thread_id)
         return to_messages(items, self._backend.feedback_sync(self.thread_id))
 
+    def pending_approvals(self) -> list[PendingApproval]:
+        """Tool calls of the open conversation waiting for a decision, oldest first.
+
+        Each is ``{"id", "name", "arguments"}``: the call id ``approve``/``deny`` take, the
+        tool's name, and its arguments as the JSON text the model sent.
+        """
+        if self.thread_id is None:
+            return []
+        return pending_approvals(self._backend.items_sync(self.thread_id))
+
+    def approve(self, call_id: str | None = None, *, always: bool = False) -> asyncio.Task[str]:
+        """Approve a waiting tool call (default: every one): it runs and the turn goes on.
+
+        Args:
+            call_id: Which call (an ``id`` of ``pending_approvals()``); ``None``: all of them.
+            always: Also allow this tool for the rest of the conversation, without asking.
+
+        Returns:
+            A task whose result is the reply the turn ends with (``""`` while calls still wait).
+
+        Raises:
+            ValueError: if that call (or, without an id, any call) does not wait for a decision.
+        """
+        return self._decide_calls("approve", call_id, always=always)
+
+    def deny(self, call_id: str | None = None, *, reason: str | None = None) -> asyncio.Task[str]:
+        """Deny a waiting tool call (default: every one): it never runs; the model is told why.
+
+        Args:
+            call_id: Which call (an ``id`` of ``pending_approvals()``); ``None``: all of them.
+            reason: Shown on the tool row and given to the model.
+
+        Returns:
+            A task whose result is the reply the turn ends with (``""`` while calls still wait).
+
+        Raises:
+            ValueError: if that call (or, without an id, any call) does not wait for a decision.
+        """
+        return self._decide_calls("deny", call_id, reason=reason)
+
     def threads(self, limit: int = 100) -> list[dict[str, Any]]:
         """Conversations, most recently active first.
 
@@ -340,9 +397,11 @@ class ChatWidget(anywidget.AnyWidget):
         Events: ``"message"`` (a user message or a finished reply, as in ``chat.messages``),
         ``"tool"`` (a tool call finished, or a client tool call waits for the notebook),
         ``"error"`` (``{message, allow_retry}``), ``"thread"`` (``{id, title, reason}`` with
-        reason ``created``, ``updated`` or ``opened``). Callbacks run on the kernel's event
-        loop; an ``async`` one is scheduled as a task. A failing callback is logged and does
-        not disturb the chat.
+        reason ``created``, ``updated`` or ``opened``), ``"approval"`` (a tool call waits for a
+        decision: ``{id, name, arguments}`` as in ``pending_approvals()``; return ``True`` to
+        approve, ``False`` to deny, ``None`` to leave it to the chat's buttons). Callbacks run
+        on the kernel's event loop; an ``async`` one is scheduled as a task. A failing callback
+        is logged and does not disturb the chat.
 
         Raises:
             ValueError: for an unknown event name.
@@ -434,8 +493,14 @@ class ChatWidget(anywidget.AnyWidget):
         return register(fn) if fn is not None else register
 
     def stop(self) -> None:
-        """Stop the running turn; its partial reply is kept and marked stopped."""
-        self._bridge.cancel()
+        """Stop the running turn; its partial reply is kept and marked stopped.
+
+        A turn waiting for approval ends too: none of its waiting calls runs.
+        """
+        if self._bridge.streams:
+            self._bridge.cancel()
+        elif self.thread_id is not None and self.pending_approvals():
+            self._decide(self.thread_id, "stop")
 
     def close(self) -> None:
         """Close the widget; a turn still running is stopped (its partial reply is kept)."""
@@ -445,6 +510,80 @@ class ChatWidget(anywidget.AnyWidget):
         super().close()
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _decide(
+        self,
+        thread_id: str,
+        kind: DecisionKind,
+        call_id: str | None = None,
+        *,
+        always: bool = False,
+        reason: str | None = None,
+    ) -> tuple[str, asyncio.Task[EndReason]]:
+        request = decision_request(thread_id, kind, call_id, always=always, reason=reason)
+        return self._bridge.start_stream(request)
+
+    async def _await_decisions(self, watch: StreamWatch, record: TurnRecord) -> EndReason:
+        """Wait while the turn's calls wait: it goes on here, or in another widget."""
+        next_end = asyncio.ensure_future(_next_end(watch, record))
+        try:
+            while True:
+                done, _ = await asyncio.wait([next_end], timeout=DECISION_POLL_S)
+                if done:
+                    return next_end.result()
+                # Another widget on this conversation (another notebook, a team mate's view of
+                # a served agent) may decide: its streams never pass this widget's bridge.
+                page = await self._backend.call(
+                    {
+                        "type": "items.list",
+                        "params": {"thread_id": record.thread_id, "order": "desc", "limit": 20},
+                    }
+                )
+                data = page.get("data") if isinstance(page, dict) else None
+                recent = list(reversed(data)) if isinstance(data, list) else []
+                if record.settled_elsewhere(recent):
+                    return "done"
+        finally:
+            next_end.cancel()
+
+    def _decided_by_code(self, thread_id: str, call_id: str, approved: bool) -> None:
+        reason = None if approved else "Denied by the notebook's approval callback."
+        self._decide(thread_id, "approve" if approved else "deny", call_id, reason=reason)
+
+    def _decide_calls(
+        self,
+        kind: DecisionKind,
+        call_id: str | None,
+        *,
+        always: bool = False,
+        reason: str | None = None,
+    ) -> asyncio.Task[str]:
+        thread_id = self.thread_id
+        waiting = [call["id"] for call in self.pending_approvals()]
+        if call_id is not None and call_id not in waiting:
+            raise ValueError(
+                f"no tool call {call_id!r} waits for a decision in this conversation "
+                f"(waiting: {', '.join(map(repr, waiting)) or 'none'})"
+            )
+        if thread_id is None or not waiting:
+            raise ValueError("no tool call waits for a decision in this conversation")
+        asyncio.get_running_loop()  # RuntimeError now, outside a loop, rather than later
+
+        async def decide_all() -> str:
+            record = TurnRecord("")
+            record.thread_id = thread_id
+            with self._bridge.watch(record.keep):
+                for each in [call_id] if call_id is not None else waiting:
+                    _, task = self._decide(thread_id, kind, each, always=always, reason=reason)
+                    await task
+            errors = _errors(record.events)
+            if errors:
+                raise ChatError(
+                    errors[-1].get("message") or "The decision failed.", events=record.events
+                )
+            return final_text(record.events)
+
+        return asyncio.ensure_future(decide_all())
 
     def _post(self, msg: Any) -> None:
         anywidget.AnyWidget.send(self, msg)
@@ -494,3 +633,19 @@ def _default_backend(agent: Agent[Any] | None, store: Store[Any] | str | Path | 
         model = os.environ.get("CHATKIT_WIDGET_MODEL", DEFAULT_MODEL)
         return AgentBackend(demo_agent(tasks, model=model), resolved)
     return AgentBackend(demo_agent(tasks), resolved, label="Offline demo model", offline=True)
+
+
+#: How often a turn waiting for a decision checks whether another widget made it (seconds).
+DECISION_POLL_S = 1.0
+
+
+def _errors(events: list[StreamEvent]) -> list[ErrorEvent]:
+    return [e for e in events if e["type"] == "error"]
+
+
+async def _next_end(watch: StreamWatch, record: TurnRecord) -> EndReason:
+    """How the next stream of the turn's conversation ended."""
+    while True:
+        _, thread_id, reason = await watch.ended.get()
+        if thread_id == record.thread_id:
+            return reason

@@ -83,6 +83,13 @@ export class ThreadState {
     return this.list.storedMeta(id) ?? newMeta();
   }
 
+  /** Draw an item's row again, unchanged (e.g. a decision on it did not go through). */
+  redraw(id: string): void {
+    if (!this.list.item(id)) return;
+    this.list.touch(id);
+    this.flush();
+  }
+
   /** Switch to another thread (or none). Streams running on it are shown again when it opens. */
   reset(threadId: string | null): void {
     this.list.clear();

@@ -16,6 +16,12 @@ export type FeedbackKind = "positive" | "negative";
 /** Where a task or tool row is: running, done, or failed. */
 export type Status = "pending" | "success" | "error";
 
+/**
+ * Where a kernel tool row is. Beyond a task's statuses, a call can wait for a person's
+ * decision ("approval", nothing ran yet) or have been refused by one ("denied").
+ */
+export type ToolStatus = Status | "approval" | "denied";
+
 export interface StateChange {
   /** Ids of the items whose content changed (or that were added). */
   items: ReadonlySet<string>;

@@ -14,6 +14,8 @@ from agents import (
     OutputGuardrailTripwireTriggered,
     RunConfig,
     Runner,
+    RunState,
+    ToolApprovalItem,
 )
 from agents.run_config import ToolErrorFormatterArgs
 from chatkit.actions import Action
@@ -38,7 +40,20 @@ from chatkit.types import (
 from .._chatkit_json import ThreadItemJSON
 from .._client_tools import ClientTool, stop_at_client_tools
 from .._notices import collect_notices, drain
+from .._tool_rows import ToolRow, parse_tool_row
 from ._agent_events import AgentEventConverter
+from ._approvals import (
+    APPROVAL_ACTION,
+    MOVED_ON,
+    STOPPED_WAITING,
+    Decision,
+    allow_tool,
+    allowed_tools,
+    denial_text,
+    model_denial,
+    pending_run,
+    set_pending_run,
+)
 from ._history import HistoryConverter
 from ._in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
 
@@ -82,19 +97,31 @@ class AgentChatKitServer(LocalChatKitServer):
         if input_user_message is None and items and isinstance(items[-1], ClientToolCallItem):
             # ChatKit saved the notebook's result without telling the client: show it now.
             yield ThreadItemReplacedEvent(item=items[-1])
+        if pending_run(thread) is not None:  # a new turn while calls waited: they never run
+            for event in await self._settle_waiting(
+                thread, _waiting_rows(items), MOVED_ON, context
+            ):
+                yield event
+            items = await self.store.load_all_items(thread.id, context)
         model_input = await self.history.to_agent_input(items)
-        converter = AgentEventConverter(
-            thread.id,
-            lambda kind: self.store.generate_item_id(kind, thread, context),  # type: ignore[arg-type]
-            self.tool_errors,
-            frozenset(self.client_tools),
-        )
+        async for event in self._run(thread, model_input, context):
+            yield event
+
+    async def _run(
+        self,
+        thread: ThreadMetadata,
+        run_input: list[Any] | RunState[Any],
+        context: RequestContext,
+        converter: AgentEventConverter | None = None,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """Stream one run of the agent (a new one, or a paused one resumed) as ChatKit events."""
+        converter = converter or self._converter(thread, context)
         context["converter"] = converter
         run_config = RunConfig(
             tracing_disabled=not self.tracing, tool_error_formatter=self._report_tool_error
         )
         notices = collect_notices()  # before the run: its tasks copy this context
-        result = Runner.run_streamed(self._agent_for_run(), model_input, run_config=run_config)
+        result = Runner.run_streamed(self._agent_for_run(), run_input, run_config=run_config)
         try:
             async for event in converter.events(result):
                 if isinstance(event, ThreadItemAddedEvent) and isinstance(event.item, TaskItem):
@@ -130,6 +157,114 @@ class AgentChatKitServer(LocalChatKitServer):
                 else f"The agent failed ({type(exc).__name__}); the server's log has the details."
             )
             raise CustomStreamError(message, allow_retry=True) from exc
+        if result.interruptions:
+            async for event in self._pause(thread, result.to_state(), converter, context):
+                yield event
+
+    async def _pause(
+        self,
+        thread: ThreadMetadata,
+        state: RunState[Any],
+        converter: AgentEventConverter,
+        context: RequestContext,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """Calls need approval: ask for it, or go on at once for tools already allowed."""
+        allowed = allowed_tools(thread)
+        waiting: list[str] = []
+        for interruption in state.get_interruptions():
+            if _tool_name(interruption) in allowed:
+                state.approve(interruption)
+            else:
+                waiting.append(_call_id(interruption))
+        if not waiting:
+            async for event in self._run(thread, state, context, converter):
+                yield event
+            return
+        for call_id in waiting:
+            asked = converter.await_decision(call_id)
+            if asked is not None:
+                yield asked
+        set_pending_run(thread, state.to_string())
+        await self.store.save_thread(thread, context)
+
+    async def _decide(
+        self, thread: ThreadMetadata, decision: Decision, context: RequestContext
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """Apply one person's decision; resume the run once no call waits."""
+        saved = pending_run(thread)
+        rows = _waiting_rows(await self.store.load_all_items(thread.id, context))
+        if saved is None:
+            rows = {}  # rows left waiting by a run that cannot resume are settled by a new turn
+        if decision.kind == "stop":
+            if not rows:
+                raise CustomStreamError(
+                    "No tool call in this conversation waits for a decision.", allow_retry=False
+                )
+            for event in await self._settle_waiting(thread, rows, STOPPED_WAITING, context):
+                yield event
+            return
+        call_id = decision.call_id or ""
+        state = await RunState.from_string(self._agent_for_run(), saved) if saved and rows else None
+        pending = {_call_id(i): i for i in state.get_interruptions()} if state else {}
+        if state is None or call_id not in rows or call_id not in pending:
+            raise CustomStreamError(
+                f"The tool call {call_id!r} does not wait for a decision: it was decided "
+                "already, or never asked for one.",
+                allow_retry=False,
+            )
+        target = rows[call_id][1]
+        decided = [call_id]
+        if decision.kind == "approve" and decision.always:
+            # "Always allow" also answers this tool's other calls waiting in the same step.
+            allow_tool(thread, target.name)
+            decided += [c for c, (_, r) in rows.items() if c != call_id and r.name == target.name]
+        for decided_id in decided:
+            item, row = rows.pop(decided_id)
+            if decision.kind == "approve":
+                state.approve(pending[decided_id])
+                row.status = "pending"  # it runs once no call waits
+            else:
+                denial = model_denial(row.name, decision.reason)
+                state.reject(pending[decided_id], rejection_message=denial)
+                row.status, row.error = "denied", denial_text(decision.reason)
+            yield ThreadItemDoneEvent(item=row.to_item(item.id, thread.id, item.created_at))
+        set_pending_run(thread, state.to_string() if rows else None)
+        await self.store.save_thread(thread, context)
+        if rows:  # others still wait; the decisions so far are kept with the thread
+            return
+        converter = self._converter(thread, context)
+        for stored in await self.store.load_all_items(thread.id, context):
+            approved = parse_tool_row(stored) if isinstance(stored, TaskItem) else None
+            if approved and approved.status == "pending" and approved.call_id in pending:
+                converter.reopen(stored.id, stored.created_at, approved)  # its output lands here
+        async for event in self._run(thread, state, context, converter):
+            yield event
+
+    def _converter(self, thread: ThreadMetadata, context: RequestContext) -> AgentEventConverter:
+        return AgentEventConverter(
+            thread.id,
+            lambda kind: self.store.generate_item_id(kind, thread, context),  # type: ignore[arg-type]
+            self.tool_errors,
+            frozenset(self.client_tools),
+        )
+
+    async def _settle_waiting(
+        self,
+        thread: ThreadMetadata,
+        rows: dict[str, tuple[TaskItem, ToolRow]],
+        reason: str,
+        context: RequestContext,
+    ) -> list[ThreadStreamEvent]:
+        """End a paused run: its waiting calls never run, and the run is forgotten."""
+        events: list[ThreadStreamEvent] = []
+        for item, row in rows.values():
+            row.status, row.error = "error", reason
+            settled = row.to_item(item.id, thread.id, item.created_at)
+            await self.store.add_thread_item(thread.id, settled, context)
+            events.append(ThreadItemDoneEvent(item=settled))
+        set_pending_run(thread, None)
+        await self.store.save_thread(thread, context)
+        return events
 
     def _agent_for_run(self) -> Agent[Any]:
         """The agent, offered the notebook's client tools when there are any."""
@@ -152,6 +287,10 @@ class AgentChatKitServer(LocalChatKitServer):
         sender: WidgetItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
+        if action.type == APPROVAL_ACTION:
+            async for event in self._decide(thread, Decision.from_payload(action.payload), context):
+                yield event
+            return
         if action.type != EDIT_ACTION:
             raise CustomStreamError(f"Unknown action {action.type!r}", allow_retry=False)
         payload = action.payload if isinstance(action.payload, dict) else {}
@@ -253,3 +392,21 @@ def _model_label(agent: Agent[Any]) -> str:
     if isinstance(model, str):
         return model
     return str(getattr(model, "model", None) or type(model).__name__ if model else "default model")
+
+
+def _waiting_rows(items: list[ThreadItem]) -> dict[str, tuple[TaskItem, ToolRow]]:
+    """The tool rows that wait for a decision, by call id."""
+    rows: dict[str, tuple[TaskItem, ToolRow]] = {}
+    for item in items:
+        if isinstance(item, TaskItem) and (row := parse_tool_row(item)) is not None:
+            if row.status == "approval":
+                rows[row.call_id] = (item, row)
+    return rows
+
+
+def _call_id(interruption: ToolApprovalItem) -> str:
+    return str(getattr(interruption.raw_item, "call_id", None) or "")
+
+
+def _tool_name(interruption: ToolApprovalItem) -> str:
+    return interruption.tool_name or str(getattr(interruption.raw_item, "name", ""))

@@ -266,6 +266,19 @@ class AgentEventConverter:
             return [ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at))]
         return []
 
+    def await_decision(self, call_id: str) -> ThreadStreamEvent | None:
+        """The run paused on this call: its row now waits for a person's decision."""
+        opened = self._tools.pop(call_id, None)
+        if opened is None:
+            return None
+        item_id, created_at, row = opened
+        row.status = "approval"
+        return ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at))
+
+    def reopen(self, item_id: str, created_at: datetime, row: ToolRow) -> None:
+        """A resumed run will run this approved call: its output finishes the stored row."""
+        self._tools[row.call_id] = (item_id, created_at, row)
+
     def discard_replies(self) -> list[ThreadStreamEvent]:
         """Remove this run's assistant messages (a guardrail blocked them).
 

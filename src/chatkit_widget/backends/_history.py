@@ -9,6 +9,7 @@ from chatkit.agents import ThreadItemConverter
 from chatkit.types import AssistantMessageItem, TaskItem
 
 from .._tool_rows import parse_tool_row
+from ._approvals import DEFAULT_DENIAL, model_denial
 
 
 class HistoryConverter(ThreadItemConverter):
@@ -26,9 +27,13 @@ class HistoryConverter(ThreadItemConverter):
         row = parse_tool_row(item)
         if row is None:
             return await super().task_to_input(item)
-        if row.status == "pending":  # an interrupted call has no output to pair with
+        if row.status in ("pending", "approval"):  # no output (yet) to pair with
             return None
-        output = row.output if row.status == "success" else f"Error: {row.error}"
+        output: str | None
+        if row.status == "denied":
+            output = model_denial(row.name, None if row.error == DEFAULT_DENIAL else row.error)
+        else:
+            output = row.output if row.status == "success" else f"Error: {row.error}"
         # Arguments the model sent as malformed JSON are kept (and replayed) as the raw string.
         arguments = row.arguments if isinstance(row.arguments, str) else json.dumps(row.arguments)
         return [

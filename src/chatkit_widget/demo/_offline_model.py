@@ -53,7 +53,8 @@ from ._showcase import SHOWCASE
 HELP_TEXT = (
     "I'm the **offline demo model**: a built-in, deterministic stand-in that needs no key and no "
     "network. I manage a small task list, so try:\n\n"
-    "- `add a task: buy milk`\n- `list tasks`\n- `complete task buy milk`\n- `count to 20`\n"
+    "- `add a task: buy milk`\n- `list tasks`\n- `complete task buy milk`\n"
+    "- `remove task buy milk` (asks for your approval first)\n- `count to 20`\n"
     "- `show markdown` (what replies can contain)\n"
     "- `think: why is the sky blue?` (a reasoning workflow)\n"
     "- `search: notebooks`, `search files: roadmap` (replies citing what a search found)\n"
@@ -79,6 +80,13 @@ _COMMANDS: list[tuple[re.Pattern[str], str]] = [
             re.I,
         ),
         "complete_task",
+    ),
+    (
+        re.compile(
+            r"^\s*(?:please\s+)?(?:remove|delete)(?: the)? task\s*[:\-]?\s*(?P<arg>.+?)\s*$",
+            re.I,
+        ),
+        "remove_task",
     ),
 ]
 _COUNT = re.compile(r"^\s*count to (?P<n>\d{1,4})\b", re.I)
@@ -291,6 +299,10 @@ def _reply_to_tool_output(items: list[Any], output_item: JSONObject) -> str:
         return f"Your open tasks:\n\n{lines}"
     if name == "complete_task":
         return f"Marked **{output.removeprefix('Completed: ')}** as done."
+    if name == "remove_task" and output.startswith("Removed: "):
+        return f"Removed **{output.removeprefix('Removed: ')}** from your task list."
+    if name == "remove_task":  # denied: the tool never ran
+        return "I left your task list as it was."
     # Multi-line output (a printed table) keeps its layout in the rendered reply.
     return f"```\n{output}\n```" if "\n" in output else output
 

@@ -53,8 +53,27 @@ class TaskList:
                 return task
         raise ValueError(f"No open task matches {title.strip()!r}.")
 
+    def remove(self, title: str) -> str:
+        """Delete the task with this title (or number), open or done, and return its title.
+
+        Raises:
+            ValueError: if no task matches.
+        """
+        wanted = title.strip().lower().lstrip("#")
+        with self._lock:
+            rows = self._conn.execute("SELECT id, title FROM tasks ORDER BY id").fetchall()
+            for number, task in rows:
+                if wanted in (str(task).lower(), str(number)):
+                    self._conn.execute("DELETE FROM tasks WHERE id = ?", (number,))
+                    return str(task)
+        raise ValueError(f"No task matches {title.strip()!r}.")
+
     def tools(self) -> list[FunctionTool]:
-        """The agent tools bound to this list: ``add_task``, ``list_tasks``, ``complete_task``."""
+        """The agent tools bound to this list.
+
+        ``add_task``, ``list_tasks``, ``complete_task``, and ``remove_task``, which deletes
+        only after a person approves the call.
+        """
 
         @function_tool
         def add_task(title: str) -> str:
@@ -82,4 +101,13 @@ class TaskList:
             """
             return f"Completed: {self.complete(title)}"
 
-        return [add_task, list_tasks, complete_task]
+        @function_tool(needs_approval=True)
+        def remove_task(title: str) -> str:
+            """Delete a task for good (the user approves each deletion).
+
+            Args:
+                title: The task's title or number.
+            """
+            return f"Removed: {self.remove(title)}"
+
+        return [add_task, list_tasks, complete_task, remove_task]

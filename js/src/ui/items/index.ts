@@ -29,7 +29,7 @@ export function builtinView(item: ThreadItem, ctx: RowContext): ItemView {
     case "assistant_message":
       return new AssistantMessageView(item, ctx);
     case "task":
-      return createTaskView(item);
+      return createTaskView(item, ctx);
     case "client_tool_call":
       return createClientToolCallView(item);
     case "workflow":

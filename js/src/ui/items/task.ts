@@ -6,32 +6,41 @@ import {
   type ThreadItem,
 } from "../../chatkit/types";
 import { MarkdownView } from "../../markdown/render";
-import type { ItemMeta, Status } from "../../state/types";
+import type { ItemMeta, Status, ToolStatus } from "../../state/types";
 import { h, setFlag } from "../../util/dom";
 import { statusIcon } from "../icons";
+import { ApprovalBar } from "./approval";
 import { renderMimeBundle } from "./rich-output";
 import { parseToolRow, type ToolRow } from "./tool-row";
-import { type ItemView, rowElement } from "./types";
+import { type ItemView, type RowContext, rowElement } from "./types";
 
-const STATUS_TEXT: Record<Status, string> = {
+const STATUS_TEXT: Record<ToolStatus, string> = {
   pending: "Running…",
   success: "Done",
   error: "Failed",
+  approval: "Waiting for approval",
+  denied: "Denied",
 };
 
 export function taskStatus(task: Task): Status {
   return task.status_indicator === "loading" ? "pending" : "success";
 }
 
-/** A `task` item: a kernel tool row when its content carries the marker, else a plain task. */
-export function createTaskView(item: ThreadItem): ItemView {
+/**
+ * A `task` item: a kernel tool row when its content carries the marker, else a plain task.
+ * A kernel call waiting for approval offers buttons that decide through `ctx.decide`.
+ */
+export function createTaskView(item: ThreadItem, ctx?: RowContext): ItemView {
   const task = (item as TaskItem).task;
   return task?.type === "custom" && parseToolRow(task.content)
-    ? new ToolRowView(item, (it) => parseToolRow((it as TaskItem).task?.content))
+    ? new ToolRowView(item, (it) => parseToolRow((it as TaskItem).task?.content), ctx)
     : new PlainTaskView(item);
 }
 
-/** A client tool call (the notebook runs it): pending, done, or failed on an `{error}` output. */
+/**
+ * A client tool call (the notebook runs it): pending, done, or failed on an `{error}` output.
+ * The notebook's own functions never wait for approval: no buttons.
+ */
 export function createClientToolCallView(item: ThreadItem): ItemView {
   return new ToolRowView(item, (it) => clientToolRow(it as ClientToolCallItem));
 }
@@ -59,7 +68,10 @@ function asText(value: unknown): string {
 class ToolRowView implements ItemView {
   readonly el: HTMLDivElement;
   private readonly details = h("details", { class: "ckw-tool-details" });
-  private lastStatus: Status | null = null;
+  private lastStatus: ToolStatus | null = null;
+  private callId = "";
+  /** Approve / Deny, while the call waits (and this row can decide). */
+  private approval: ApprovalBar | null = null;
   /** The rich result, outside `details` so it shows without expanding. */
   private display: HTMLElement | null = null;
   private displayKey = "";
@@ -67,6 +79,7 @@ class ToolRowView implements ItemView {
   constructor(
     item: ThreadItem,
     private readonly read: (item: ThreadItem) => ToolRow | null,
+    private readonly ctx?: Pick<RowContext, "decide" | "deciding">,
   ) {
     this.el = rowElement(item, "ckw-tool");
     this.el.append(this.details);
@@ -75,8 +88,9 @@ class ToolRowView implements ItemView {
   update(item: ThreadItem, meta: ItemMeta): void {
     const row = this.read(item);
     if (!row) return;
+    this.callId = row.call_id;
     const stopped = row.status === "pending" && meta.interrupted;
-    const status: Status = stopped ? "error" : row.status;
+    const status: ToolStatus = stopped ? "error" : row.status;
     this.el.dataset.status = status;
     this.el.dataset.toolName = row.name;
     const summary = h(
@@ -87,14 +101,43 @@ class ToolRowView implements ItemView {
       h("span", { class: "ckw-tool-status" }, stopped ? "Stopped" : STATUS_TEXT[status]),
     );
     const sections = [section("Arguments", JSON.stringify(row.arguments, null, 2))];
-    if (row.error !== null) sections.push(section("Error", row.error));
+    if (row.error !== null) sections.push(section(reasonLabel(status), row.error));
     else if (row.output !== null) sections.push(section("Result", row.output));
     else if (stopped) sections.push(section("Error", "Stopped before it finished."));
     this.details.replaceChildren(summary, h("div", { class: "ckw-tool-body" }, ...sections));
-    // Open once when it fails; after that the user's choice stands.
-    if (status === "error" && this.lastStatus !== "error") this.details.open = true;
+    if (status !== this.lastStatus) {
+      // A waiting call opens: its arguments are what the person decides on. Once decided it
+      // closes again; a failure opens once. After that, the user's choice stands.
+      if (status === "approval" || status === "error") this.details.open = true;
+      else if (this.lastStatus === "approval") this.details.open = false;
+    }
     this.lastStatus = status;
+    this.showApproval(status === "approval" && row.call_id !== "", row.name, summary);
     this.showDisplay(row.display);
+  }
+
+  /**
+   * The buttons while the call waits, enabled on every redraw unless a decision on it is on
+   * its way: a redraw of a still-waiting row means the last decision did not go through.
+   */
+  private showApproval(waiting: boolean, name: string, summary: HTMLElement): void {
+    const decide = this.ctx?.decide;
+    if (waiting && decide) {
+      this.approval ??= new ApprovalBar((decision, options) =>
+        decide.call(this.ctx, this.callId, decision, options),
+      );
+      this.approval.setTool(name);
+      this.approval.setDisabled(this.ctx?.deciding?.(this.callId) ?? false);
+      // Right under the header (and the open arguments), above any rich output.
+      if (this.approval.el.parentNode !== this.el) this.details.after(this.approval.el);
+      return;
+    }
+    if (!this.approval) return;
+    // A decided row drops its buttons; focus on them stays in the row, not on the page.
+    const hadFocus = this.approval.el.contains(document.activeElement);
+    this.approval.el.remove();
+    this.approval = null;
+    if (hadFocus) summary.focus();
   }
 
   private showDisplay(bundle: ToolRow["display"]): void {
@@ -106,6 +149,11 @@ class ToolRowView implements ItemView {
     if (this.display) this.el.append(this.display);
     setFlag(this.el, "data-rich", this.display !== null);
   }
+}
+
+/** What a row's `error` text is: a denied call's is the reason a person gave. */
+function reasonLabel(status: ToolStatus): string {
+  return status === "denied" ? "Reason" : "Error";
 }
 
 function section(label: string, text: string): HTMLElement {

@@ -1,6 +1,7 @@
 import type { ThreadItem } from "../../chatkit/types";
 import type { ItemMeta } from "../../state/types";
 import type { MessageActionHandlers } from "../actions";
+import type { Decision, DecisionOptions } from "./tool-row";
 
 /** What rows need from the rest of the widget. */
 export interface RowContext {
@@ -8,6 +9,13 @@ export interface RowContext {
   retry(rowId?: string): void;
   /** The message toolbars' handlers (absent: messages show no toolbar). */
   actions?: MessageActionHandlers;
+  /**
+   * Send a person's decision on tool call `callId`, which waits for approval (absent: tool
+   * rows show no Approve/Deny buttons).
+   */
+  decide?(callId: string, decision: Decision, options?: DecisionOptions): void;
+  /** A decision on `callId` is on its way (sent or queued): its buttons stay disabled. */
+  deciding?(callId: string): boolean;
 }
 
 /** One transcript row; `update` runs only when its item changed. */
