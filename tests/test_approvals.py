@@ -356,6 +356,76 @@ async def test_serve_and_chatkit_backend_carry_approvals_in_the_protocol(server:
     with pytest.raises(ValueError, match="waits for a decision"):
         chat.approve(call["id"])
     # Sent anyway (a stale view): the server refuses it cleanly, and nothing runs twice.
-    _, refused = chat._decide(chat.thread_id or "", "approve", call["id"])
+    _, refused = chat._decisions.send(chat.thread_id or "", "approve", call["id"])
     assert await refused == "error"
     assert [m["tool"]["status"] for m in chat.messages if m["role"] == "tool"] == ["success"]
+
+
+async def test_always_allow_answers_the_same_tools_other_waiting_calls(tasks: Tasks) -> None:
+    reply = asking(tasks.chat, "remove both: buy milk and walk dog")
+    await until(lambda: len(tasks.chat.pending_approvals()) == 2)
+    assert await tasks.chat.approve(always=True) == "Removed **walk dog** from your task list."
+    await reply
+    assert tasks.titles() == []
+
+
+async def test_a_refused_duplicate_decision_leaves_the_turn_waiting(tasks: Tasks) -> None:
+    reply = asking(tasks.chat, "remove both: buy milk and walk dog")
+    await until(lambda: len(tasks.chat.pending_approvals()) == 2)
+    milk, dog = (c["id"] for c in tasks.chat.pending_approvals())
+    thread = tasks.chat.thread_id or ""
+    first = tasks.chat._decisions.send(thread, "deny", milk)[1]
+    again = tasks.chat._decisions.send(thread, "deny", milk)[1]  # a double click, a second view
+    assert await asyncio.gather(first, again) == ["done", "error"]
+    assert not reply.done(), "the other call still waits: so does ask()"
+    await tasks.chat.approve(dog)
+    assert await reply == "Removed **walk dog** from your task list."
+
+
+async def test_stop_after_one_of_two_approvals_runs_neither(tasks: Tasks) -> None:
+    reply = asking(tasks.chat, "remove both: buy milk and walk dog")
+    await until(lambda: len(tasks.chat.pending_approvals()) == 2)
+    await tasks.chat.approve(tasks.chat.pending_approvals()[0]["id"])
+    tasks.chat.stop()
+    with pytest.raises(ChatError, match="stopped"):
+        await reply
+    assert tasks.titles() == ["buy milk", "walk dog"]
+    assert tasks.rows() == [("error", "buy milk"), ("error", "walk dog")], "no row spins on"
+
+
+async def test_editing_the_message_of_a_waiting_turn_ends_it_unrun(tasks: Tasks) -> None:
+    reply = asking(tasks.chat, "remove task buy milk")
+    await until(tasks.chat.pending_approvals)
+    user = next(m for m in tasks.chat.messages if m["role"] == "user")
+    edit = {"type": "chatkit_widget.edit", "payload": {"item_id": user["id"], "text": "list tasks"}}
+    params = {"thread_id": tasks.chat.thread_id, "item_id": None, "action": edit}
+    await tasks.chat._bridge.start_stream({"type": "threads.custom_action", "params": params})[1]
+    with pytest.raises(ChatError, match="rewritten"):
+        await asyncio.wait_for(reply, 10)
+    assert tasks.titles() == ["buy milk", "walk dog"]
+    assert tasks.chat.pending_approvals() == []
+
+
+async def test_two_views_approving_at_once_run_the_tool_once(tmp_path: Path) -> None:
+    tasks = TaskList(":memory:")
+    tasks.add("buy milk")
+    tasks.add("buy milk")  # a second run of the tool would remove this one too
+    agent = Agent(name="Served", model=OfflineDemoModel(delay=0), tools=tasks.tools())
+    app = create_app(agent, store=tmp_path / "served.sqlite", secret=SECRET)
+    with serve_app(app) as url:
+
+        def widget() -> ChatWidget:
+            token = mint_token("ada", secret=SECRET)
+            return ChatWidget(backend=ChatKitBackend(f"{url}/chatkit", token=token))
+
+        chat, other = widget(), widget()
+        reply = asking(chat, "remove task buy milk")
+        [call] = await until(chat.pending_approvals)
+        other.open_thread(chat.thread_id)
+        ends = await asyncio.gather(
+            chat._decisions.send(chat.thread_id or "", "approve", call["id"])[1],
+            other._decisions.send(other.thread_id or "", "approve", call["id"])[1],
+        )
+        assert sorted(ends) == ["done", "error"]
+        assert await reply == "Removed **buy milk** from your task list."
+        assert len(tasks.open_tasks()) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -14,27 +15,21 @@ import traitlets
 from agents import Agent
 from chatkit.store import Store
 
-from ._bridge import Bridge, StreamWatch
-from ._chatkit_json import ErrorEvent, JSONObject, StreamEvent
+from ._bridge import Bridge
+from ._chatkit_json import JSONObject, StreamEvent
 from ._client_tools import ClientTool
-from ._decisions import (
-    DecisionKind,
-    PendingApproval,
-    TurnRecord,
-    decision_request,
-    pending_approvals,
-)
+from ._decisions import Decisions, PendingApproval, TurnRecord, errors_of, pending_approvals
 from ._errors import ChatError
 from ._events import ChatEvents
 from ._export import to_json
 from ._export import to_markdown as transcript_markdown
 from ._messages import Message, final_text, to_messages
-from ._protocol import EndReason
 from ._theme import normalize_prompts, normalize_theme
 from .backends import AgentBackend, Backend, BackendError
 from .backends._in_process import turn_request
 from .store import resolve_store
 
+log = logging.getLogger(__name__)
 _STATIC = Path(__file__).parent / "static"
 DEFAULT_MODEL = "gpt-4.1-mini"
 
@@ -209,7 +204,8 @@ class ChatWidget(anywidget.AnyWidget):
         self._bridge = Bridge(self._backend, self._post)
         self._events = ChatEvents()
         self._bridge.observers += [self._follow_thread, self._events.from_stream]
-        self._events.decide = self._decided_by_code
+        self._decisions = Decisions(self._bridge, self._backend)
+        self._events.decide = self._decisions.from_code
         self.on_msg(self._on_front_end_msg)
         if thread_id is not None:
             self.open_thread(thread_id)
@@ -238,8 +234,9 @@ class ChatWidget(anywidget.AnyWidget):
             )
             try:
                 reason = await asyncio.shield(task)
-                while reason == "done" and record.waiting and not _errors(record.events):
-                    reason = await self._await_decisions(watch, record)
+                # A refused decision's stream ends in "error" while the turn still waits on.
+                while reason != "cancelled" and record.waiting and not errors_of(record.events):
+                    reason = await self._decisions.wait(watch, record)
             except asyncio.CancelledError:
                 current = asyncio.current_task()
                 if current is None or not current.cancelling():
@@ -251,9 +248,9 @@ class ChatWidget(anywidget.AnyWidget):
                         self._bridge.cancel(record.stream_id)
                         await asyncio.wait([task])
                     elif record.waiting and record.thread_id is not None:
-                        self._decide(record.thread_id, "stop")
+                        self._decisions.send(record.thread_id, "stop")
                     raise
-        errors = _errors(record.events)
+        errors = errors_of(record.events)
         if errors:
             raise ChatError(errors[-1].get("message") or "The turn failed.", events=record.events)
         if reason == "cancelled":
@@ -334,7 +331,8 @@ class ChatWidget(anywidget.AnyWidget):
         Raises:
             ValueError: if that call (or, without an id, any call) does not wait for a decision.
         """
-        return self._decide_calls("approve", call_id, always=always)
+        waiting = [call["id"] for call in self.pending_approvals()]
+        return self._decisions.decide(self.thread_id, waiting, "approve", call_id, always=always)
 
     def deny(self, call_id: str | None = None, *, reason: str | None = None) -> asyncio.Task[str]:
         """Deny a waiting tool call (default: every one): it never runs; the model is told why.
@@ -349,7 +347,8 @@ class ChatWidget(anywidget.AnyWidget):
         Raises:
             ValueError: if that call (or, without an id, any call) does not wait for a decision.
         """
-        return self._decide_calls("deny", call_id, reason=reason)
+        waiting = [call["id"] for call in self.pending_approvals()]
+        return self._decisions.decide(self.thread_id, waiting, "deny", call_id, reason=reason)
 
     def threads(self, limit: int = 100) -> list[dict[str, Any]]:
         """Conversations, most recently active first.
@@ -499,8 +498,14 @@ class ChatWidget(anywidget.AnyWidget):
         """
         if self._bridge.streams:
             self._bridge.cancel()
-        elif self.thread_id is not None and self.pending_approvals():
-            self._decide(self.thread_id, "stop")
+            return
+        try:
+            waiting = self.thread_id is not None and bool(self.pending_approvals())
+        except BackendError as exc:  # a remote server that is down: nothing to stop here
+            log.warning("chatkit-widget: could not check for waiting tool calls: %s", exc)
+            return
+        if waiting and self.thread_id is not None:
+            self._decisions.send(self.thread_id, "stop")
 
     def close(self) -> None:
         """Close the widget; a turn still running is stopped (its partial reply is kept)."""
@@ -510,80 +515,6 @@ class ChatWidget(anywidget.AnyWidget):
         super().close()
 
     # -- internals ---------------------------------------------------------------------------
-
-    def _decide(
-        self,
-        thread_id: str,
-        kind: DecisionKind,
-        call_id: str | None = None,
-        *,
-        always: bool = False,
-        reason: str | None = None,
-    ) -> tuple[str, asyncio.Task[EndReason]]:
-        request = decision_request(thread_id, kind, call_id, always=always, reason=reason)
-        return self._bridge.start_stream(request)
-
-    async def _await_decisions(self, watch: StreamWatch, record: TurnRecord) -> EndReason:
-        """Wait while the turn's calls wait: it goes on here, or in another widget."""
-        next_end = asyncio.ensure_future(_next_end(watch, record))
-        try:
-            while True:
-                done, _ = await asyncio.wait([next_end], timeout=DECISION_POLL_S)
-                if done:
-                    return next_end.result()
-                # Another widget on this conversation (another notebook, a team mate's view of
-                # a served agent) may decide: its streams never pass this widget's bridge.
-                page = await self._backend.call(
-                    {
-                        "type": "items.list",
-                        "params": {"thread_id": record.thread_id, "order": "desc", "limit": 20},
-                    }
-                )
-                data = page.get("data") if isinstance(page, dict) else None
-                recent = list(reversed(data)) if isinstance(data, list) else []
-                if record.settled_elsewhere(recent):
-                    return "done"
-        finally:
-            next_end.cancel()
-
-    def _decided_by_code(self, thread_id: str, call_id: str, approved: bool) -> None:
-        reason = None if approved else "Denied by the notebook's approval callback."
-        self._decide(thread_id, "approve" if approved else "deny", call_id, reason=reason)
-
-    def _decide_calls(
-        self,
-        kind: DecisionKind,
-        call_id: str | None,
-        *,
-        always: bool = False,
-        reason: str | None = None,
-    ) -> asyncio.Task[str]:
-        thread_id = self.thread_id
-        waiting = [call["id"] for call in self.pending_approvals()]
-        if call_id is not None and call_id not in waiting:
-            raise ValueError(
-                f"no tool call {call_id!r} waits for a decision in this conversation "
-                f"(waiting: {', '.join(map(repr, waiting)) or 'none'})"
-            )
-        if thread_id is None or not waiting:
-            raise ValueError("no tool call waits for a decision in this conversation")
-        asyncio.get_running_loop()  # RuntimeError now, outside a loop, rather than later
-
-        async def decide_all() -> str:
-            record = TurnRecord("")
-            record.thread_id = thread_id
-            with self._bridge.watch(record.keep):
-                for each in [call_id] if call_id is not None else waiting:
-                    _, task = self._decide(thread_id, kind, each, always=always, reason=reason)
-                    await task
-            errors = _errors(record.events)
-            if errors:
-                raise ChatError(
-                    errors[-1].get("message") or "The decision failed.", events=record.events
-                )
-            return final_text(record.events)
-
-        return asyncio.ensure_future(decide_all())
 
     def _post(self, msg: Any) -> None:
         anywidget.AnyWidget.send(self, msg)
@@ -633,19 +564,3 @@ def _default_backend(agent: Agent[Any] | None, store: Store[Any] | str | Path | 
         model = os.environ.get("CHATKIT_WIDGET_MODEL", DEFAULT_MODEL)
         return AgentBackend(demo_agent(tasks, model=model), resolved)
     return AgentBackend(demo_agent(tasks), resolved, label="Offline demo model", offline=True)
-
-
-#: How often a turn waiting for a decision checks whether another widget made it (seconds).
-DECISION_POLL_S = 1.0
-
-
-def _errors(events: list[StreamEvent]) -> list[ErrorEvent]:
-    return [e for e in events if e["type"] == "error"]
-
-
-async def _next_end(watch: StreamWatch, record: TurnRecord) -> EndReason:
-    """How the next stream of the turn's conversation ended."""
-    while True:
-        _, thread_id, reason = await watch.ended.get()
-        if thread_id == record.thread_id:
-            return reason

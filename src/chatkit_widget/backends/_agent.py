@@ -84,6 +84,7 @@ class AgentChatKitServer(LocalChatKitServer):
         self.expose_errors = expose_errors
         self.history = HistoryConverter()
         self.client_tools: dict[str, ClientTool] = {}
+        self._decision_locks: dict[str, asyncio.Lock] = {}
 
     async def respond(
         self,
@@ -97,10 +98,9 @@ class AgentChatKitServer(LocalChatKitServer):
         if input_user_message is None and items and isinstance(items[-1], ClientToolCallItem):
             # ChatKit saved the notebook's result without telling the client: show it now.
             yield ThreadItemReplacedEvent(item=items[-1])
-        if pending_run(thread) is not None:  # a new turn while calls waited: they never run
-            for event in await self._settle_waiting(
-                thread, _waiting_rows(items), MOVED_ON, context
-            ):
+        if pending_run(thread) is not None or _waiting_rows(items):
+            # A new turn while calls waited (or a retry, an edit): they never run.
+            for event in await self._settle_waiting(thread, items, MOVED_ON, context):
                 yield event
             items = await self.store.load_all_items(thread.id, context)
         model_input = await self.history.to_agent_input(items)
@@ -180,27 +180,38 @@ class AgentChatKitServer(LocalChatKitServer):
             async for event in self._run(thread, state, context, converter):
                 yield event
             return
-        for call_id in waiting:
-            asked = converter.await_decision(call_id)
-            if asked is not None:
-                yield asked
+        # Stored before they are announced: a stream cut here leaves a run that can resume.
+        asked = [ask for c in waiting if (ask := converter.await_decision(c)) is not None]
+        for ask in asked:
+            await self.store.add_thread_item(thread.id, ask.item, context)
         set_pending_run(thread, state.to_string())
         await self.store.save_thread(thread, context)
+        for ask in asked:
+            yield ask
 
     async def _decide(
         self, thread: ThreadMetadata, decision: Decision, context: RequestContext
     ) -> AsyncIterator[ThreadStreamEvent]:
         """Apply one person's decision; resume the run once no call waits."""
-        saved = pending_run(thread)
-        rows = _waiting_rows(await self.store.load_all_items(thread.id, context))
-        if saved is None:
-            rows = {}  # rows left waiting by a run that cannot resume are settled by a new turn
+        # One decision at a time per thread in this process, each on the thread as stored now:
+        # two views deciding at once must not both resume the run.
+        lock = self._decision_locks.setdefault(thread.id, asyncio.Lock())
+        async with lock:
+            async for event in self._decide_locked(thread, decision, context):
+                yield event
+
+    async def _decide_locked(
+        self, thread: ThreadMetadata, decision: Decision, context: RequestContext
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        thread.metadata = (await self.store.load_thread(thread.id, context)).metadata
+        items = await self.store.load_all_items(thread.id, context)
+        saved, rows = pending_run(thread), _waiting_rows(items)
         if decision.kind == "stop":
-            if not rows:
+            if not rows and saved is None:
                 raise CustomStreamError(
                     "No tool call in this conversation waits for a decision.", allow_retry=False
                 )
-            for event in await self._settle_waiting(thread, rows, STOPPED_WAITING, context):
+            for event in await self._settle_waiting(thread, items, STOPPED_WAITING, context):
                 yield event
             return
         call_id = decision.call_id or ""
@@ -232,6 +243,7 @@ class AgentChatKitServer(LocalChatKitServer):
         await self.store.save_thread(thread, context)
         if rows:  # others still wait; the decisions so far are kept with the thread
             return
+        # The run is claimed (no longer stored): a later decision finds nothing to resume.
         converter = self._converter(thread, context)
         for stored in await self.store.load_all_items(thread.id, context):
             approved = parse_tool_row(stored) if isinstance(stored, TaskItem) else None
@@ -251,13 +263,29 @@ class AgentChatKitServer(LocalChatKitServer):
     async def _settle_waiting(
         self,
         thread: ThreadMetadata,
-        rows: dict[str, tuple[TaskItem, ToolRow]],
+        items: list[ThreadItem],
         reason: str,
         context: RequestContext,
     ) -> list[ThreadStreamEvent]:
-        """End a paused run: its waiting calls never run, and the run is forgotten."""
+        """End a paused run: none of its calls runs, and the run is forgotten.
+
+        Settles the rows that wait, and those already approved that were to run on resume.
+        """
+        unrun: set[str] = set()
+        saved = pending_run(thread)
+        if saved is not None:
+            try:
+                state = await RunState.from_string(self._agent_for_run(), saved)
+                unrun = {_call_id(i) for i in state.get_interruptions()}
+            except Exception:  # a run this agent cannot read (its tools changed): still end it
+                log.warning("chatkit-widget: a paused run could not be read", exc_info=True)
         events: list[ThreadStreamEvent] = []
-        for item, row in rows.values():
+        for item in items:
+            row = parse_tool_row(item) if isinstance(item, TaskItem) else None
+            if row is None or not (
+                row.status == "approval" or (row.status == "pending" and row.call_id in unrun)
+            ):
+                continue
             row.status, row.error = "error", reason
             settled = row.to_item(item.id, thread.id, item.created_at)
             await self.store.add_thread_item(thread.id, settled, context)

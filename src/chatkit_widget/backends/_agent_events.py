@@ -266,7 +266,7 @@ class AgentEventConverter:
             return [ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at))]
         return []
 
-    def await_decision(self, call_id: str) -> ThreadStreamEvent | None:
+    def await_decision(self, call_id: str) -> ThreadItemDoneEvent | None:
         """The run paused on this call: its row now waits for a person's decision."""
         opened = self._tools.pop(call_id, None)
         if opened is None:
