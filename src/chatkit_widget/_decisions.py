@@ -8,7 +8,6 @@ every other view send the same request, to any backend that speaks it.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Literal, TypedDict
 
@@ -21,7 +20,7 @@ from ._errors import ChatError
 from ._messages import final_text
 from ._protocol import EndReason
 from ._tool_rows import ToolRow, parse_tool_row
-from .backends._approvals import APPROVAL_ACTION, STOPPED_WAITING
+from .backends._approvals import APPROVAL_ACTION, STOPPED_WAITING, waiting_rows
 from .backends._base import Backend, BackendError
 
 log = logging.getLogger(__name__)
@@ -43,15 +42,12 @@ class PendingApproval(TypedDict):
 
 def pending_approvals(items: list[ThreadItem]) -> list[PendingApproval]:
     """The calls of a conversation that wait for a decision, oldest first."""
-    pending: list[PendingApproval] = []
-    for item in items:
-        row = parse_tool_row(item) if isinstance(item, TaskItem) else None
-        if row is not None and row.status == "approval":
-            arguments = (
-                row.arguments if isinstance(row.arguments, str) else json.dumps(row.arguments)
-            )
-            pending.append({"id": row.call_id, "name": row.name, "arguments": arguments})
-    return pending
+    return [pending_call(row) for _, row in waiting_rows(items).values()]
+
+
+def pending_call(row: ToolRow) -> PendingApproval:
+    """A waiting call as ``pending_approvals()`` and ``chat.on("approval")`` show it."""
+    return {"id": row.call_id, "name": row.name, "arguments": row.arguments_json()}
 
 
 def decision_request(

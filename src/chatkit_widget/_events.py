@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from chatkit.types import ThreadItem
 from pydantic import TypeAdapter, ValidationError
 
 from ._chatkit_json import StreamEvent, ThreadItemJSON
-from ._decisions import tool_row_of
+from ._decisions import pending_call, tool_row_of
 from ._messages import Message, to_messages
 from ._tool_rows import ToolRow
 
@@ -103,8 +102,7 @@ class ChatEvents:
 
     def _ask_approval(self, thread_id: str, row: ToolRow) -> None:
         """Offer a waiting call to the "approval" callbacks: the first True or False decides."""
-        arguments = row.arguments if isinstance(row.arguments, str) else json.dumps(row.arguments)
-        call = {"id": row.call_id, "name": row.name, "arguments": arguments}
+        call = cast(dict[str, Any], pending_call(row))  # callbacks take plain dicts
 
         def answer(result: object) -> bool:
             if isinstance(result, bool) and self.decide is not None:

@@ -44,6 +44,10 @@ class ToolRow:
     #: A Jupyter mimebundle of what the tool returned, when it was a display object.
     display: MimeBundle | None = None
 
+    def arguments_json(self) -> str:
+        """The arguments as JSON text (arguments the model sent malformed stay the raw string)."""
+        return self.arguments if isinstance(self.arguments, str) else json.dumps(self.arguments)
+
     def to_item(self, item_id: str, thread_id: str, created_at: datetime) -> TaskItem:
         """The ChatKit item for this row."""
         fields = {k: v for k, v in self.__dict__.items() if v is not None or k != "display"}

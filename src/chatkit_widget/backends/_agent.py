@@ -40,7 +40,7 @@ from chatkit.types import (
 from .._chatkit_json import ThreadItemJSON
 from .._client_tools import ClientTool, stop_at_client_tools
 from .._notices import collect_notices, drain
-from .._tool_rows import ToolRow, parse_tool_row
+from .._tool_rows import parse_tool_row
 from ._agent_events import AgentEventConverter
 from ._approvals import (
     APPROVAL_ACTION,
@@ -53,6 +53,7 @@ from ._approvals import (
     model_denial,
     pending_run,
     set_pending_run,
+    waiting_rows,
 )
 from ._history import HistoryConverter
 from ._in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
@@ -98,7 +99,7 @@ class AgentChatKitServer(LocalChatKitServer):
         if input_user_message is None and items and isinstance(items[-1], ClientToolCallItem):
             # ChatKit saved the notebook's result without telling the client: show it now.
             yield ThreadItemReplacedEvent(item=items[-1])
-        if pending_run(thread) is not None or _waiting_rows(items):
+        if pending_run(thread) is not None or waiting_rows(items):
             # A new turn while calls waited (or a retry, an edit): they never run.
             for event in await self._settle_waiting(thread, items, MOVED_ON, context):
                 yield event
@@ -205,7 +206,7 @@ class AgentChatKitServer(LocalChatKitServer):
     ) -> AsyncIterator[ThreadStreamEvent]:
         thread.metadata = (await self.store.load_thread(thread.id, context)).metadata
         items = await self.store.load_all_items(thread.id, context)
-        saved, rows = pending_run(thread), _waiting_rows(items)
+        saved, rows = pending_run(thread), waiting_rows(items)
         if decision.kind == "stop":
             if not rows and saved is None:
                 raise CustomStreamError(
@@ -420,16 +421,6 @@ def _model_label(agent: Agent[Any]) -> str:
     if isinstance(model, str):
         return model
     return str(getattr(model, "model", None) or type(model).__name__ if model else "default model")
-
-
-def _waiting_rows(items: list[ThreadItem]) -> dict[str, tuple[TaskItem, ToolRow]]:
-    """The tool rows that wait for a decision, by call id."""
-    rows: dict[str, tuple[TaskItem, ToolRow]] = {}
-    for item in items:
-        if isinstance(item, TaskItem) and (row := parse_tool_row(item)) is not None:
-            if row.status == "approval":
-                rows[row.call_id] = (item, row)
-    return rows
 
 
 def _call_id(interruption: ToolApprovalItem) -> str:

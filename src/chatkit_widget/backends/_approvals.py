@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from chatkit.errors import CustomStreamError
-from chatkit.types import ThreadMetadata
+from chatkit.types import TaskItem, ThreadItem, ThreadMetadata
+
+from .._tool_rows import ToolRow, parse_tool_row
 
 #: The custom action that carries a decision.
 APPROVAL_ACTION = "chatkit_widget.approval"
@@ -96,3 +98,13 @@ def allowed_tools(thread: ThreadMetadata) -> set[str]:
 def allow_tool(thread: ThreadMetadata, name: str) -> None:
     """Allow ``name`` without asking for the rest of the conversation."""
     thread.metadata[ALLOWED_TOOLS] = sorted(allowed_tools(thread) | {name})
+
+
+def waiting_rows(items: list[ThreadItem]) -> dict[str, tuple[TaskItem, ToolRow]]:
+    """The tool rows that wait for a decision, by call id, oldest first."""
+    rows: dict[str, tuple[TaskItem, ToolRow]] = {}
+    for item in items:
+        if isinstance(item, TaskItem) and (row := parse_tool_row(item)) is not None:
+            if row.status == "approval":
+                rows[row.call_id] = (item, row)
+    return rows

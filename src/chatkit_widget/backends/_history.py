@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chatkit.agents import ThreadItemConverter
@@ -35,7 +34,7 @@ class HistoryConverter(ThreadItemConverter):
         else:
             output = row.output if row.status == "success" else f"Error: {row.error}"
         # Arguments the model sent as malformed JSON are kept (and replayed) as the raw string.
-        arguments = row.arguments if isinstance(row.arguments, str) else json.dumps(row.arguments)
+        arguments = row.arguments_json()
         return [
             {
                 "type": "function_call",
