@@ -7,21 +7,25 @@ errors; ``SQLiteStore``; ``notify`` for tools; and ``OfflineDemoModel``, the mod
 
 from __future__ import annotations
 
+import importlib
+import typing
+
 from . import _deprecation
-from ._errors import ChatError
-from ._notices import notify
-from ._widget import ChatWidget
-from .backends import (
-    AgentBackend,
-    Backend,
-    BackendError,
-    ChatKitBackend,
-    RetryConfig,
-    SSEBackend,
-)
-from .demo import OfflineDemoModel
-from .demo import demo_agent as _demo_agent
-from .store import SQLiteStore
+
+if typing.TYPE_CHECKING:
+    from ._errors import ChatError
+    from ._notices import notify
+    from ._widget import ChatWidget
+    from .backends import (
+        AgentBackend,
+        Backend,
+        BackendError,
+        ChatKitBackend,
+        RetryConfig,
+        SSEBackend,
+    )
+    from .demo import OfflineDemoModel
+    from .store import SQLiteStore
 
 __all__ = [
     "AgentBackend",
@@ -38,10 +42,47 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-# The demo's sample agent is not a building block of a user's chat (ChatWidget() already runs
-# it); it was exported here in 0.1.0.
-_MOVED = {"demo_agent": ("chatkit_widget.demo.demo_agent", _demo_agent)}
+# Imported on first use: the Jupyter server imports this package at start-up for its extension
+# (chatkit_widget.jupyter), which must not pay for the widget, openai-agents and ChatKit.
+_HOMES = {
+    "AgentBackend": ".backends",
+    "Backend": ".backends",
+    "BackendError": ".backends",
+    "ChatError": "._errors",
+    "ChatKitBackend": ".backends",
+    "ChatWidget": "._widget",
+    "OfflineDemoModel": ".demo",
+    "RetryConfig": ".backends",
+    "SQLiteStore": ".store",
+    "SSEBackend": ".backends",
+    "notify": "._notices",
+}
 
 
 def __getattr__(name: str) -> object:
-    return _deprecation.deprecated_name(__name__, name, _MOVED)
+    if name in _HOMES:
+        value = getattr(importlib.import_module(_HOMES[name], __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    if name == "demo_agent":
+        # The demo's sample agent is not a building block of a user's chat (ChatWidget()
+        # already runs it); it was exported here in 0.1.0.
+        from .demo import demo_agent
+
+        moved = {"demo_agent": ("chatkit_widget.demo.demo_agent", demo_agent)}
+        return _deprecation.deprecated_name(__name__, name, moved)
+    return _deprecation.deprecated_name(__name__, name, {})
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt JupyterLab extension is (for ``jupyter labextension`` tools)."""
+    return [{"src": "labextension", "dest": "@chatkit-widget/jupyterlab"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The server extension lives in a light submodule (see ``chatkit_widget.jupyter``)."""
+    return [{"module": "chatkit_widget.jupyter"}]

@@ -205,12 +205,26 @@ class Bridge:
 
     def replay(self) -> None:
         """Re-announce the running streams with a snapshot of their open items."""
-        for stream_id, (request, live, coalescer) in self._live.items():
-            coalescer.flush()  # the snapshot includes held deltas: they must not come again
+        for stream_id, request in self.running():
+            snapshot = self.snapshot(stream_id)
             self._send({"kind": "start", "id": stream_id, "request": request, "replay": True})
-            snapshot = live.snapshot()
             if snapshot:
                 self._send({"kind": "event", "id": stream_id, "events": snapshot})
+
+    def running(self) -> list[tuple[str, ChatKitRequest]]:
+        """The streams running now, with the requests that started them."""
+        return [(stream_id, request) for stream_id, (request, _, _) in self._live.items()]
+
+    def snapshot(self, stream_id: str) -> list[StreamEvent] | None:
+        """Events that recreate a running stream's open items; ``None`` if it is not running.
+
+        Held deltas are sent first: they are in the snapshot and must not come again.
+        """
+        if stream_id not in self._live:
+            return None
+        _, live, coalescer = self._live[stream_id]
+        coalescer.flush()
+        return list(live.snapshot())
 
     @contextmanager
     def watch(self, on_event: WatchObserver) -> Iterator[StreamWatch]:

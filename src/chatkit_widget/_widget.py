@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,13 +24,14 @@ from ._export import to_json
 from ._export import to_markdown as transcript_markdown
 from ._messages import Message, final_text, to_messages
 from ._theme import normalize_prompts, normalize_theme
-from .backends import AgentBackend, Backend, BackendError
+from .backends import Backend, BackendError
+from .backends._default import default_backend
 from .backends._in_process import turn_request
-from .store import resolve_store
 
 log = logging.getLogger(__name__)
+#: Strong references to tasks nobody awaits (the event loop keeps only weak ones).
+_BACKGROUND: set[asyncio.Task[None]] = set()
 _STATIC = Path(__file__).parent / "static"
-DEFAULT_MODEL = "gpt-4.1-mini"
 
 
 class ChatWidget(anywidget.AnyWidget):
@@ -188,7 +188,7 @@ class ChatWidget(anywidget.AnyWidget):
         starters = normalize_prompts(prompts)
         if isinstance(height, int):
             height = f"{height}px"
-        self._backend = backend or _default_backend(agent, store)
+        self._backend = backend or default_backend(agent, store)
         super().__init__(
             thread_id=None,
             placeholder=placeholder,
@@ -497,8 +497,20 @@ class ChatWidget(anywidget.AnyWidget):
         A turn waiting for approval ends too: none of its waiting calls runs.
         """
         if self._bridge.streams:
+            stopping = list(self._bridge.streams.values())
             self._bridge.cancel()
+            # A turn stopped just as it paused for approval leaves calls waiting: stop those too.
+            task = asyncio.ensure_future(self._stop_waiting_after(stopping))
+            _BACKGROUND.add(task)
+            task.add_done_callback(_BACKGROUND.discard)
             return
+        self._stop_waiting()
+
+    async def _stop_waiting_after(self, stopping: list[asyncio.Task[Any]]) -> None:
+        await asyncio.wait(stopping)
+        self._stop_waiting()
+
+    def _stop_waiting(self) -> None:
         try:
             waiting = self.thread_id is not None and bool(self.pending_approvals())
         except BackendError as exc:  # a remote server that is down: nothing to stop here
@@ -549,18 +561,3 @@ def _check_message(text: object) -> None:
         raise TypeError(f"a message must be a string, not {type(text).__name__}")
     if not text.strip():
         raise ValueError("a message must not be empty")
-
-
-def _default_backend(agent: Agent[Any] | None, store: Store[Any] | str | Path | None) -> Backend:
-    from .demo import TaskList, demo_agent
-
-    resolved = resolve_store(store)
-    if agent is not None:
-        return AgentBackend(agent, resolved)
-    # The demo's task list lives next to the conversations (in memory with them).
-    folder = resolved.local_dir
-    tasks = TaskList(folder / "tasks.sqlite" if folder is not None else ":memory:")
-    if os.environ.get("OPENAI_API_KEY"):
-        model = os.environ.get("CHATKIT_WIDGET_MODEL", DEFAULT_MODEL)
-        return AgentBackend(demo_agent(tasks, model=model), resolved)
-    return AgentBackend(demo_agent(tasks), resolved, label="Offline demo model", offline=True)

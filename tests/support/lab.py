@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -33,9 +34,14 @@ def _free_port() -> int:
 
 
 class Lab:
-    """A JupyterLab server in a temporary root, with its own config and data folders."""
+    """A JupyterLab server in a temporary root, with its own config and data folders.
 
-    def __init__(self, root: Path) -> None:
+    ``app="server"`` starts a bare Jupyter server instead; ``args`` are added to its command.
+    """
+
+    def __init__(self, root: Path, *, app: str = "lab", args: Sequence[str] = ()) -> None:
+        self.app = app
+        self.args = list(args)
         self.root = root / "notebooks"
         self.root.mkdir(parents=True)
         self.data_dir = root / "data"
@@ -67,7 +73,7 @@ class Lab:
                 sys.executable,
                 "-m",
                 "jupyter",
-                "lab",
+                self.app,
                 "--no-browser",
                 "--allow-root",
                 "--ip",
@@ -80,6 +86,7 @@ class Lab:
                 "--LabApp.news_url=None",
                 "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                 "--LabApp.extension_manager=readonly",
+                *self.args,
             ],
             env=self.env,
             stdout=self.log,

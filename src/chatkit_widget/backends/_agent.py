@@ -129,6 +129,8 @@ class AgentChatKitServer(LocalChatKitServer):
                     # Stored when it starts, so rows keep the order they started in even if
                     # parallel calls finish in another (ChatKit stores items when done).
                     await self.store.add_thread_item(thread.id, event.item, context)
+                    yield event
+                    continue  # its tool runs now: what it tells the user follows its row
                 yield event
                 for notice in drain(notices):  # what a tool told the user, once it returned
                     yield notice
@@ -182,11 +184,12 @@ class AgentChatKitServer(LocalChatKitServer):
                 yield event
             return
         # Stored before they are announced: a stream cut here leaves a run that can resume.
+        # The run first: a reader that sees a waiting row can then always resume it.
         asked = [ask for c in waiting if (ask := converter.await_decision(c)) is not None]
-        for ask in asked:
-            await self.store.add_thread_item(thread.id, ask.item, context)
         set_pending_run(thread, state.to_string())
         await self.store.save_thread(thread, context)
+        for ask in asked:
+            await self.store.add_thread_item(thread.id, ask.item, context)
         for ask in asked:
             yield ask
 

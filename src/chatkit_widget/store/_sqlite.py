@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
+from asyncio import to_thread
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -331,22 +332,29 @@ class SQLiteStore(ChatStore):
     ) -> str:
         return _new_id(item_type)
 
+    # Every async method runs its query on a worker thread: a write that waits for another
+    # process's lock (busy_timeout) must not stall the event loop it was called from (the
+    # Jupyter server's, for the sidebar). The connection's lock keeps the threads apart.
+
     async def load_thread(self, thread_id: str, context: Any) -> ThreadMetadata:
-        return self.load_thread_sync(thread_id, user_of(context))
+        return await to_thread(self.load_thread_sync, thread_id, user_of(context))
 
     async def save_thread(self, thread: ThreadMetadata, context: Any) -> None:
-        self.save_thread_sync(thread, user_of(context))
+        await to_thread(self.save_thread_sync, thread, user_of(context))
 
     async def load_thread_items(
         self, thread_id: str, after: str | None, limit: int, order: str, context: Any
     ) -> Page[ThreadItem]:
-        self._check_owner(thread_id, context)
-        return self.load_thread_items_sync(thread_id, after, limit, order)
+        def load() -> Page[ThreadItem]:
+            self._check_owner(thread_id, context)
+            return self.load_thread_items_sync(thread_id, after, limit, order)
+
+        return await to_thread(load)
 
     async def load_threads(
         self, limit: int, after: str | None, order: str, context: Any
     ) -> Page[ThreadMetadata]:
-        return self.load_threads_sync(limit, after, order, user_of(context))
+        return await to_thread(self.load_threads_sync, limit, after, order, user_of(context))
 
     def _check_owner(self, thread_id: str, context: Any) -> None:
         """Reads of items check the owner too: ChatKit lists items without loading the thread."""
@@ -356,65 +364,85 @@ class SQLiteStore(ChatStore):
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:
         # An upsert: the agents helper may add the same item twice.
-        self.save_item_sync(thread_id, item)
+        await to_thread(self.save_item_sync, thread_id, item)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:
-        self.save_item_sync(thread_id, item)
+        await to_thread(self.save_item_sync, thread_id, item)
 
     async def load_item(self, thread_id: str, item_id: str, context: Any) -> ThreadItem:
-        self._check_owner(thread_id, context)
-        return self.load_item_sync(thread_id, item_id)
+        def load() -> ThreadItem:
+            self._check_owner(thread_id, context)
+            return self.load_item_sync(thread_id, item_id)
+
+        return await to_thread(load)
 
     async def delete_thread(self, thread_id: str, context: Any) -> None:
-        self.delete_thread_sync(thread_id)
+        await to_thread(self.delete_thread_sync, thread_id)
 
     async def delete_thread_item(self, thread_id: str, item_id: str, context: Any) -> None:
-        self.delete_item_sync(thread_id, item_id)
+        await to_thread(self.delete_item_sync, thread_id, item_id)
 
     async def save_attachment(self, attachment: Attachment, context: Any) -> None:
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO attachments (id, data) VALUES (?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-                (attachment.id, _ATTACHMENT.dump_json(attachment).decode()),
-            )
+        def save() -> None:
+            with self._lock:
+                self._conn.execute(
+                    "INSERT INTO attachments (id, data) VALUES (?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+                    (attachment.id, _ATTACHMENT.dump_json(attachment).decode()),
+                )
+
+        await to_thread(save)
 
     async def load_attachment(self, attachment_id: str, context: Any) -> Attachment:
-        rows = self._query("SELECT data FROM attachments WHERE id = ?", (attachment_id,))
+        rows = await to_thread(
+            self._query, "SELECT data FROM attachments WHERE id = ?", (attachment_id,)
+        )
         if not rows:
             raise NotFoundError(f"Attachment {attachment_id} not found")
         return _ATTACHMENT.validate_json(rows[0][0])
 
     async def delete_attachment(self, attachment_id: str, context: Any) -> None:
-        with self._lock:
-            self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+        def delete() -> None:
+            with self._lock:
+                self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+
+        await to_thread(delete)
 
     # -- ChatStore ---------------------------------------------------------------------------
 
     async def save_feedback(
         self, thread_id: str, item_ids: list[str], kind: str, context: Any
     ) -> None:
-        self._check_owner(thread_id, context)
-        self.save_feedback_sync(thread_id, item_ids, kind)
+        def save() -> None:
+            self._check_owner(thread_id, context)
+            self.save_feedback_sync(thread_id, item_ids, kind)
+
+        await to_thread(save)
 
     async def load_feedback(self, thread_id: str, context: Any) -> dict[str, str]:
-        self._check_owner(thread_id, context)
-        return self.feedback_sync(thread_id)
+        def load() -> dict[str, str]:
+            self._check_owner(thread_id, context)
+            return self.feedback_sync(thread_id)
+
+        return await to_thread(load)
 
     async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:
-        self._check_owner(thread_id, context)
-        return self.all_items_sync(thread_id)
+        def load() -> list[ThreadItem]:
+            self._check_owner(thread_id, context)
+            return self.all_items_sync(thread_id)
+
+        return await to_thread(load)
 
     async def threads_with_activity(
         self, limit: int, context: Any
     ) -> list[tuple[ThreadMetadata, str]]:
-        return self.threads_with_activity_sync(limit, user_of(context))
+        return await to_thread(self.threads_with_activity_sync, limit, user_of(context))
 
     async def owns_thread(self, thread_id: str, user: str) -> bool:
-        return self.owns_thread_sync(thread_id, user)
+        return await to_thread(self.owns_thread_sync, thread_id, user)
 
     async def thread_exists(self, thread_id: str) -> bool:
-        return self.thread_exists_sync(thread_id)
+        return await to_thread(self.thread_exists_sync, thread_id)
 
 
 def _owned(where: str, args: tuple[Any, ...], owner: str | None) -> tuple[str, tuple[Any, ...]]:

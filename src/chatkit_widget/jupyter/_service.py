@@ -1,0 +1,138 @@
+"""The sidebar's ChatKit server: one agent backend and bridge per Jupyter server, built lazily.
+
+Built on the first request, off the event loop: importing openai-agents and ChatKit and
+opening the store take about a second that ``jupyter lab`` start-up must not pay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._config import ChatKitWidget
+from ._readers import StreamReaders
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from .._bridge import Bridge
+    from .._chatkit_json import ChatKitRequest
+    from ..backends._agent import AgentBackend
+
+log = logging.getLogger(__name__)
+
+#: Requests this server has no backing for (no attachment store, no transcription).
+UNSUPPORTED = frozenset({"attachments.create", "attachments.delete", "input.transcribe"})
+
+
+class RequestError(Exception):
+    """A request refused before anything ran: an HTTP status and a message for the user."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class SidebarService:
+    """The backend that answers, the bridge that runs its streams, and who reads them."""
+
+    backend: AgentBackend
+    bridge: Bridge
+    readers: StreamReaders
+
+    def info(self) -> dict[str, Any]:
+        """What the panel shows about the agent: its label, offline or not, its features."""
+        return {
+            "model_label": self.backend.label,
+            "offline": self.backend.offline,
+            "features": list(self.backend.features),
+        }
+
+    async def parse(self, body: bytes) -> tuple[ChatKitRequest, bool]:
+        """The validated request in ``body`` and whether it streams.
+
+        Raises:
+            RequestError: 400 for a malformed or unsupported request, 404 for an unknown thread.
+        """
+        from pydantic import ValidationError
+
+        from ..backends._base import STREAMING_REQUESTS
+        from ..backends._in_process import first_problem
+
+        try:
+            raw = json.loads(body)
+        except ValueError as exc:
+            raise RequestError(400, f"The body is not valid JSON: {exc}") from exc
+        if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+            raise RequestError(400, 'A ChatKit request is a JSON object with a "type".')
+        if raw["type"] in UNSUPPORTED:
+            raise RequestError(400, f"{raw['type']} is not supported by this server.")
+        try:
+            _request_adapter().validate_python(raw)
+        except ValidationError as exc:
+            problem = first_problem(exc)
+            raise RequestError(400, f"Invalid ChatKit request {raw['type']!r}: {problem}") from exc
+        thread_id = raw.get("params", {}).get("thread_id")
+        if isinstance(thread_id, str) and not await self.backend.store.thread_exists(thread_id):
+            raise RequestError(404, "Thread not found.")
+        request: ChatKitRequest = raw  # type: ignore[assignment]  # validated just above
+        return request, raw["type"] in STREAMING_REQUESTS
+
+    async def call(self, request: ChatKitRequest) -> Any:
+        """Answer a JSON request. Raises ``RequestError`` (400) with the backend's reason."""
+        from ..backends._base import BackendError
+
+        try:
+            return await self.backend.call(request)
+        except BackendError as exc:
+            raise RequestError(400, str(exc)) from exc
+
+
+@functools.cache
+def _request_adapter() -> TypeAdapter[Any]:
+    """ChatKit's request model, built once (building it takes tens of milliseconds)."""
+    from chatkit.types import ChatKitReq
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(ChatKitReq)
+
+
+class LazyService:
+    """The one ``SidebarService`` of a Jupyter server, built on first use."""
+
+    def __init__(self, config: ChatKitWidget) -> None:
+        self.config = config
+        self._service: SidebarService | None = None
+        self._building = asyncio.Lock()
+
+    async def get(self) -> SidebarService:
+        """The service, building it (off the event loop) the first time."""
+        async with self._building:
+            if self._service is None:
+                from .._bridge import Bridge
+
+                backend = await asyncio.to_thread(_backend, self.config)
+                readers = StreamReaders(self._cancel, self.config.reattach_grace)
+                self._service = SidebarService(backend, Bridge(backend, readers.send), readers)
+                log.info("chatkit-widget: the sidebar chat runs %s", backend.label)
+            return self._service
+
+    def _cancel(self, stream_id: str) -> None:
+        if self._service is not None:
+            self._service.bridge.cancel(stream_id)
+
+
+def _backend(config: ChatKitWidget) -> AgentBackend:
+    from agents import set_tracing_disabled
+
+    from ..backends._default import default_backend
+    from ..server._target import load_target, resolve_agent
+
+    set_tracing_disabled(True)  # nothing leaves the Jupyter server unless its agent says so
+    agent = resolve_agent(load_target(config.agent), config.agent) if config.agent else None
+    return default_backend(agent, config.store_path())

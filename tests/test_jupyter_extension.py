@@ -1,0 +1,325 @@
+"""The Jupyter server extension, through a real ``jupyter server`` process on 127.0.0.1.
+
+The sidebar's endpoints under ``chatkit-widget/``: ChatKit turns streamed as SSE, JSON reads,
+cancel, a client that goes away, reattaching after a reload, malformed requests, and auth.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.lab import Lab
+
+EXTENSION = "--ServerApp.jpserver_extensions=chatkit_widget.jupyter=True"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    lab = Lab(
+        tmp_path_factory.mktemp("jupyter"),
+        app="server",
+        args=[
+            EXTENSION,
+            "--ChatKitWidget.keepalive=0.5",
+            "--ChatKitWidget.reattach_grace=0.5",
+        ],
+    )
+    lab.start()
+    yield lab
+    lab.stop()
+
+
+@pytest.fixture
+def client(server: Lab) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=f"{server.url}/chatkit-widget/",
+        headers={"Authorization": f"token {server.token}"},
+        timeout=30,
+    ) as c:
+        yield c
+
+
+def create(text: str) -> dict[str, Any]:
+    return {
+        "type": "threads.create",
+        "params": {
+            "input": {
+                "content": [{"type": "input_text", "text": text}],
+                "attachments": [],
+                "inference_options": {},
+            }
+        },
+    }
+
+
+class SSE:
+    """A streamed answer read frame by frame: ChatKit events, comments, and the end frame."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.events: list[dict[str, Any]] = []
+        self.comments = 0
+        self.end: str | None = None
+        self._lines = response.iter_lines()
+
+    def read(self) -> dict[str, Any] | None:
+        """The next ChatKit event; ``None`` once the end frame (or the body's end) came."""
+        name: str | None = None
+        for line in self._lines:
+            if line.startswith(":"):
+                self.comments += 1
+            elif line.startswith("event: "):
+                name = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                data = json.loads(line.removeprefix("data: "))
+                if name == "end":
+                    self.end = data["reason"]
+                    return None
+                self.events.append(data)
+                return data  # type: ignore[no-any-return]
+        return None
+
+    def read_until(self, predicate: Any) -> dict[str, Any]:
+        while (event := self.read()) is not None:
+            if predicate(event):
+                return event
+        raise AssertionError(f"the stream ended ({self.end}) before the event came")
+
+    def rest(self) -> None:
+        while self.read() is not None:
+            pass
+
+
+def is_delta(event: dict[str, Any]) -> bool:
+    return event["type"] == "thread.item.updated" and event["update"]["type"].endswith("text_delta")
+
+
+def text_of(item: dict[str, Any]) -> str:
+    return "".join(part.get("text", "") for part in item.get("content", []))
+
+
+def items(client: httpx.Client, thread_id: str) -> list[dict[str, Any]]:
+    page = client.post(
+        "chatkit",
+        json={
+            "type": "items.list",
+            "params": {"thread_id": thread_id, "limit": 50, "order": "asc"},
+        },
+    )
+    page.raise_for_status()
+    return page.json()["data"]  # type: ignore[no-any-return]
+
+
+def wait_until_idle(client: httpx.Client) -> None:
+    deadline = time.monotonic() + 15
+    while client.get("streams").json()["streams"]:
+        assert time.monotonic() < deadline, "a stream kept running"
+        time.sleep(0.05)
+
+
+def test_a_turn_streams_as_server_sent_events(client: httpx.Client) -> None:
+    with client.stream("POST", "chatkit", json=create("count to 12"), params={"stream": "s1"}) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        assert r.headers["x-accel-buffering"] == "no"
+        assert r.headers["cache-control"] == "no-cache"
+        assert r.headers["x-chatkit-stream-id"] == "s1"
+        sse = SSE(r)
+        thread = sse.read_until(lambda e: e["type"] == "thread.created")["thread"]
+        arrivals = []
+        while (event := sse.read()) is not None:
+            if is_delta(event):
+                arrivals.append(time.monotonic())
+    assert sse.end == "done"
+    # Progressive: the words came over time (0.03 s apart), not in one burst at the end.
+    assert len(arrivals) >= 5 and arrivals[-1] - arrivals[0] > 0.1
+    reply = [e["item"] for e in sse.events if e["type"] == "thread.item.done"][-1]
+    assert text_of(reply) == " ".join(str(i) for i in range(1, 13))
+    # JSON reads see the stored turn.
+    stored = items(client, thread["id"])
+    assert [i["type"] for i in stored] == ["user_message", "assistant_message"]
+    listed = client.post("chatkit", json={"type": "threads.list", "params": {"limit": 10}})
+    assert thread["id"] in [t["id"] for t in listed.json()["data"]]
+    assert client.get("info").json() == {
+        "model_label": "Offline demo model",
+        "offline": True,
+        "features": ["edit", "feedback"],
+    }
+
+
+def test_cancel_stops_the_turn_and_keeps_the_partial_reply(client: httpx.Client) -> None:
+    with client.stream(
+        "POST", "chatkit", json=create("count to 300"), params={"stream": "c1"}
+    ) as r:
+        sse = SSE(r)
+        thread = sse.read_until(lambda e: e["type"] == "thread.created")["thread"]
+        sse.read_until(is_delta)
+        assert client.get("streams").json()["streams"][0]["id"] == "c1"
+        assert client.post("streams/c1/cancel").status_code == 204
+        sse.rest()
+    assert sse.end == "cancelled"
+    reply = [i for i in items(client, thread["id"]) if i["type"] == "assistant_message"]
+    assert len(reply) == 1 and reply[0]["stopped"] is True
+    assert text_of(reply[0]).startswith("1") and "300" not in text_of(reply[0])
+    assert client.post("streams/c1/cancel").status_code == 404  # it is over
+
+
+def test_a_client_that_goes_away_stops_the_turn_after_the_grace(client: httpx.Client) -> None:
+    with client.stream("POST", "chatkit", json=create("count to 300")) as r:
+        sse = SSE(r)
+        thread = sse.read_until(lambda e: e["type"] == "thread.created")["thread"]
+        sse.read_until(is_delta)
+    # The connection closed mid-reply: nobody reattaches within 0.5 s, so the run stops.
+    wait_until_idle(client)
+    reply = [i for i in items(client, thread["id"]) if i["type"] == "assistant_message"]
+    assert len(reply) == 1, "the partial reply was kept"
+    assert text_of(reply[0]).startswith("1") and "300" not in text_of(reply[0])
+
+
+def test_a_reloaded_page_reattaches_to_the_running_turn(client: httpx.Client, server: Lab) -> None:
+    with client.stream("POST", "chatkit", json=create("count to 60"), params={"stream": "r1"}) as r:
+        sse = SSE(r)
+        sse.read_until(is_delta)
+        sse.read_until(lambda e: is_delta(e) and "5" in e["update"]["delta"])
+    # The first page is gone; a new one lists the running streams and follows r1.
+    running = client.get("streams").json()["streams"]
+    assert [(s["id"], s["request"]["type"]) for s in running] == [("r1", "threads.create")]
+    with client.stream("GET", "streams/r1") as again:
+        assert again.headers["content-type"].startswith("text/event-stream")
+        resumed = SSE(again)
+        first = resumed.read()
+        assert first is not None and first["type"] == "thread.item.added"
+        assert text_of(first["item"]).startswith("1 2 3 4 5")  # the text streamed so far
+        resumed.rest()
+    assert resumed.end == "done"
+    done = [e["item"] for e in resumed.events if e["type"] == "thread.item.done"][-1]
+    assert text_of(done).endswith("59 60")
+    assert client.get("streams/r1").status_code == 404
+
+
+def test_a_waiting_stream_carries_keepalive_comments(client: httpx.Client) -> None:
+    # One turn at a time: a second turn waits for the first, its stream open and silent but
+    # for keepalives (every 0.5 s here), so no proxy closes it meanwhile.
+    with client.stream("POST", "chatkit", json=create("count to 120")) as first:
+        running = SSE(first)  # kept: a dropped reader closes its connection
+        running.read_until(is_delta)
+        with client.stream("POST", "chatkit", json=create("count to 3")) as second:
+            waiting = SSE(second)
+            waiting.rest()
+    assert waiting.end == "done"
+    assert waiting.comments >= 2
+    wait_until_idle(client)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b"{not json", 400, "not valid JSON"),
+        (b"[1, 2]", 400, 'JSON object with a "type"'),
+        (b'{"type": "threads.create", "params": {}}', 400, "params.input"),
+        (b'{"type": "no.such.request", "params": {}}', 400, "Invalid ChatKit request"),
+        (b'{"type": "attachments.create", "params": {}}', 400, "not supported"),
+        (
+            b'{"type": "items.list", "params": {"thread_id": "thr_nope", "limit": 5}}',
+            404,
+            "Thread not found",
+        ),
+    ],
+)
+def test_malformed_requests_get_a_clear_4xx(
+    client: httpx.Client, body: bytes, status: int, message: str
+) -> None:
+    answer = client.post("chatkit", content=body)
+    assert answer.status_code == status
+    assert message in answer.json()["message"]
+
+
+ENDPOINTS = [
+    ("POST", "chatkit"),
+    ("GET", "info"),
+    ("GET", "streams"),
+    ("GET", "streams/x1"),
+    ("POST", "streams/x1/cancel"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+def test_every_endpoint_refuses_anonymous_requests(server: Lab, method: str, path: str) -> None:
+    answer = httpx.request(
+        method, f"{server.url}/chatkit-widget/{path}", json={"type": "threads.list", "params": {}}
+    )
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(("method", "path"), [e for e in ENDPOINTS if e[0] == "POST"])
+def test_posts_from_a_browser_session_need_the_xsrf_token(
+    server: Lab, method: str, path: str
+) -> None:
+    with httpx.Client(base_url=server.url) as browser:
+        browser.get(f"/lab?token={server.token}")  # logs in: session and _xsrf cookies
+        xsrf = browser.cookies["_xsrf"]
+        body = {"type": "threads.list", "params": {"limit": 1}}
+        refused = browser.post(f"/chatkit-widget/{path}", json=body)
+        assert refused.status_code == 403
+        assert "_xsrf" in refused.json()["message"]
+        if path == "chatkit":
+            allowed = browser.post(
+                f"/chatkit-widget/{path}", json=body, headers={"X-XSRFToken": xsrf}
+            )
+            assert allowed.status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+def test_cross_site_requests_are_refused(server: Lab, method: str, path: str) -> None:
+    # A foreign page riding on the user's session cookie, even knowing the XSRF token:
+    # Jupyter refuses a foreign Origin (404 for API handlers, 403 when XSRF fails first).
+    with httpx.Client(base_url=server.url) as browser:
+        browser.get(f"/lab?token={server.token}")
+        xsrf = browser.cookies["_xsrf"]
+        answer = browser.request(
+            method,
+            f"/chatkit-widget/{path}",
+            headers={"Origin": "https://evil.example", "X-XSRFToken": xsrf},
+            json={"type": "threads.list", "params": {"limit": 1}},
+        )
+    assert answer.status_code in (403, 404)
+
+
+def test_the_extension_raises_no_auth_warning(tmp_path: Path) -> None:
+    # The extension template's check: every handler declares its auth, so a server that
+    # refuses unauthenticated access loads it without a JupyterServerAuthWarning.
+    # (Other installed extensions, such as jupyter_lsp, may warn: only ours is checked.)
+    script = """
+import warnings
+from jupyter_server.serverapp import ServerApp, JupyterServerAuthWarning
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always", JupyterServerAuthWarning)
+    app = ServerApp(
+        allow_unauthenticated_access=False,
+        jpserver_extensions={"chatkit_widget.jupyter": True},
+        reraise_server_extension_failures=True,
+    )
+    app.initialize(argv=["--ServerApp.root_dir=" + ROOT])
+for w in caught:
+    if issubclass(w.category, JupyterServerAuthWarning) and "chatkit" in str(w.message):
+        raise SystemExit(str(w.message))
+print("loaded", sorted(app.extension_manager.extensions))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script.replace("ROOT", repr(str(tmp_path)))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "chatkit_widget.jupyter" in done.stdout
