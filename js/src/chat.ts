@@ -1,6 +1,12 @@
 // The UI core's one entry: builds the chat inside an element for any host (the anywidget cell,
 // the JupyterLab panel). It knows no host: settings come in, thread changes go out, and ChatKit
 // traffic goes through the `Transport` it is given.
+import {
+  CODE_ACTIONS,
+  type CodeAction,
+  flashCodeButton,
+  isCodeAction,
+} from "./markdown/code-block";
 import { ChatSession } from "./session";
 import { type ChatSettings, DEFAULT_SETTINGS, type Feature } from "./settings";
 import type { StateChange } from "./state/types";
@@ -25,6 +31,11 @@ import { h, setFlag } from "./util/dom";
 export interface ChatCallbacks {
   /** The chat moved to another conversation (opened, new, or created by a first message). */
   threadChanged?(threadId: string | null): void;
+  /**
+   * A code block's action button was pressed (see `ChatSettings.codeActions`). Rejects with
+   * what went wrong ("No notebook is open."), which the button shows.
+   */
+  codeAction?(action: CodeAction, code: string): Promise<void>;
 }
 
 export interface ChatOptions {
@@ -240,6 +251,21 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   };
   root.addEventListener("keydown", stopOnEscape);
   cleanups.push(() => root.removeEventListener("keydown", stopOnEscape));
+  // Code blocks' host actions (Insert below, Replace cell), delegated: blocks come and go.
+  const onCodeAction = (event: MouseEvent) => {
+    const target = event.target as Element | null; // a node of this chat's DOM
+    const button = target?.closest?.<HTMLButtonElement>("button[data-code-action]");
+    const action = button?.dataset.codeAction;
+    if (!button || !isCodeAction(action) || !callbacks.codeAction) return;
+    const code = button.closest(".ckw-code-block")?.querySelector("pre code")?.textContent ?? "";
+    callbacks.codeAction(action, code).then(
+      () => flashCodeButton(button, CODE_ACTIONS[action].done, true),
+      (err: unknown) =>
+        flashCodeButton(button, err instanceof Error ? err.message : String(err), false),
+    );
+  };
+  root.addEventListener("click", onCodeAction);
+  cleanups.push(() => root.removeEventListener("click", onCodeAction));
 
   // How each setting is applied, in the order they are applied at first.
   const appliers: { [K in keyof ChatSettings]: () => void } = {
@@ -259,6 +285,11 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
       transcript.setOffline(settings.offline);
     },
     features: () => undefined, // read when a row's actions are drawn
+    codeActions() {
+      const offered = settings.codeActions.filter(isCodeAction);
+      if (offered.length > 0) root.dataset.codeActions = offered.join(" ");
+      else delete root.dataset.codeActions;
+    },
   };
   const update = (changed: Partial<ChatSettings>) => {
     Object.assign(settings, changed);

@@ -1,5 +1,8 @@
+// The UI core as a library, for hosts that another bundler builds (the JupyterLab plugin).
 export type { ChatCallbacks, ChatHandle, ChatOptions } from "./chat";
 export { createChat } from "./chat";
+export type { CodeAction } from "./markdown/code-block";
+export { NOTEBOOK_BRIDGE, type NotebookBridge } from "./notebook-bridge";
 export type { ChatSettings } from "./settings";
 export type { FetchLike, HttpTransportOptions } from "./transport/http";
 export { HttpTransport } from "./transport/http";

@@ -1,3 +1,4 @@
+import type { CodeAction } from "./markdown/code-block";
 import type { ThemeOptions, ThemePreference } from "./ui/theme";
 
 /** A starter prompt on the start screen. */
@@ -31,6 +32,8 @@ export interface ChatSettings {
   renderMessage: string;
   /** What the backend supports beyond the basics (unknown names are ignored). */
   features: readonly string[];
+  /** What code blocks offer besides Copy: the host's `ChatCallbacks.codeAction` does it. */
+  codeActions: readonly CodeAction[];
 }
 
 export const DEFAULT_SETTINGS: ChatSettings = {
@@ -44,4 +47,5 @@ export const DEFAULT_SETTINGS: ChatSettings = {
   prompts: [],
   renderMessage: "",
   features: [],
+  codeActions: [],
 };

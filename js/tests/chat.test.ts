@@ -298,3 +298,61 @@ test("Escape (or Stop) while calls wait sends the stop action", async () => {
   });
   chat.dispose();
 });
+
+test("code blocks offer the host's actions, which get the block's code", async () => {
+  const element = document.createElement("div");
+  document.body.append(element);
+  const transport = new FakeTransport();
+  const calls: Array<[string, string]> = [];
+  const chat = createChat(element, {
+    transport,
+    settings: { codeActions: ["insert-below", "replace-cell"] },
+    callbacks: {
+      async codeAction(action, code) {
+        calls.push([action, code]);
+        if (action === "replace-cell") throw new Error("No notebook is open.");
+      },
+    },
+  });
+  assert.equal(chat.root.dataset.codeActions, "insert-below replace-cell");
+  type(chat, "code please");
+  const [{ id, req }] = transport.streams;
+  transport.start(id, req);
+  const thread = { id: THREAD, title: null, created_at: AT, status: { type: "active" } };
+  transport.events(id, [
+    { type: "thread.created", thread: { ...thread, items: { data: [], has_more: false } } },
+    {
+      type: "thread.item.done",
+      item: {
+        id: "a1",
+        thread_id: THREAD,
+        created_at: AT,
+        type: "assistant_message",
+        content: [{ type: "output_text", text: "```python\nx = 1\n```", annotations: [] }],
+      },
+    },
+  ]);
+  transport.end(id, "done");
+  await settle();
+  await nextFrame();
+  const button = (label: string) =>
+    chat.root.querySelector<HTMLButtonElement>(`.ckw-code-block button[aria-label="${label}"]`);
+  const insert = button("Insert below");
+  const replace = button("Replace cell");
+  assert.ok(insert && replace && button("Copy code"), "Insert below and Replace cell beside Copy");
+  insert.click();
+  replace.click();
+  await settle();
+  assert.deepEqual(calls, [
+    ["insert-below", "x = 1\n"],
+    ["replace-cell", "x = 1\n"],
+  ]);
+  assert.equal(insert.textContent, "Inserted", "the button says it worked");
+  assert.equal(replace.textContent, "No notebook is open.", "or what went wrong");
+  assert.equal(replace.dataset.copied, "false");
+
+  // A host without them (the cell widget without the lab extension) shows only Copy.
+  chat.update({ codeActions: [] });
+  assert.equal(chat.root.dataset.codeActions, undefined);
+  chat.dispose();
+});

@@ -56,7 +56,7 @@ test("every code block has a header with its language and a Copy code button", (
     ["python", ""],
   );
   for (const frame of frames) {
-    const button = frame.querySelector("button");
+    const button = frame.querySelector<HTMLButtonElement>("button.ckw-copy-code");
     assert.equal(button?.getAttribute("aria-label"), "Copy code");
     assert.equal(button?.type, "button");
     assert.equal(frame.querySelector("pre")?.parentElement, frame);
@@ -108,7 +108,12 @@ test("without the Clipboard API, Copy falls back to a selection and execCommand"
 
 test("model output cannot bring its own buttons into a code block", () => {
   const div = render('<button aria-label="Copy code">x</button>\n\n```\ncode\n```');
-  assert.equal(div.querySelectorAll("button").length, 1);
+  const buttons = [...div.querySelectorAll("button")];
+  assert.deepEqual(
+    buttons.map((b) => b.getAttribute("aria-label")),
+    ["Insert below", "Replace cell", "Copy code"],
+    "only the frame's own buttons",
+  );
 });
 
 test("a streaming fence stays plain (with its Copy button) and is highlighted once closed", () => {

@@ -6,6 +6,21 @@ import { copyText } from "../util/clipboard";
 
 const FEEDBACK_MS = 1500;
 
+/**
+ * What a host may offer to do with a code block besides copying it (the JupyterLab extension:
+ * put it into the notebook). Every frame has the buttons; the chat root's `data-code-actions`
+ * shows the ones its host supports (see `ChatSettings.codeActions`).
+ */
+export const CODE_ACTIONS = {
+  "insert-below": { label: "Insert below", done: "Inserted" },
+  "replace-cell": { label: "Replace cell", done: "Replaced" },
+} as const;
+export type CodeAction = keyof typeof CODE_ACTIONS;
+
+export function isCodeAction(value: unknown): value is CodeAction {
+  return typeof value === "string" && Object.hasOwn(CODE_ACTIONS, value);
+}
+
 /** Wraps `pre` (already in the DOM or not) in the frame; returns the frame. */
 export function frameCodeBlock(pre: HTMLPreElement, lang: string): HTMLDivElement {
   const doc = pre.ownerDocument;
@@ -40,10 +55,37 @@ export function frameCodeBlock(pre: HTMLPreElement, lang: string): HTMLDivElemen
       }, FEEDBACK_MS);
     });
   });
-  header.append(label, button, status);
+  const actions = Object.entries(CODE_ACTIONS).map(([action, { label: name }]) => {
+    const actionButton = doc.createElement("button");
+    actionButton.type = "button";
+    actionButton.className = "ckw-code-action";
+    actionButton.dataset.codeAction = action;
+    actionButton.setAttribute("aria-label", name);
+    actionButton.textContent = name;
+    return actionButton;
+  });
+  const buttons = doc.createElement("span");
+  buttons.className = "ckw-code-buttons";
+  buttons.append(...actions, button);
+  header.append(label, buttons, status);
   pre.replaceWith(frame);
   frame.append(header, pre);
   return frame;
+}
+
+/** Show `text` on a code block's button for a moment, and tell screen readers. */
+export function flashCodeButton(button: HTMLButtonElement, text: string, ok: boolean): void {
+  const original = button.dataset.label ?? button.textContent ?? "";
+  button.dataset.label = original;
+  button.textContent = text;
+  button.dataset.copied = ok ? "true" : "false";
+  const status = button.closest(".ckw-code-header")?.querySelector("[role=status]");
+  if (status) status.textContent = text;
+  setTimeout(() => {
+    button.textContent = original;
+    delete button.dataset.copied;
+    if (status) status.textContent = "";
+  }, FEEDBACK_MS);
 }
 
 /** Frames every `<pre><code>` in `root`. */
