@@ -1,6 +1,8 @@
 // The UI core's one entry: builds the chat inside an element for any host (the anywidget cell,
 // the JupyterLab panel). It knows no host: settings come in, thread changes go out, and ChatKit
 // traffic goes through the `Transport` it is given.
+import type { ClientToolCall } from "./client-tools";
+import type { MessageContext } from "./context";
 import {
   CODE_ACTIONS,
   type CodeAction,
@@ -11,6 +13,7 @@ import { ChatSession } from "./session";
 import { type ChatSettings, DEFAULT_SETTINGS, type Feature } from "./settings";
 import type { StateChange } from "./state/types";
 import actionsCss from "./styles/actions.css";
+import contextCss from "./styles/context.css";
 import historyCss from "./styles/history.css";
 import itemsCss from "./styles/items.css";
 import markdownCss from "./styles/markdown.css";
@@ -28,6 +31,9 @@ import { Transcript } from "./ui/transcript";
 import { WorkingIndicator } from "./ui/working";
 import { h, setFlag } from "./util/dom";
 
+export type { ClientToolCall } from "./client-tools";
+export type { MessageContext } from "./context";
+
 export interface ChatCallbacks {
   /** The chat moved to another conversation (opened, new, or created by a first message). */
   threadChanged?(threadId: string | null): void;
@@ -36,6 +42,14 @@ export interface ChatCallbacks {
    * what went wrong ("No notebook is open."), which the button shows.
    */
   codeAction?(action: CodeAction, code: string): Promise<void>;
+  /**
+   * Run a client tool: a turn this chat started ended on a call to it. Resolves with the
+   * result (JSON), which continues the turn; a rejection tells the model `{error: message}`.
+   * Stop while it runs drops the result. Absent: no client tool is answered here.
+   */
+  clientTool?(call: ClientToolCall): Promise<unknown>;
+  /** The contexts attached to the next message changed (`ChatHandle.attach`, a chip removed). */
+  contextChanged?(contexts: MessageContext[]): void;
 }
 
 export interface ChatOptions {
@@ -52,6 +66,13 @@ export interface ChatHandle {
   update(settings: Partial<ChatSettings>): void;
   /** Put the keyboard focus in the composer. */
   focus(): void;
+  /**
+   * Attach context to the next message, shown as a removable chip above the composer (the
+   * same id again replaces it). Sent as ChatKit `input_tag` parts; selections as `quoted_text`.
+   */
+  attach(context: MessageContext): void;
+  /** Remove an attached context by id. */
+  detach(id: string): void;
   /** Remove the chat and every listener it added. */
   dispose(): void;
 }
@@ -60,7 +81,7 @@ const LOCKED_TEXT: Record<string, string> = {
   locked: "This conversation is locked.",
   closed: "This conversation is closed.",
 };
-const STYLES = [css, markdownCss, itemsCss, historyCss, actionsCss].join("\n");
+const STYLES = [css, markdownCss, itemsCss, historyCss, actionsCss, contextCss].join("\n");
 
 /** Build the chat in `element`; the returned handle updates its settings and disposes it. */
 export function createChat(element: HTMLElement, options: ChatOptions): ChatHandle {
@@ -69,7 +90,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   const root = h("div", { class: "ckw-root", "data-lm-suppress-shortcuts": "true" });
   const cleanups: Array<() => void> = [];
   const composer = new Composer({
-    send: (text) => send(text),
+    send: (text, contexts) => send(text, contexts),
     stop: () => session.stop(),
     edit(itemId, text) {
       const sent = session.edit(itemId, text);
@@ -89,16 +110,18 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
         if (row.dataset.itemId === itemId) row.setAttribute("data-editing", "true");
       }
     },
+    contextsChanged: (contexts) => callbacks.contextChanged?.([...contexts]),
   });
   const session = new ChatSession(transport, {
     threadCreated(threadId) {
       history.threadCreated(threadId);
       moveTo(threadId);
     },
-    restoreText: (text) => composer.restore(text),
-    withdrawText: (text) => composer.withdraw(text),
+    restoreText: (text, contexts) => composer.restore(text, contexts),
+    withdrawText: (text, contexts) => composer.withdraw(text, contexts),
     restoreEdit: (itemId, text) =>
       composer.beginEdit(itemId, text, "The edit did not go through; try again."),
+    clientTool: callbacks.clientTool?.bind(callbacks),
   });
   const state = session.state;
   /** Record the conversation shown now and tell the host, once per change. */
@@ -197,8 +220,8 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     () => transport.dispose(),
   );
 
-  function send(text: string): boolean {
-    const sent = session.send(text);
+  function send(text: string, contexts: readonly MessageContext[] = []): boolean {
+    const sent = session.send(text, contexts);
     if (sent) transcript.pinToBottom();
     return sent;
   }
@@ -211,7 +234,9 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     // Message actions that make no sense mid-turn (Retry, Edit) hide on this (CSS).
     setFlag(root, "data-busy", midTurn);
     composer.setBusy(midTurn, session.canStop);
-    working.set(midTurn, state.progress, waiting);
+    // A client tool the host runs between two streams: say which.
+    const tool = session.runningTool;
+    working.set(midTurn, tool ? `Running ${tool.name}` : state.progress, waiting);
   };
   // Whether calls wait can change with any task item; text deltas (most changes) cannot.
   const toolRowsChanged = (change: StateChange) =>
@@ -257,7 +282,8 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     const button = target?.closest?.<HTMLButtonElement>("button[data-code-action]");
     const action = button?.dataset.codeAction;
     if (!button || !isCodeAction(action) || !callbacks.codeAction) return;
-    const code = button.closest(".ckw-code-block")?.querySelector("pre code")?.textContent ?? "";
+    const block = button.closest(".ckw-code-block")?.querySelector("pre code")?.textContent ?? "";
+    const code = block.replace(/\n$/, ""); // a fence's text ends with a newline; a cell's does not
     callbacks.codeAction(action, code).then(
       () => flashCodeButton(button, CODE_ACTIONS[action].done, true),
       (err: unknown) =>
@@ -320,6 +346,12 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
       if (!disposed) update(changed);
     },
     focus: () => composer.focus(),
+    attach(context) {
+      if (!disposed) composer.attach(context);
+    },
+    detach(id) {
+      if (!disposed) composer.detach(id);
+    },
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -1,5 +1,7 @@
 import { Approvals } from "./approvals";
 import { isRecord, type Page, type Thread, type ThreadItem } from "./chatkit/types";
+import { type ClientToolCall, ClientTools } from "./client-tools";
+import { type MessageContext, messageInput } from "./context";
 import type { ChatKitRequest } from "./protocol";
 import { ThreadState } from "./state/thread-state";
 import type { FeedbackKind } from "./state/types";
@@ -10,17 +12,24 @@ import { Listeners } from "./util/listeners";
 interface RunningStream {
   request: ChatKitRequest | null;
   allowCancel: boolean;
+  /** This view started it (not another view, not a replay): it answers its client tools. */
+  own: boolean;
 }
 
 export interface SessionHooks {
   /** A stream created the open thread: make it the widget's `thread_id`. */
   threadCreated(threadId: string): void;
-  /** A message the server never accepted: give its text back to the user. */
-  restoreText(text: string): void;
-  /** That text is being sent again (Retry): take it back out of the composer. */
-  withdrawText?(text: string): void;
+  /** A message the server never accepted: give its text (and what it attached) back. */
+  restoreText(text: string, contexts?: readonly MessageContext[]): void;
+  /** That message is being sent again (Retry): take it back out of the composer. */
+  withdrawText?(text: string, contexts?: readonly MessageContext[]): void;
   /** An edit the server never applied: give its text back, still editing `itemId`. */
   restoreEdit?(itemId: string, text: string): void;
+  /**
+   * Run a client tool a turn this view started ended on; its result continues the turn.
+   * Absent: nothing is answered here (the cell widget's kernel answers its own).
+   */
+  clientTool?(call: ClientToolCall): Promise<unknown>;
 }
 
 /** An edit sent and not yet applied by the server. */
@@ -47,6 +56,7 @@ export class ChatSession {
     busy: () => this.busy,
     stream: (request) => this.startStream(request),
   });
+  private readonly clientTools: ClientTools;
   private readonly disposers: Array<() => void>;
   private loadSeq = 0;
   /** A thread is loading: it asks for the running streams (`resume`) once it has loaded. */
@@ -56,12 +66,20 @@ export class ChatSession {
     private readonly transport: Transport,
     private readonly hooks: SessionHooks,
   ) {
+    this.clientTools = new ClientTools(
+      this.state,
+      {
+        stream: (request) => this.startStream(request),
+        changed: () => this.runningListeners.emit(),
+      },
+      hooks.clientTool?.bind(hooks),
+    );
     this.disposers = [
       transport.onStream(({ id, request, replay }) => {
         // A new thread started elsewhere (e.g. from Python): its turn replaces what is shown.
         const fresh = !this.running.has(id) && !replay;
         if (fresh && request.type === "threads.create") this.show(null);
-        this.track(id, request, replay);
+        this.track(id, request, { replay });
       }),
       transport.onEvents((id, events) => {
         this.track(id, null); // a view rendered mid-stream learns of it from its events
@@ -78,14 +96,18 @@ export class ChatSession {
           this.runningListeners.emit();
         }
         if (result.threadCreated) this.hooks.threadCreated(result.threadCreated);
+        if (stream?.own) this.clientTools.observe(id, events);
       }),
       transport.onEnd((id, reason) => {
         this.running.delete(id);
+        const contexts = this.state.pendingContexts(id);
         const unsent = this.state.endStream(id, reason);
-        if (unsent) this.hooks.restoreText(unsent);
+        if (unsent) this.hooks.restoreText(unsent, contexts);
         const edit = this.edits.get(id);
         this.edits.delete(id);
         if (edit) this.editFailed(edit);
+        // Before the approvals: a call that runs now keeps queued decisions waiting.
+        this.clientTools.streamEnded(id, reason);
         this.approvals.streamEnded(id);
         this.runningListeners.emit();
       }),
@@ -93,15 +115,24 @@ export class ChatSession {
     ];
   }
 
-  /** Any stream is running, whoever started it. */
+  /** Any stream is running, whoever started it, or the host runs a client tool for a turn. */
   get busy(): boolean {
-    return this.running.size > 0;
+    return this.running.size > 0 || this.runningTool !== null;
   }
 
-  /** Stop would do something: cancel a running stream, or end a turn waiting for approval. */
+  /**
+   * Stop would do something: cancel a running stream, drop a client tool's result, or end a
+   * turn waiting for approval.
+   */
   get canStop(): boolean {
+    if (this.runningTool) return true;
     if (!this.busy) return this.waiting;
     return [...this.running.values()].some((stream) => stream.allowCancel);
+  }
+
+  /** The client tool call the host runs now for a turn of this view. */
+  get runningTool(): ClientToolCall | null {
+    return this.clientTools.running;
   }
 
   /**
@@ -120,21 +151,17 @@ export class ChatSession {
     return this.runningListeners.add(cb);
   }
 
-  /** Send a user message; returns true once the transport has it. */
-  send(text: string): boolean {
+  /** Send a user message, with `contexts` attached; returns true once the transport has it. */
+  send(text: string, contexts: readonly MessageContext[] = []): boolean {
     if (this.busy) return false;
-    const input = {
-      content: [{ type: "input_text", text }],
-      attachments: [],
-      inference_options: {},
-    };
+    const input = messageInput(text, contexts);
     const threadId = this.state.threadId;
     const request: ChatKitRequest = threadId
       ? { type: "threads.add_user_message", params: { thread_id: threadId, input } }
       : { type: "threads.create", params: { input } };
     const id = this.startStream(request);
     if (id === null) return false;
-    this.state.addOptimistic(id, text);
+    this.state.addOptimistic(id, text, contexts);
     return true;
   }
 
@@ -145,9 +172,10 @@ export class ChatSession {
   retry(rowId?: string): void {
     if (this.busy) return;
     const resend = rowId === undefined ? null : this.state.resendText(rowId);
-    if (resend !== null) {
+    if (rowId !== undefined && resend !== null) {
       // Sent first: if the transport refuses, the text stays in the composer and the row stays.
-      if (this.send(resend)) this.hooks.withdrawText?.(resend);
+      const contexts = this.state.resendContexts(rowId);
+      if (this.send(resend, contexts)) this.hooks.withdrawText?.(resend, contexts);
       return;
     }
     const threadId = this.state.threadId;
@@ -217,13 +245,16 @@ export class ChatSession {
   }
 
   /**
-   * Stop the running streams; with none running, end the turn waiting for approval (its
-   * waiting calls never run). Decisions not sent yet are dropped either way.
+   * Stop the running streams and the client tool the host runs (its result is not sent);
+   * with neither, end the turn waiting for approval (its waiting calls never run). Decisions
+   * not sent yet are dropped either way.
    */
   stop(): void {
     this.approvals.dropQueued();
-    if (!this.busy) {
-      this.approvals.stop();
+    const toolStopped = this.clientTools.stop();
+    if (toolStopped) this.runningListeners.emit();
+    if (this.running.size === 0) {
+      if (!toolStopped) this.approvals.stop();
       return;
     }
     for (const [id, stream] of this.running) {
@@ -295,6 +326,7 @@ export class ChatSession {
   dispose(): void {
     this.loadSeq++;
     for (const dispose of this.disposers) dispose();
+    this.clientTools.dispose();
     this.runningListeners.clear();
   }
 
@@ -322,7 +354,7 @@ export class ChatSession {
   private startStream(request: ChatKitRequest): string | null {
     try {
       const handle = this.transport.stream(request);
-      this.track(handle.id, request);
+      this.track(handle.id, request, { own: true });
       return handle.id;
     } catch (err) {
       this.state.addError(`Could not send: ${errorMessage(err)}`, false);
@@ -330,17 +362,26 @@ export class ChatSession {
     }
   }
 
-  /** Follow a stream (`replay`: re-announced by `resume`, maybe one followed already). */
-  private track(id: string, request: ChatKitRequest | null, replay = false): void {
+  /**
+   * Follow a stream (`replay`: re-announced by `resume`, maybe one followed already; `own`:
+   * this view started it).
+   */
+  private track(
+    id: string,
+    request: ChatKitRequest | null,
+    { replay = false, own = false } = {},
+  ): void {
     const threadId = requestThread(request);
     const known = this.running.get(id);
     if (known) {
       known.request ??= request;
+      // The transport may announce a stream before `stream()` returns it.
+      known.own ||= own;
       // Re-attach: its events show again if it runs on the open thread.
       this.state.beginStream(id, { threadId });
       return;
     }
-    this.running.set(id, { request, allowCancel: true });
+    this.running.set(id, { request, allowCancel: true, own });
     // A threads.create sent or announced now makes the thread this view shows next; a replayed
     // one made its thread earlier (its items name it).
     const creating = request?.type === "threads.create" && !replay;

@@ -344,8 +344,8 @@ test("code blocks offer the host's actions, which get the block's code", async (
   replace.click();
   await settle();
   assert.deepEqual(calls, [
-    ["insert-below", "x = 1\n"],
-    ["replace-cell", "x = 1\n"],
+    ["insert-below", "x = 1"],
+    ["replace-cell", "x = 1"],
   ]);
   assert.equal(insert.textContent, "Inserted", "the button says it worked");
   assert.equal(replace.textContent, "No notebook is open.", "or what went wrong");

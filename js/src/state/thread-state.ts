@@ -5,6 +5,7 @@ import {
   type Thread,
   type ThreadItem,
 } from "../chatkit/types";
+import { type MessageContext, messageContent, quotedText } from "../context";
 import type { ChatKitEvent, EndReason } from "../protocol";
 import { Listeners } from "../util/listeners";
 import { ItemList } from "./item-list";
@@ -30,6 +31,7 @@ interface StreamInfo {
 interface Pending {
   itemId: string;
   text: string;
+  contexts: readonly MessageContext[];
 }
 
 /** How a stream is known when it begins. */
@@ -246,30 +248,35 @@ export class ThreadState {
    * turn whose message is unconfirmed otherwise may or may not be held by the server, and
    * another view does not have the text: neither retries (the text is back in the composer).
    */
-  private retryOf(streamId: string, event: ChatKitEvent): [boolean, string?] {
+  private retryOf(
+    streamId: string,
+    event: ChatKitEvent,
+  ): [boolean, string?, (readonly MessageContext[])?] {
     const pending = this.pendingByStream.get(streamId);
     if (event.unsent === true) {
-      return pending ? [event.allow_retry === true, pending.text] : [false];
+      return pending ? [event.allow_retry === true, pending.text, pending.contexts] : [false];
     }
     return [event.allow_retry === true && !pending];
   }
 
-  addOptimistic(streamId: string, text: string): string {
+  addOptimistic(streamId: string, text: string, contexts: readonly MessageContext[] = []): string {
     // A new message moves the conversation on: earlier error rows (and their Retry) are stale.
     for (const itemId of [...this.list.ids]) {
       if (this.list.item(itemId)?.type === "error") this.remove(itemId);
     }
     const id = `pending_${++this.localSeq}`;
-    this.pendingByStream.set(streamId, { itemId: id, text });
+    this.pendingByStream.set(streamId, { itemId: id, text, contexts });
     // Sent from this view: the stream runs on the open thread, or creates the one shown next.
     if (this.threadId === null) this.beginStream(streamId, { creating: true });
     else this.beginStream(streamId, { threadId: this.threadId });
+    const quoted = quotedText(contexts);
     this.list.insert(
       {
         id,
         type: "user_message",
         thread_id: this.threadId ?? undefined,
-        content: [{ type: "input_text", text }],
+        content: messageContent(text, contexts),
+        ...(quoted === null ? {} : { quoted_text: quoted }),
       },
       { ...newMeta(), optimistic: true },
     );
@@ -277,11 +284,22 @@ export class ThreadState {
     return id;
   }
 
+  /** What stream `streamId`'s unconfirmed message had attached (given back with its text). */
+  pendingContexts(streamId: string): readonly MessageContext[] {
+    return this.pendingByStream.get(streamId)?.contexts ?? [];
+  }
+
   /**
-   * Show an error row. With `resend`, the text of a message the server never received, its
-   * Retry sends that message again (retrying the previous turn would regenerate the wrong reply).
+   * Show an error row. With `resend`, the text of a message the server never received (and
+   * what it had attached), its Retry sends that message again (retrying the previous turn
+   * would regenerate the wrong reply).
    */
-  addError(message: string, allowRetry: boolean, resend?: string): void {
+  addError(
+    message: string,
+    allowRetry: boolean,
+    resend?: string,
+    resendContexts: readonly MessageContext[] = [],
+  ): void {
     const canRetry = allowRetry && (resend !== undefined || this.lastUserMessageId() !== null);
     this.list.insert({
       id: `local_error_${++this.localSeq}`,
@@ -290,6 +308,7 @@ export class ThreadState {
       message: resend === undefined ? message : `${message} Your message was not sent.`,
       allow_retry: canRetry,
       ...(canRetry && resend !== undefined ? { resend_text: resend } : {}),
+      ...(canRetry && resendContexts.length > 0 ? { resend_contexts: resendContexts } : {}),
     });
     this.flush();
   }
@@ -298,6 +317,12 @@ export class ThreadState {
   resendText(rowId: string): string | null {
     const row = this.list.item(rowId);
     return row?.type === "error" ? ((row as ErrorRow).resend_text ?? null) : null;
+  }
+
+  /** What the message error row `rowId` sends again had attached. */
+  resendContexts(rowId: string): readonly MessageContext[] {
+    const contexts = this.list.item(rowId)?.resend_contexts;
+    return Array.isArray(contexts) ? (contexts as MessageContext[]) : [];
   }
 
   lastUserMessageId(): string | null {
@@ -337,6 +362,26 @@ export class ThreadState {
     this.list.replace({ ...item, content: [{ type: "input_text", text }] });
     this.flush();
     return true;
+  }
+
+  /**
+   * Client tool call `itemId` was answered here: ChatKit stores the result without telling
+   * the client, so it shows what the store now holds.
+   */
+  completeCall(itemId: string, output: unknown): void {
+    const item = this.list.item(itemId);
+    if (item?.type !== "client_tool_call") return;
+    this.list.replace({ ...item, status: "completed", output });
+    this.flush();
+  }
+
+  /** Client tool call `itemId` will never get its result (stopped): its row stops spinning. */
+  abandonCall(itemId: string): void {
+    const meta = this.list.storedMeta(itemId);
+    if (!meta) return;
+    meta.interrupted = true;
+    this.list.touch(itemId);
+    this.flush();
   }
 
   /** Record a reply's rating; returns the one it had (to put back if the server refuses). */

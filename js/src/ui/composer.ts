@@ -1,9 +1,14 @@
+import type { MessageContext } from "../context";
 import { h } from "../util/dom";
+import { ContextChips } from "./context-chips";
 import { strokeIcon } from "./icons";
 
 export interface ComposerHandlers {
-  /** Returns true once the message was handed to the backend (then the box is cleared). */
-  send(text: string): boolean;
+  /**
+   * Send `text` with the attached `contexts`; true once the message was handed to the backend
+   * (then the box and the chips are cleared).
+   */
+  send(text: string, contexts: readonly MessageContext[]): boolean;
   stop(): void;
   /** Send the edited text of user message `itemId`; true once the backend has it. */
   edit?(itemId: string, text: string): boolean;
@@ -11,6 +16,8 @@ export interface ComposerHandlers {
   editLast?(): void;
   /** The message being edited changed (null: none). */
   editingChanged?(itemId: string | null): void;
+  /** The attached contexts changed. */
+  contextsChanged?(contexts: readonly MessageContext[]): void;
 }
 
 /** An edit in progress: the message, and the draft it pushed aside (back when it ends). */
@@ -24,8 +31,9 @@ const MAX_HEIGHT_PX = 200;
 let composerSeq = 0;
 
 /**
- * The message box with Send, which turns into Stop while a reply streams. It also edits a
- * sent message: the text loads into the box under an "Editing message" bar with Cancel.
+ * The message box with Send, which turns into Stop while a reply streams, under the chips of
+ * the context attached to the next message. It also edits a sent message: the text loads into
+ * the box under an "Editing message" bar with Cancel.
  */
 export class Composer {
   readonly el: HTMLFormElement;
@@ -63,12 +71,18 @@ export class Composer {
   private lockedReason: string | null = null;
   private placeholder = "";
   private editing: Editing | null = null;
+  private readonly chips: ContextChips;
 
   constructor(private readonly handlers: ComposerHandlers) {
+    this.chips = new ContextChips(
+      (contexts) => handlers.contextsChanged?.(contexts),
+      () => this.focus(),
+    );
     this.el = h(
       "form",
       { class: "ckw-composer" },
       this.editBar,
+      this.chips.el,
       h("div", { class: "ckw-composer-box" }, this.textarea, this.sendButton, this.stopButton),
     );
     this.el.addEventListener("submit", (event) => {
@@ -117,16 +131,31 @@ export class Composer {
     this.refresh();
   }
 
-  /** Give back text that never reached the server, after anything typed since. */
-  restore(text: string): void {
+  /** Give back a message that never reached the server, after anything typed since. */
+  restore(text: string, contexts: readonly MessageContext[] = []): void {
     this.textarea.value = withRestored(this.textarea.value, text);
+    this.chips.restore(contexts);
     this.refresh();
   }
 
-  /** Take back text given back by `restore` (it is being sent again), keeping what else is typed. */
-  withdraw(text: string): void {
+  /** Take back a message given back by `restore` (it is being sent again), keeping the rest. */
+  withdraw(text: string, contexts: readonly MessageContext[] = []): void {
     this.textarea.value = withoutRestored(this.textarea.value, text);
+    for (const context of contexts) this.chips.detach(context.id);
     this.refresh();
+  }
+
+  /** Attach context to the next message (the same id again replaces its chip). */
+  attach(context: MessageContext): void {
+    this.chips.attach(context);
+  }
+
+  detach(id: string): void {
+    this.chips.detach(id);
+  }
+
+  get contexts(): readonly MessageContext[] {
+    return this.chips.contexts;
   }
 
   focus(): void {
@@ -148,6 +177,7 @@ export class Composer {
     this.textarea.value = text;
     this.editNotice.textContent = notice;
     this.editBar.hidden = false;
+    this.chips.setSuppressed(true);
     // Read with the box, so a screen reader says it holds an edit, not a new message.
     this.textarea.setAttribute("aria-describedby", this.editLabelId);
     this.sendButton.title = "Send edit (Enter)";
@@ -176,6 +206,7 @@ export class Composer {
     this.editing = null;
     this.editNotice.textContent = "";
     this.editBar.hidden = true;
+    this.chips.setSuppressed(false);
     this.textarea.removeAttribute("aria-describedby");
     this.sendButton.title = "Send (Enter)";
     this.refresh();
@@ -191,8 +222,9 @@ export class Composer {
       this.endEdit();
       return;
     }
-    if (this.handlers.send(text)) {
+    if (this.handlers.send(text, this.chips.contexts)) {
       this.textarea.value = "";
+      this.chips.clear();
       this.refresh();
     }
   }

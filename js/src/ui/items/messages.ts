@@ -1,29 +1,56 @@
 import type { AssistantMessageItem, ThreadItem, UserMessageItem } from "../../chatkit/types";
+import { contextsOf } from "../../context";
 import { MarkdownView } from "../../markdown/render";
 import type { ItemMeta } from "../../state/types";
 import { h, setFlag } from "../../util/dom";
 import { MessageActions } from "../actions";
+import { contextChip } from "../context-chips";
 import { updateSources } from "./sources";
 import { type ItemView, type RowContext, rowElement } from "./types";
 
-/** The user's words as plain text (newlines kept by CSS), in a right-aligned bubble. */
+/**
+ * The user's words as plain text (newlines kept by CSS), in a right-aligned bubble; above it
+ * the text it quotes, below it chips of the context it carried (ChatKit's `input_tag` parts).
+ */
 export class UserMessageView implements ItemView {
   readonly el: HTMLDivElement;
+  private readonly quote = h("blockquote", { class: "ckw-user-quote", hidden: true });
   private readonly bubble = h("div", { class: "ckw-bubble" });
+  private readonly tags = h("div", {
+    class: "ckw-chips ckw-user-tags",
+    role: "list",
+    "aria-label": "Attached",
+    hidden: true,
+  });
+  private tagsKey = "";
   private readonly actions: MessageActions | null;
 
   constructor(item: ThreadItem, ctx?: RowContext) {
     this.el = rowElement(item, "ckw-user");
     this.actions = ctx?.actions ? new MessageActions("user", ctx.actions) : null;
-    this.el.append(this.bubble);
+    this.el.append(this.quote, this.bubble, this.tags);
     if (this.actions) this.el.append(this.actions.el);
   }
 
   update(item: ThreadItem, meta: ItemMeta): void {
     const text = userText(item);
     this.bubble.textContent = text;
+    const quoted = typeof item.quoted_text === "string" ? item.quoted_text : "";
+    this.quote.textContent = quoted;
+    this.quote.hidden = !quoted;
+    this.showTags(item);
     setFlag(this.el, "data-optimistic", meta.optimistic);
     this.actions?.update(item.id, text, meta);
+  }
+
+  /** Read-only chips: what the message carried. */
+  private showTags(item: ThreadItem): void {
+    const contexts = contextsOf(item);
+    const key = JSON.stringify(contexts);
+    if (key === this.tagsKey) return;
+    this.tagsKey = key;
+    this.tags.replaceChildren(...contexts.map((context) => contextChip(context)));
+    this.tags.hidden = contexts.length === 0;
   }
 }
 
@@ -78,10 +105,11 @@ export class AssistantMessageView implements ItemView {
   }
 }
 
-/** A user message's text, as typed. */
+/** A user message's text, as typed (its tags are what it carried, not what was typed). */
 export function userText(item: ThreadItem): string {
   const content = (item as UserMessageItem).content;
-  return Array.isArray(content) ? content.map((p) => p.text ?? "").join("") : "";
+  if (!Array.isArray(content)) return "";
+  return content.map((p) => (p.type === "input_tag" ? "" : (p.text ?? ""))).join("");
 }
 
 /** A reply's markdown source. */
