@@ -67,7 +67,7 @@ async def test_an_output_guardrail_removes_the_blocked_reply() -> None:
 class HandsOff(OfflineDemoModel):
     """A triage model that always hands the conversation to the task assistant."""
 
-    def _output(self, input: Any) -> list[Any]:
+    def _output(self, input: Any, tools: Any = ()) -> list[Any]:
         return [
             ResponseFunctionToolCall(
                 type="function_call",

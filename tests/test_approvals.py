@@ -39,7 +39,7 @@ class RecordingModel(OfflineDemoModel):
         super().__init__(delay=0)
         self.inputs: list[Any] = []
 
-    def _output(self, input: str | list[Any]) -> list[Any]:
+    def _output(self, input: str | list[Any], tools: Any = ()) -> list[Any]:
         self.inputs.append(input)
         last = input[-1] if isinstance(input, list) and input else {}
         content = last.get("content") if isinstance(last, dict) else None
@@ -47,7 +47,7 @@ class RecordingModel(OfflineDemoModel):
         text = "".join(str(p.get("text", "")) for p in parts if isinstance(p, dict))
         if text.startswith("remove both: "):
             return [_call("remove_task", {"title": t}) for t in text[13:].split(" and ")]
-        return super()._output(input)
+        return super()._output(input, tools)
 
 
 def _call(name: str, arguments: dict[str, Any]) -> ResponseFunctionToolCall:

@@ -323,3 +323,99 @@ print("loaded", sorted(app.extension_manager.extensions))
     )
     assert done.returncode == 0, done.stderr
     assert "chatkit_widget.jupyter" in done.stdout
+
+
+def pending_call(sse: SSE) -> dict[str, Any]:
+    """The client tool call a finished stream left for the browser to answer."""
+    [call] = [
+        e["item"]
+        for e in sse.events
+        if e["type"] == "thread.item.done" and e["item"]["type"] == "client_tool_call"
+    ]
+    assert call["status"] == "pending"
+    return call  # type: ignore[no-any-return]
+
+
+def answer(client: httpx.Client, thread_id: str, result: Any) -> SSE:
+    body = {
+        "type": "threads.add_client_tool_output",
+        "params": {"thread_id": thread_id, "result": result},
+    }
+    with client.stream("POST", "chatkit", json=body) as r:
+        assert r.status_code == 200
+        sse = SSE(r)
+        sse.rest()
+    return sse
+
+
+def final_reply(sse: SSE) -> str:
+    return text_of(
+        [
+            e["item"]
+            for e in sse.events
+            if e["type"] == "thread.item.done" and e["item"]["type"] == "assistant_message"
+        ][-1]
+    )
+
+
+def test_notebook_tools_are_client_tools_the_browser_answers(client: httpx.Client) -> None:
+    with client.stream("POST", "chatkit", json=create("read the notebook")) as r:
+        sse = SSE(r)
+        thread = sse.read_until(lambda e: e["type"] == "thread.created")["thread"]
+        sse.rest()
+    assert sse.end == "done"  # the turn waits for the browser, which answers in a new request
+    call = pending_call(sse)
+    assert (call["name"], call["arguments"]) == ("read_notebook", {})
+    notebook = {
+        "path": "analysis.ipynb",
+        "kernel": "python3",
+        "active_cell_index": 1,
+        "cells": [
+            {"index": 0, "cell_type": "markdown", "source": "# Title"},
+            {"index": 1, "cell_type": "code", "source": "import pandas as pd\ndf = pd.read_csv(p)"},
+            {"index": 2, "cell_type": "code", "source": ""},
+        ],
+    }
+    reply = answer(client, thread["id"], notebook)
+    assert reply.end == "done"
+    assert final_reply(reply) == (
+        "`analysis.ipynb` has 3 cells; the active cell starts with: `import pandas as pd`"
+    )
+
+
+def test_running_a_cell_needs_approval_before_the_browser_is_asked(
+    client: httpx.Client,
+) -> None:
+    with client.stream("POST", "chatkit", json=create("run the active cell")) as r:
+        sse = SSE(r)
+        thread = sse.read_until(lambda e: e["type"] == "thread.created")["thread"]
+        sse.rest()
+    assert not [e for e in sse.events if e.get("item", {}).get("type") == "client_tool_call"]
+    rows = [row_of(i) for i in items(client, thread["id"]) if i["type"] == "task"]
+    [waiting] = [row for row in rows if row["status"] == "approval"]
+    assert waiting["name"] == "run_cell"
+    approve = {
+        "type": "threads.custom_action",
+        "params": {
+            "thread_id": thread["id"],
+            "item_id": None,
+            "action": {
+                "type": "chatkit_widget.approval",
+                "payload": {"call_id": waiting["call_id"], "decision": "approve"},
+            },
+        },
+    }
+    with client.stream("POST", "chatkit", json=approve) as r:
+        approved = SSE(r)
+        approved.rest()
+    call = pending_call(approved)  # approved: now the browser runs it
+    assert call["name"] == "run_cell"
+    reply = answer(client, thread["id"], {"outputs": "42"})
+    assert "Ran the cell. It printed:" in final_reply(reply) and "42" in final_reply(reply)
+
+
+def row_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A tool row's state, from the marker comment its task item carries."""
+    content = item["task"]["content"]
+    start = content.index("{")
+    return json.loads(content[start : content.index(" -->")])  # type: ignore[no-any-return]

@@ -214,9 +214,9 @@ def test_reopening_a_thread_from_a_new_widget_gives_the_agent_its_history(tmp_pa
     seen: list[Any] = []
 
     class Recording(OfflineDemoModel):
-        def _output(self, input: Any) -> list[Any]:
+        def _output(self, input: Any, tools: Any = ()) -> list[Any]:
             seen.append(input)
-            return super()._output(input)
+            return super()._output(input, tools)
 
     db = tmp_path / "chats.sqlite"
     first = ChatWidget(agent=demo_agent(tmp_path / "t.sqlite", Recording(delay=0)), store=db)

@@ -7,7 +7,7 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
 // Hosts adapt the UI core to one environment; the core must not know them.
-const HOSTS = ["src/anywidget/"];
+const HOSTS = ["src/anywidget/", "lab/"];
 const HOST_PACKAGES = /^@anywidget\/|^@jupyterlab\/|^@lumino\//;
 
 function files(dir) {
@@ -26,7 +26,7 @@ function resolveImport(from, spec) {
   return null; // css, json, fonts: not code
 }
 
-const all = ["src", "tests"].flatMap((dir) => files(join(root, dir)));
+const all = ["src", "tests", "lab/src"].flatMap((dir) => files(join(root, dir)));
 const graph = new Map();
 const problems = [];
 for (const file of all) {

@@ -1,5 +1,11 @@
 // The UI core as a library, for hosts that another bundler builds (the JupyterLab plugin).
-export type { ChatCallbacks, ChatHandle, ChatOptions } from "./chat";
+export type {
+  ChatCallbacks,
+  ChatHandle,
+  ChatOptions,
+  ClientToolCall,
+  MessageContext,
+} from "./chat";
 export { createChat } from "./chat";
 export type { CodeAction } from "./markdown/code-block";
 export { NOTEBOOK_BRIDGE, type NotebookBridge } from "./notebook-bridge";

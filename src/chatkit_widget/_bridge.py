@@ -136,11 +136,20 @@ class Bridge:
         backend: Where requests go.
         send: Delivers an envelope to the front end(s).
         flush_interval: How long text deltas may wait to be merged (seconds).
+        answers_client_tools: Run the backend's client tools here when a turn ends on a call
+            (the cell widget: the kernel is the client). False: the stream ends and the front
+            end answers (the sidebar: the notebook's tools run in the browser).
     """
 
     def __init__(
-        self, backend: Backend, send: Send, flush_interval: float = FLUSH_INTERVAL
+        self,
+        backend: Backend,
+        send: Send,
+        flush_interval: float = FLUSH_INTERVAL,
+        *,
+        answers_client_tools: bool = True,
     ) -> None:
+        self.answers_client_tools = answers_client_tools
         self.backend = backend
         self._send = send
         self.flush_interval = flush_interval
@@ -314,7 +323,7 @@ class Bridge:
                     # A turn that ends on a client tool call continues, in the same stream,
                     # once the notebook's function has answered.
                     current = None
-                    if call is not None and reason == "done":
+                    if call is not None and reason == "done" and self.answers_client_tools:
                         coalescer.flush()
                         try:
                             current = await self._answer_client_call(call)

@@ -35,14 +35,27 @@ class ClientTool:
     description: str
     fn: Callable[..., Any]
     schema: FuncSchema
+    #: A person approves each call before the client is asked to run it.
+    needs_approval: bool = False
 
     @classmethod
     def from_function(
-        cls, fn: Callable[..., Any], name: str | None = None, description: str | None = None
+        cls,
+        fn: Callable[..., Any],
+        name: str | None = None,
+        description: str | None = None,
+        *,
+        needs_approval: bool = False,
     ) -> ClientTool:
         """Build a tool from a (sync or async) function's signature and docstring."""
         schema = function_schema(fn, name_override=name, description_override=description)
-        return cls(name=schema.name, description=schema.description or "", fn=fn, schema=schema)
+        return cls(
+            name=schema.name,
+            description=schema.description or "",
+            fn=fn,
+            schema=schema,
+            needs_approval=needs_approval,
+        )
 
     @property
     def parameters(self) -> JSONObject:
@@ -76,6 +89,7 @@ class ClientTool:
             params_json_schema=self.parameters,
             on_invoke_tool=hand_off,
             strict_json_schema=self.schema.strict_json_schema,
+            needs_approval=self.needs_approval,
         )
 
 

@@ -129,11 +129,10 @@ class AgentChatKitServer(LocalChatKitServer):
                     # Stored when it starts, so rows keep the order they started in even if
                     # parallel calls finish in another (ChatKit stores items when done).
                     await self.store.add_thread_item(thread.id, event.item, context)
-                    yield event
-                    continue  # its tool runs now: what it tells the user follows its row
                 yield event
-                for notice in drain(notices):  # what a tool told the user, once it returned
-                    yield notice
+                if isinstance(event, ThreadItemDoneEvent) and isinstance(event.item, TaskItem):
+                    for notice in drain(notices):  # what a tool told the user follows its row
+                        yield notice
             for notice in drain(notices):
                 yield notice
             if converter.client_call is not None:  # the turn ends; the notebook answers it
@@ -262,6 +261,7 @@ class AgentChatKitServer(LocalChatKitServer):
             lambda kind: self.store.generate_item_id(kind, thread, context),  # type: ignore[arg-type]
             self.tool_errors,
             frozenset(self.client_tools),
+            frozenset(name for name, tool in self.client_tools.items() if tool.needs_approval),
         )
 
     async def _settle_waiting(

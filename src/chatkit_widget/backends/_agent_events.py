@@ -65,9 +65,12 @@ class AgentEventConverter:
         new_id: NewId,
         tool_errors: dict[str, str],
         client_tools: frozenset[str] = frozenset(),
+        approved_client_tools: frozenset[str] = frozenset(),
     ) -> None:
         self.thread_id = thread_id
         self.client_tools = client_tools
+        #: Client tools a person approves first: a row asks, and the client runs it once approved.
+        self.approved_client_tools = approved_client_tools
         #: The client tool call that ended the run, for the notebook to answer.
         self.client_call: ClientToolCallItem | None = None
         self.new_id = new_id
@@ -233,16 +236,9 @@ class AgentEventConverter:
         raw = item.raw_item
         if item.type == "tool_call_item" and _get(raw, "type") == "function_call":
             call_id = str(_get(raw, "call_id"))
-            if _get(raw, "name") in self.client_tools:
-                arguments = _parse_json(_get(raw, "arguments"))
-                self.client_call = ClientToolCallItem(
-                    id=self.new_id("tool_call"),
-                    thread_id=self.thread_id,
-                    created_at=datetime.now(),
-                    call_id=call_id,
-                    name=str(_get(raw, "name")),
-                    arguments=arguments if isinstance(arguments, dict) else {},
-                )
+            name = _get(raw, "name")
+            if name in self.client_tools and name not in self.approved_client_tools:
+                self.client_call = self._client_call(call_id, str(name), _get(raw, "arguments"))
                 return []
             row = ToolRow(
                 call_id=call_id,
@@ -258,13 +254,28 @@ class AgentEventConverter:
                 return []
             item_id, created_at, row = self._tools.pop(call_id)
             error = self.tool_errors.pop(call_id, None)
-            if error is None:
+            if row.name in self.approved_client_tools and error is None:
+                # Approved: the row says so, and the client is asked to run it.
+                row.status, row.output = "success", "Approved; the notebook runs it."
+                self.client_call = self._client_call(call_id, row.name, row.arguments)
+            elif error is None:
                 row.status, row.output = "success", _output_text(raw, item.output)
                 row.display = mimebundle(item.output)
             else:
                 row.status, row.error = "error", error
             return [ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at))]
         return []
+
+    def _client_call(self, call_id: str, name: str, arguments: Any) -> ClientToolCallItem:
+        parsed = _parse_json(arguments) if isinstance(arguments, str) else arguments
+        return ClientToolCallItem(
+            id=self.new_id("tool_call"),
+            thread_id=self.thread_id,
+            created_at=datetime.now(),
+            call_id=call_id,
+            name=name,
+            arguments=parsed if isinstance(parsed, dict) else {},
+        )
 
     def await_decision(self, call_id: str) -> ThreadItemDoneEvent | None:
         """The run paused on this call: its row now waits for a person's decision."""

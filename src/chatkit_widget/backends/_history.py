@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatkit.agents import ThreadItemConverter
-from chatkit.types import AssistantMessageItem, TaskItem
+from chatkit.types import AssistantMessageItem, TaskItem, UserMessageTagContent
 
 from .._tool_rows import parse_tool_row
 from ._approvals import DEFAULT_DENIAL, model_denial
@@ -21,6 +21,15 @@ class HistoryConverter(ThreadItemConverter):
     async def assistant_message_to_input(self, item: AssistantMessageItem) -> Any:
         text = "".join(part.text for part in item.content)
         return {"type": "message", "role": "assistant", "content": text} if text else None
+
+    async def tag_to_message_content(self, tag: UserMessageTagContent) -> Any:
+        """What the user attached (a notebook cell, a selection) as text the model reads."""
+        data = tag.data or {}
+        kind = data.get("kind", "context")
+        return {
+            "type": "input_text",
+            "text": f"{tag.text} ({kind}):\n```\n{data.get('text', '')}\n```",
+        }
 
     async def task_to_input(self, item: TaskItem) -> Any:
         row = parse_tool_row(item)

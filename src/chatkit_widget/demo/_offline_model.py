@@ -48,6 +48,7 @@ from openai.types.responses.response_reasoning_item import Summary
 from openai.types.responses.response_reasoning_summary_part_added_event import Part
 
 from .._chatkit_json import JSONObject
+from ._notebook import context_reply, notebook_command, tool_reply
 from ._showcase import SHOWCASE
 
 HELP_TEXT = (
@@ -219,8 +220,13 @@ def _search_output(step: Cited) -> list[Any]:
     return [call, _message(f"msg_{uuid.uuid4().hex[:12]}", step.text, annotations=cites)]
 
 
-def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought | Cited:
-    """Decide the next step: ``(tool_name, arguments_json)`` or the reply text."""
+def plan_turn(
+    input_items: str | list[Any], tools: frozenset[str] = frozenset()
+) -> tuple[str, str] | str | Thought | Cited:
+    """Decide the next step: ``(tool_name, arguments_json)`` or the reply text.
+
+    ``tools``: the names of the agent's tools (commands for tools it lacks are not understood).
+    """
     items: list[Any] = (
         [{"role": "user", "content": input_items}] if isinstance(input_items, str) else input_items
     )
@@ -231,7 +237,13 @@ def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought |
     last = items[-1] if items else {}
     if isinstance(last, dict) and last.get("type") == "function_call_output":
         return _reply_to_tool_output(items, last)
+    attached = context_reply(items)
+    if attached:
+        return attached
     text = _text_of(last)
+    notebook = notebook_command(text, set(tools))
+    if notebook:
+        return notebook
     echo = _ECHO.match(text)
     if echo:
         return echo.group("text") or "(nothing to echo)"
@@ -258,6 +270,12 @@ def plan_turn(input_items: str | list[Any]) -> tuple[str, str] | str | Thought |
     if count:
         return " ".join(str(i) for i in range(1, int(count.group("n")) + 1))
     return HELP_TEXT
+
+
+def _tools_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The ``tools`` argument of ``Model.get_response`` / ``stream_response``."""
+    # (system_instructions, input, model_settings, tools, ...): tools is the 2nd of *args.
+    return kwargs.get("tools", args[1] if len(args) > 1 else ())
 
 
 def _is_handoff(items: list[Any], item: Any) -> bool:
@@ -289,6 +307,9 @@ def _reply_to_tool_output(items: list[Any], output_item: JSONObject) -> str:
         return f"The `{name}` tool failed: {json.loads(output)['error']}"
     if output.startswith('"'):  # a client tool's text result arrives JSON-encoded
         return str(json.loads(output))
+    notebook = tool_reply(str(name), output)
+    if notebook is not None:
+        return notebook
     if name == "add_task":
         title = json.loads(call.get("arguments") or "{}").get("title", "")
         return f"Added **{title}** to your task list."
@@ -320,8 +341,9 @@ class OfflineDemoModel(Model):
     def __repr__(self) -> str:
         return f"OfflineDemoModel(delay={self.delay})"
 
-    def _output(self, input: str | list[Any]) -> list[Any]:
-        step = plan_turn(input)
+    def _output(self, input: str | list[Any], tools: Any = ()) -> list[Any]:
+        names = frozenset(str(getattr(tool, "name", "")) for tool in tools or ())
+        step = plan_turn(input, names)
         if isinstance(step, tuple):
             name, arguments = step
             call_id = f"call_{uuid.uuid4().hex[:12]}"
@@ -354,7 +376,8 @@ class OfflineDemoModel(Model):
         **kwargs: Any,
     ) -> ModelResponse:
         """Answer in one piece (non-streamed runs)."""
-        return ModelResponse(output=self._output(input), usage=Usage(), response_id=None)
+        output = self._output(input, _tools_of(args, kwargs))
+        return ModelResponse(output=output, usage=Usage(), response_id=None)
 
     async def stream_response(
         self,
@@ -364,7 +387,7 @@ class OfflineDemoModel(Model):
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
         """Stream the answer word by word, as Responses API events."""
-        output = self._output(input)
+        output = self._output(input, _tools_of(args, kwargs))
         response = _response(output=[])
         seq = iter(range(1_000_000))
         yield ResponseCreatedEvent(

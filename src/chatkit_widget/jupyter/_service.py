@@ -118,7 +118,9 @@ class LazyService:
 
                 backend = await asyncio.to_thread(_backend, self.config)
                 readers = StreamReaders(self._cancel, self.config.reattach_grace)
-                self._service = SidebarService(backend, Bridge(backend, readers.send), readers)
+                # The notebook's tools are answered by the browser tab that started the turn.
+                bridge = Bridge(backend, readers.send, answers_client_tools=False)
+                self._service = SidebarService(backend, bridge, readers)
                 log.info("chatkit-widget: the sidebar chat runs %s", backend.label)
             return self._service
 
@@ -132,7 +134,11 @@ def _backend(config: ChatKitWidget) -> AgentBackend:
 
     from ..backends._default import default_backend
     from ..server._target import load_target, resolve_agent
+    from ._notebook_tools import notebook_tools
 
     set_tracing_disabled(True)  # nothing leaves the Jupyter server unless its agent says so
     agent = resolve_agent(load_target(config.agent), config.agent) if config.agent else None
-    return default_backend(agent, config.store_path())
+    backend = default_backend(agent, config.store_path())
+    for tool in notebook_tools():
+        backend.client_tools[tool.name] = tool
+    return backend

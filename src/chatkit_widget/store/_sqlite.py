@@ -14,13 +14,14 @@ user's threads are visible; with no user (the notebook widget passes ``{}``) eve
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 import uuid
-from asyncio import to_thread
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from chatkit.store import NotFoundError, StoreItemType
 from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata
@@ -332,15 +333,13 @@ class SQLiteStore(ChatStore):
     ) -> str:
         return _new_id(item_type)
 
-    # Every async method runs its query on a worker thread: a write that waits for another
-    # process's lock (busy_timeout) must not stall the event loop it was called from (the
-    # Jupyter server's, for the sidebar). The connection's lock keeps the threads apart.
+    # Every async method runs its query on a worker thread (see _off_loop).
 
     async def load_thread(self, thread_id: str, context: Any) -> ThreadMetadata:
-        return await to_thread(self.load_thread_sync, thread_id, user_of(context))
+        return await _off_loop(self.load_thread_sync, thread_id, user_of(context))
 
     async def save_thread(self, thread: ThreadMetadata, context: Any) -> None:
-        await to_thread(self.save_thread_sync, thread, user_of(context))
+        await _off_loop(self.save_thread_sync, thread, user_of(context))
 
     async def load_thread_items(
         self, thread_id: str, after: str | None, limit: int, order: str, context: Any
@@ -349,12 +348,12 @@ class SQLiteStore(ChatStore):
             self._check_owner(thread_id, context)
             return self.load_thread_items_sync(thread_id, after, limit, order)
 
-        return await to_thread(load)
+        return await _off_loop(load)
 
     async def load_threads(
         self, limit: int, after: str | None, order: str, context: Any
     ) -> Page[ThreadMetadata]:
-        return await to_thread(self.load_threads_sync, limit, after, order, user_of(context))
+        return await _off_loop(self.load_threads_sync, limit, after, order, user_of(context))
 
     def _check_owner(self, thread_id: str, context: Any) -> None:
         """Reads of items check the owner too: ChatKit lists items without loading the thread."""
@@ -364,23 +363,23 @@ class SQLiteStore(ChatStore):
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:
         # An upsert: the agents helper may add the same item twice.
-        await to_thread(self.save_item_sync, thread_id, item)
+        await _off_loop(self.save_item_sync, thread_id, item)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:
-        await to_thread(self.save_item_sync, thread_id, item)
+        await _off_loop(self.save_item_sync, thread_id, item)
 
     async def load_item(self, thread_id: str, item_id: str, context: Any) -> ThreadItem:
         def load() -> ThreadItem:
             self._check_owner(thread_id, context)
             return self.load_item_sync(thread_id, item_id)
 
-        return await to_thread(load)
+        return await _off_loop(load)
 
     async def delete_thread(self, thread_id: str, context: Any) -> None:
-        await to_thread(self.delete_thread_sync, thread_id)
+        await _off_loop(self.delete_thread_sync, thread_id)
 
     async def delete_thread_item(self, thread_id: str, item_id: str, context: Any) -> None:
-        await to_thread(self.delete_item_sync, thread_id, item_id)
+        await _off_loop(self.delete_item_sync, thread_id, item_id)
 
     async def save_attachment(self, attachment: Attachment, context: Any) -> None:
         def save() -> None:
@@ -391,10 +390,10 @@ class SQLiteStore(ChatStore):
                     (attachment.id, _ATTACHMENT.dump_json(attachment).decode()),
                 )
 
-        await to_thread(save)
+        await _off_loop(save)
 
     async def load_attachment(self, attachment_id: str, context: Any) -> Attachment:
-        rows = await to_thread(
+        rows = await _off_loop(
             self._query, "SELECT data FROM attachments WHERE id = ?", (attachment_id,)
         )
         if not rows:
@@ -406,7 +405,7 @@ class SQLiteStore(ChatStore):
             with self._lock:
                 self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
 
-        await to_thread(delete)
+        await _off_loop(delete)
 
     # -- ChatStore ---------------------------------------------------------------------------
 
@@ -417,32 +416,49 @@ class SQLiteStore(ChatStore):
             self._check_owner(thread_id, context)
             self.save_feedback_sync(thread_id, item_ids, kind)
 
-        await to_thread(save)
+        await _off_loop(save)
 
     async def load_feedback(self, thread_id: str, context: Any) -> dict[str, str]:
         def load() -> dict[str, str]:
             self._check_owner(thread_id, context)
             return self.feedback_sync(thread_id)
 
-        return await to_thread(load)
+        return await _off_loop(load)
 
     async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:
         def load() -> list[ThreadItem]:
             self._check_owner(thread_id, context)
             return self.all_items_sync(thread_id)
 
-        return await to_thread(load)
+        return await _off_loop(load)
 
     async def threads_with_activity(
         self, limit: int, context: Any
     ) -> list[tuple[ThreadMetadata, str]]:
-        return await to_thread(self.threads_with_activity_sync, limit, user_of(context))
+        return await _off_loop(self.threads_with_activity_sync, limit, user_of(context))
 
     async def owns_thread(self, thread_id: str, user: str) -> bool:
-        return await to_thread(self.owns_thread_sync, thread_id, user)
+        return await _off_loop(self.owns_thread_sync, thread_id, user)
 
     async def thread_exists(self, thread_id: str) -> bool:
-        return await to_thread(self.thread_exists_sync, thread_id)
+        return await _off_loop(self.thread_exists_sync, thread_id)
+
+
+T = TypeVar("T")
+
+
+async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` on a worker thread, so the event loop it was called from never waits.
+
+    A write that waits for another process's lock (busy_timeout) must not stall the loop (the
+    Jupyter server's, for the sidebar); the connection's lock keeps the threads apart. A task
+    being cancelled runs it here instead: ChatKit saves a stopped reply in its cancellation
+    handler, and a second cancel at an await there would lose it.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        return fn(*args)
+    return await asyncio.to_thread(fn, *args)
 
 
 def _owned(where: str, args: tuple[Any, ...], owner: str | None) -> tuple[str, tuple[Any, ...]]:

@@ -1,0 +1,146 @@
+// The sidebar panel: the UI core, loaded on first show, over HTTP to the server extension.
+import { URLExt } from "@jupyterlab/coreutils";
+import type { NotebookPanel } from "@jupyterlab/notebook";
+import { ServerConnection } from "@jupyterlab/services";
+import { LabIcon } from "@jupyterlab/ui-components";
+import { Widget } from "@lumino/widgets";
+import type { ChatHandle, ChatSettings, MessageContext, Transport } from "../../lib/library.js";
+import { type NotebookHost, notebookHost } from "./tools";
+
+export const chatIcon = new LabIcon({
+  name: "chatkit-widget:chat",
+  svgstr:
+    '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">' +
+    '<path class="jp-icon3" fill="#616161" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4' +
+    'a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>',
+});
+
+/** Requests that start a turn: its notebook tools act on the notebook active now. */
+const TURN_STARTS = new Set([
+  "threads.create",
+  "threads.add_user_message",
+  "threads.retry_after_item",
+]);
+
+export class ChatPanel extends Widget {
+  private chat: ChatHandle | null = null;
+  private loading: Promise<ChatHandle> | null = null;
+
+  constructor(
+    private readonly serverSettings: ServerConnection.ISettings,
+    private readonly currentNotebook: () => NotebookPanel | null,
+  ) {
+    super();
+    this.id = "chatkit-widget-sidebar";
+    this.title.caption = "Chat";
+    this.title.icon = chatIcon;
+    this.addClass("ckw-lab-panel");
+    this.node.style.height = "100%";
+  }
+
+  /** The chat, built on first use; its code (the UI core) loads only then. */
+  ready(): Promise<ChatHandle> {
+    this.loading ??= this.build();
+    return this.loading;
+  }
+
+  /** Attach context (a cell, a selection) to the next message. */
+  async attach(context: MessageContext): Promise<void> {
+    (await this.ready()).attach(context);
+  }
+
+  protected override onBeforeShow(): void {
+    void this.ready();
+  }
+
+  protected override onActivateRequest(): void {
+    void this.ready().then((chat) => chat.focus());
+  }
+
+  override dispose(): void {
+    this.chat?.dispose();
+    this.chat = null;
+    super.dispose();
+  }
+
+  private async build(): Promise<ChatHandle> {
+    const { createChat, HttpTransport } = await import("../../lib/library.js");
+    const baseUrl = URLExt.join(this.serverSettings.baseUrl, "chatkit-widget/");
+    // makeRequest adds the token and the XSRF header.
+    const fetch = (url: string, init?: RequestInit) =>
+      ServerConnection.makeRequest(url, init ?? {}, this.serverSettings);
+    let turnNotebook: NotebookPanel | null = null;
+    const currentNotebook = this.currentNotebook;
+    class LabTransport extends HttpTransport {
+      override stream(req: Parameters<Transport["stream"]>[0]) {
+        if (TURN_STARTS.has(req.type)) turnNotebook = currentNotebook();
+        return super.stream(req);
+      }
+    }
+    const host: NotebookHost = notebookHost(currentNotebook, () => turnNotebook);
+    const openThread = new SavedThread(baseUrl);
+    const chat = createChat(this.node, {
+      transport: new LabTransport({ baseUrl, fetch }),
+      settings: { height: "100%", codeActions: host.codeActions, threadId: openThread.get() },
+      callbacks: {
+        threadChanged: (threadId) => openThread.set(threadId),
+        codeAction: host.codeAction,
+        clientTool: host.clientTool,
+      },
+    });
+    this.chat = chat;
+    void loadInfo(fetch, baseUrl).then((info) => {
+      if (info) chat.update(info);
+    });
+    return chat;
+  }
+}
+
+/** The conversation the panel shows, kept across page reloads (per server). */
+class SavedThread {
+  private readonly key: string;
+
+  constructor(baseUrl: string) {
+    this.key = `chatkit-widget:thread:${baseUrl}`;
+  }
+
+  get(): string | null {
+    try {
+      return window.localStorage.getItem(this.key);
+    } catch {
+      return null; // storage disabled: every page load starts a new conversation
+    }
+  }
+
+  set(threadId: string | null): void {
+    try {
+      if (threadId) window.localStorage.setItem(this.key, threadId);
+      else window.localStorage.removeItem(this.key);
+    } catch {
+      // storage disabled or full: nothing to keep
+    }
+  }
+}
+
+/** What the server says about its agent: the header's label, the offline badge, features. */
+async function loadInfo(
+  fetch: (url: string, init?: RequestInit) => Promise<Response>,
+  baseUrl: string,
+): Promise<Partial<ChatSettings> | null> {
+  try {
+    const response = await fetch(`${baseUrl}info`);
+    if (!response.ok) return null;
+    const info = (await response.json()) as {
+      model_label?: string;
+      offline?: boolean;
+      features?: string[];
+    };
+    return {
+      modelLabel: info.model_label ?? "",
+      offline: info.offline === true,
+      features: info.features ?? [],
+    };
+  } catch {
+    return null; // the chat still works; the header just lacks the label
+  }
+}

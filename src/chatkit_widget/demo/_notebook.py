@@ -1,0 +1,146 @@
+"""The offline demo model and the JupyterLab extension's notebook tools.
+
+Lets every notebook tool work with no key: plain commands call them, and their results (JSON
+from the browser) become short replies. A message carrying attached context (a cell, a
+selection) is answered by quoting the context's first line, which shows the model received it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+Arguments = Callable[[re.Match[str]], dict[str, Any]]
+
+
+def _NO_ARGUMENTS(_match: re.Match[str]) -> dict[str, Any]:
+    return {}
+
+
+def _CODE(match: re.Match[str]) -> dict[str, Any]:
+    return {"code": match.group("code").strip("\n")}
+
+
+COMMANDS: list[tuple[re.Pattern[str], str, Arguments]] = [
+    (
+        re.compile(r"^\s*(?:please\s+)?read (?:the|this|my) notebook\W*$", re.I),
+        "read_notebook",
+        _NO_ARGUMENTS,
+    ),
+    (
+        re.compile(r"^\s*(?:please\s+)?read (?:the|my) selection\W*$", re.I),
+        "read_selection",
+        _NO_ARGUMENTS,
+    ),
+    (
+        re.compile(r"^\s*(?:what variables are defined|list (?:the )?variables)\W*$", re.I),
+        "list_variables",
+        _NO_ARGUMENTS,
+    ),
+    (
+        re.compile(r"^\s*(?:please\s+)?insert a cell\s*:\s*(?P<code>.+)\Z", re.I | re.S),
+        "insert_cell",
+        _CODE,
+    ),
+    (
+        re.compile(
+            r"^\s*(?:please\s+)?replace the (?:active )?cell(?: with)?\s*:\s*(?P<code>.+)\Z",
+            re.I | re.S,
+        ),
+        "replace_cell",
+        _CODE,
+    ),
+    (
+        re.compile(r"^\s*(?:please\s+)?run the (?:active|current) cell\W*$", re.I),
+        "run_cell",
+        _NO_ARGUMENTS,
+    ),
+]
+
+#: How ChatKit's converter introduces what the user attached (quoted text, tags).
+_CONTEXT_HEADERS = ("The user is referring to this in particular:", "# User-provided context")
+#: Where our converter's text of an attached tag starts (see backends/_history.py).
+TAG_BODY = "\n```\n"
+
+
+def notebook_command(text: str, tools: set[str]) -> tuple[str, str] | None:
+    """``(tool, arguments JSON)`` for a notebook command, if the agent has that tool."""
+    for pattern, tool, arguments in COMMANDS:
+        match = pattern.match(text)
+        if match and tool in tools:
+            return tool, json.dumps(arguments(match))
+    return None
+
+
+def context_reply(items: list[Any]) -> str | None:
+    """A reply quoting what the user attached to their last message, if anything."""
+    attached: list[str] = []
+    for item in reversed(items):
+        text = _text(item)
+        if not text.startswith(_CONTEXT_HEADERS):
+            break
+        attached.insert(0, text)
+    if not attached:
+        return None
+    body = "\n".join(attached)
+    if TAG_BODY in body:
+        body = body.split(TAG_BODY, 1)[1]
+    else:
+        body = body.split(":", 1)[1]
+    first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    return f"You attached context that starts with: `{first}`" if first else None
+
+
+def tool_reply(name: str, output: str) -> str | None:
+    """A reply to a notebook tool's result; ``None`` for other tools."""
+    try:
+        result = json.loads(output)
+    except ValueError:
+        return None
+    if not isinstance(result, dict):
+        return None
+    if name == "read_notebook":
+        cells = result.get("cells") or []
+        active = result.get("active_cell_index")
+        source = (
+            cells[active].get("source", "")
+            if isinstance(active, int) and 0 <= active < len(cells)
+            else ""
+        )
+        first = source.strip().splitlines()[0] if source.strip() else "(empty)"
+        return (
+            f"`{result.get('path', 'The notebook')}` has {len(cells)} cells; the active cell "
+            f"starts with: `{first}`"
+        )
+    if name == "list_variables":
+        variables = result.get("variables") or []
+        if not variables:
+            return "No variables are defined in the kernel yet."
+        described = ", ".join(f"`{v.get('name')}` ({v.get('type')})" for v in variables)
+        return f"Defined in the kernel: {described}."
+    if name == "insert_cell":
+        return "Inserted a new cell below the active cell."
+    if name == "replace_cell":
+        return "Replaced the cell's source."
+    if name == "read_selection":
+        text = str(result.get("text", ""))
+        return f"You selected:\n\n```\n{text}\n```" if text else "Nothing is selected."
+    if name == "run_cell":
+        shown = str(result.get("outputs", "")).strip()
+        return (
+            f"Ran the cell. It printed:\n\n```\n{shown}\n```"
+            if shown
+            else "Ran the cell; it printed nothing."
+        )
+    return None
+
+
+def _text(item: Any) -> str:
+    content = item.get("content") if isinstance(item, dict) else None
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return ""

@@ -1,0 +1,155 @@
+"""The JupyterLab sidebar: the chat panel, served by the Jupyter server extension.
+
+Real JupyterLab (and Notebook 7) in headless Chromium, the real server extension and the
+offline demo model. Every wait is on observable state.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from ..support.chat_page import SETUP, TRACE, growth
+from ..support.lab import Lab
+
+SIDEBAR = "#chatkit-widget-sidebar"
+DONE = f"{SIDEBAR} [data-item-type=assistant_message]:not([data-streaming])"
+CELLS = "window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells.map(c => c.source)"
+
+
+def open_sidebar(lab: Lab, page: Page, name: str, cells: list[str]) -> None:
+    """Open notebook ``name`` with ``cells``, then the chat with the "Open Chat" command."""
+    lab.write_notebook(name, cells)
+    lab.open(page, name)
+    page.evaluate("window.jupyterapp.commands.execute('chatkit-widget:open')")
+    composer = page.locator(f"{SIDEBAR} textarea[aria-label=Message]")
+    expect(composer).to_be_focused(timeout=30_000)
+
+
+def send(page: Page, text: str) -> None:
+    box = page.locator(f"{SIDEBAR} textarea[aria-label=Message]")
+    box.fill(text)
+    box.press("Enter")
+
+
+def cells(page: Page) -> list[str]:
+    return list(page.evaluate(CELLS))
+
+
+def test_open_chat_streams_a_reply_from_the_server_extension(lab: Lab, page: Page) -> None:
+    open_sidebar(lab, page, "sidebar_stream.ipynb", ["a = 1"])
+    panel = page.locator(SIDEBAR)
+    expect(panel).to_contain_text("Offline demo model")  # the server's /info reached the header
+    page.evaluate(TRACE.replace(".ckw-root [role=log]", f"{SIDEBAR} [role=log]"))
+    send(page, "count to 40")
+    expect(page.locator(DONE)).to_have_text(" ".join(str(i) for i in range(1, 41)))
+    grew, seconds = growth(page)
+    assert grew >= 5 and seconds > 0.3, f"the reply arrived in {grew} steps over {seconds:.2f} s"
+
+
+def test_code_blocks_go_into_the_notebook(lab: Lab, page: Page) -> None:
+    open_sidebar(lab, page, "sidebar_code.ipynb", ["a = 1", "b = 2"])
+    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0")
+    send(page, "echo: ```python\nx = 41 + 1\n```")
+    block = page.locator(f"{DONE} .ckw-code-block")
+    block.get_by_role("button", name="Insert below").click()
+    expect(block.get_by_role("button", name="Insert below")).to_have_text("Inserted")
+    assert cells(page) == ["a = 1", "x = 41 + 1", "b = 2"]
+    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 2")
+    block.get_by_role("button", name="Replace cell").click()
+    expect(block.get_by_role("button", name="Replace cell")).to_have_text("Replaced")
+    assert cells(page) == ["a = 1", "x = 41 + 1", "x = 41 + 1"]
+    trusted = page.evaluate(
+        "window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells[1]"
+        ".getMetadata('trusted')"
+    )
+    assert trusted is not True, "inserted cells are not marked trusted"
+
+
+def test_the_agent_reads_edits_and_runs_the_notebook(lab: Lab, page: Page) -> None:
+    open_sidebar(lab, page, "sidebar_tools.ipynb", ["total = 40 + 2\nprint(total)", "name = 'x'"])
+    lab.run_all(page)
+    page.wait_for_function(
+        "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"
+        " && window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells[1]"
+        ".execution_count !== null"
+    )
+    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0")
+
+    send(page, "read the notebook")
+    expect(page.locator(DONE).last).to_have_text(
+        "sidebar_tools.ipynb has 2 cells; the active cell starts with: total = 40 + 2"
+    )
+    send(page, "what variables are defined")
+    expect(page.locator(DONE).last).to_contain_text("total (int)")
+    expect(page.locator(DONE).last).to_contain_text("name (str)")
+    assert len(cells(page)) == 2, "listing variables left no trace in the notebook"
+
+    send(page, "insert a cell: y = total * 2")
+    expect(page.locator(DONE).last).to_have_text("Inserted a new cell below the active cell.")
+    assert cells(page) == ["total = 40 + 2\nprint(total)", "y = total * 2", "name = 'x'"]
+
+    # Running code waits for a person: nothing runs before Approve.
+    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0")
+    send(page, "run the active cell")
+    waiting = page.locator(f"{SIDEBAR} .ckw-tool[data-status=approval]")
+    expect(waiting).to_have_count(1, timeout=30_000)
+    expect(waiting).to_contain_text("run_cell")
+    waiting.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(DONE).last).to_contain_text("Ran the cell. It printed:")
+    expect(page.locator(DONE).last).to_contain_text("42")
+
+
+def test_an_attached_cell_reaches_the_agent(lab: Lab, page: Page) -> None:
+    open_sidebar(lab, page, "sidebar_context.ipynb", ["import math\nmath.pi", "b = 2"])
+    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0")
+    page.evaluate("window.jupyterapp.commands.execute('chatkit-widget:add-active-cell')")
+    chip = page.locator(f"{SIDEBAR} .ckw-composer [data-context-id]")
+    expect(chip).to_have_count(1)
+    expect(chip).to_contain_text("Cell 1 of sidebar_context.ipynb")
+    send(page, "what does this do?")
+    expect(page.locator(DONE).last).to_have_text(
+        "You attached context that starts with: import math"
+    )
+    expect(chip).to_have_count(0)  # sent with the message; the next one starts clean
+    sent = page.locator(f"{SIDEBAR} [data-item-type=user_message] [data-context-id]")
+    expect(sent).to_contain_text("Cell 1 of sidebar_context.ipynb")  # the message shows it
+
+
+def test_a_reload_mid_reply_shows_the_reply_continuing(lab: Lab, page: Page) -> None:
+    open_sidebar(lab, page, "sidebar_reload.ipynb", ["a = 1"])
+    send(page, "count to 150")
+    streaming = page.locator(f"{SIDEBAR} [data-item-type=assistant_message][data-streaming]")
+    expect(streaming).to_contain_text("1 2 3 4 5", timeout=30_000)
+    page.reload()
+    lab.open(page, "sidebar_reload.ipynb")
+    page.evaluate("window.jupyterapp.commands.execute('chatkit-widget:open')")
+    # The reloaded page reattaches to the running turn and sees it through to the end.
+    expect(page.locator(DONE).last).to_contain_text("148 149 150", timeout=30_000)
+
+
+def test_the_cell_widget_offers_insert_below_with_the_extension(lab: Lab, page: Page) -> None:
+    lab.write_notebook("sidebar_cell_widget.ipynb", [SETUP, "chat = ChatWidget()\nchat", "c = 3"])
+    lab.open(page, "sidebar_cell_widget.ipynb")
+    lab.run_all(page)
+    box = page.locator(".jp-OutputArea .ckw-root textarea[aria-label=Message]")
+    box.wait_for(timeout=60_000)
+    box.fill("echo: ```python\nz = 9\n```")
+    box.press("Enter")
+    block = page.locator(".jp-OutputArea .ckw-code-block").last
+    expect(block.get_by_role("button", name="Copy code")).to_be_visible(timeout=30_000)
+    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 1")
+    block.get_by_role("button", name="Insert below").click()
+    expect(block.get_by_role("button", name="Insert below")).to_have_text("Inserted")
+    assert cells(page)[1:] == ["chat = ChatWidget()\nchat", "z = 9", "c = 3"]
+
+
+def test_the_panel_in_notebook_7(lab: Lab, page: Page) -> None:
+    lab.write_notebook("sidebar_nb7.ipynb", ["a = 1"])
+    page.goto(f"{lab.url}/notebooks/sidebar_nb7.ipynb?token={lab.token}")
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    page.locator(".jp-Notebook").click()
+    page.keyboard.press("Control+Shift+2")  # the rebindable shortcut of "Open Chat"
+    composer = page.locator(f"{SIDEBAR} textarea[aria-label=Message]")
+    expect(composer).to_be_focused(timeout=30_000)
+    send(page, "count to 5")
+    expect(page.locator(DONE)).to_have_text("1 2 3 4 5")
