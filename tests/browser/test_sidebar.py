@@ -135,7 +135,9 @@ def test_the_cell_widget_offers_insert_below_with_the_extension(lab: Lab, page: 
     box.wait_for(timeout=60_000)
     box.fill("echo: ```python\nz = 9\n```")
     box.press("Enter")
-    block = page.locator(".jp-OutputArea .ckw-code-block").last
+    # The finished reply's block (a streaming one is re-rendered when its fence closes).
+    done = ".jp-OutputArea [data-item-type=assistant_message]:not([data-streaming])"
+    block = page.locator(f"{done} .ckw-code-block").last
     expect(block.get_by_role("button", name="Copy code")).to_be_visible(timeout=30_000)
     page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 1")
     block.get_by_role("button", name="Insert below").click()
