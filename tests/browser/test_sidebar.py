@@ -155,3 +155,25 @@ def test_the_panel_in_notebook_7(lab: Lab, page: Page) -> None:
     expect(composer).to_be_focused(timeout=30_000)
     send(page, "count to 5")
     expect(page.locator(DONE)).to_have_text("1 2 3 4 5")
+
+
+def test_a_cell_chat_widget_opens_in_the_sidebar_until_its_kernel_restarts(
+    lab: Lab, page: Page
+) -> None:
+    lab.write_notebook("sidebar_mirror.ipynb", [SETUP, "chat = ChatWidget()\nchat"])
+    lab.open(page, "sidebar_mirror.ipynb")
+    lab.run_all(page)
+    page.locator(".jp-OutputArea .ckw-root textarea").wait_for(timeout=60_000)
+    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 1")
+    page.evaluate("window.jupyterapp.commands.execute('chatkit-widget:open-widget-in-sidebar')")
+    mirror = page.locator(".ckw-lab-mirror .ckw-root")
+    box = mirror.locator("textarea[aria-label=Message]")
+    expect(box).to_be_visible(timeout=30_000)
+    # A live view of the kernel's widget: a turn sent here shows in the cell too.
+    box.fill("count to 5")
+    box.press("Enter")
+    done = "[data-item-type=assistant_message]:not([data-streaming])"
+    expect(mirror.locator(done)).to_have_text("1 2 3 4 5", timeout=30_000)
+    expect(page.locator(f".jp-OutputArea {done}")).to_have_text("1 2 3 4 5")
+    lab.restart_kernel(page)
+    expect(page.locator(".ckw-lab-mirror")).to_have_count(0, timeout=30_000)

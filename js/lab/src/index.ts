@@ -6,9 +6,10 @@ import {
   type JupyterFrontEnd,
   type JupyterFrontEndPlugin,
 } from "@jupyterlab/application";
-import { ICommandPalette } from "@jupyterlab/apputils";
+import { ICommandPalette, showErrorMessage } from "@jupyterlab/apputils";
 import { INotebookTracker, type NotebookPanel } from "@jupyterlab/notebook";
 import type { MessageContext, NotebookBridge } from "../../lib/library.js";
+import { mirrorActiveChat } from "./mirror";
 import { readSelection } from "./notebook";
 import { ChatPanel, chatIcon } from "./panel";
 import { notebookHost } from "./tools";
@@ -17,6 +18,7 @@ const COMMANDS = {
   open: "chatkit-widget:open",
   addActiveCell: "chatkit-widget:add-active-cell",
   addSelection: "chatkit-widget:add-selection",
+  openWidgetInSidebar: "chatkit-widget:open-widget-in-sidebar",
 } as const;
 
 // The key cell widgets look for (js/src/notebook-bridge.ts); Symbol.for is shared by bundles.
@@ -66,6 +68,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
         return notebook !== null && readSelection(notebook) !== "";
       },
       execute: () => attach(selectionContext(current())),
+    });
+    app.commands.addCommand(COMMANDS.openWidgetInSidebar, {
+      label: "Open chat widget in sidebar",
+      caption: "A live view of the active cell's ChatWidget in the right sidebar",
+      isEnabled: () => current()?.content.activeCell != null,
+      execute: async () => {
+        try {
+          await mirrorActiveChat(app, current());
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          await showErrorMessage("Open chat widget in sidebar", message);
+        }
+      },
     });
     for (const command of Object.values(COMMANDS)) {
       palette?.addItem({ command, category: "Chat" });

@@ -1,0 +1,95 @@
+"""The built wheel, installed the way users install it: a fresh venv, and no Node anywhere.
+
+Both extensions must come with it, enabled and valid, and JupyterLab must start with them
+(``jupyterlab.browser_check --no-browser-test``, as the extension template's CI does).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILT = ROOT / "src" / "chatkit_widget" / "labextension" / "package.json"
+
+
+def run(cmd: list[str], env: dict[str, str], cwd: Path) -> str:
+    done = subprocess.run(
+        cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, f"{cmd} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def no_node_env(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Path]:
+    """A venv with JupyterLab and the wheel, and a PATH on which node and npm do not exist."""
+    assert BUILT.exists(), "the test environment builds the extension (scripts/_setup.sh)"
+    where = tmp_path_factory.mktemp("wheel")
+    wheels = where / "dist"
+    # The bundles exist (skip-if-exists), so building the wheel needs no npm either.
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        dict(os.environ),
+        ROOT,
+    )
+    [wheel] = wheels.glob("chatkit_widget-*.whl")
+    env_dir = where / "venv"
+    venv.create(env_dir, with_pip=True)
+    # A PATH of only the venv and the system's basic tools, with node and npm filtered out.
+    bin_dir = where / "bin"
+    bin_dir.mkdir()
+    for tool in ("sh", "env", "uname", "cat"):
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    # The registry settings (PIP_*, proxies, certificates) stay; the rest is the new venv's.
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env.update(
+        PATH=f"{env_dir / 'bin'}:{bin_dir}",
+        JUPYTER_CONFIG_DIR=str(where / "config"),
+        JUPYTER_DATA_DIR=str(where / "data"),
+        JUPYTER_RUNTIME_DIR=str(where / "runtime"),
+        OPENAI_AGENTS_DISABLE_TRACING="1",
+    )
+    python = str(env_dir / "bin" / "python")
+    run([python, "-m", "pip", "install", "-q", "jupyterlab>=4,<5", str(wheel)], env, where)
+    assert shutil.which("node", path=env["PATH"]) is None
+    return env, where
+
+
+def test_the_wheel_brings_both_extensions_enabled_without_node(
+    no_node_env: tuple[dict[str, str], Path],
+) -> None:
+    env, where = no_node_env
+    labext = run(["jupyter", "labextension", "list"], env, where)
+    assert "@chatkit-widget/jupyterlab v" in labext
+    line = next(ln for ln in labext.splitlines() if "@chatkit-widget/jupyterlab" in ln)
+    assert "enabled" in line and "OK" in line, labext
+    server = run(["jupyter", "server", "extension", "list"], env, where)
+    assert "chatkit_widget.jupyter enabled" in server.replace("\x1b[32m", "").replace(
+        "\x1b[0m", ""
+    ), server
+    assert "chatkit_widget.jupyter  OK" in server.replace("\x1b[32m", "").replace("\x1b[0m", "")
+
+
+def test_jupyterlab_starts_with_them(no_node_env: tuple[dict[str, str], Path]) -> None:
+    env, where = no_node_env
+    out = run(
+        [
+            "python",
+            "-m",
+            "jupyterlab.browser_check",
+            "--no-browser-test",
+            "--ServerApp.allow_root=True",
+        ],
+        env,
+        where,
+    )
+    assert "chatkit_widget.jupyter | extension was successfully loaded" in out, out
