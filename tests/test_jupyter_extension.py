@@ -419,3 +419,73 @@ def row_of(item: dict[str, Any]) -> dict[str, Any]:
     content = item["task"]["content"]
     start = content.index("{")
     return json.loads(content[start : content.index(" -->")])  # type: ignore[no-any-return]
+
+
+def test_a_remote_chatkit_server_behind_the_sidebar_keeps_its_token(tmp_path: Path) -> None:
+    from tests.support.http_servers import serve_app
+    from tests.support.remote_servers import RecordingChatKitServer, chatkit_app
+
+    remote = RecordingChatKitServer(token="remote-secret-7f3a")
+    with serve_app(chatkit_app(remote)) as base:
+        lab = Lab(
+            tmp_path,
+            app="server",
+            args=[
+                EXTENSION,
+                f"--ChatKitWidget.remote_url={base}/chatkit",
+                "--ChatKitWidget.remote_token_env=REMOTE_CHAT_TOKEN",
+            ],
+        )
+        lab.env["REMOTE_CHAT_TOKEN"] = "remote-secret-7f3a"
+        lab.start()
+        try:
+            with httpx.Client(
+                base_url=f"{lab.url}/chatkit-widget/",
+                headers={"Authorization": f"token {lab.token}"},
+                timeout=30,
+            ) as client:
+                with client.stream("POST", "chatkit", json=create("hello there")) as r:
+                    raw = r.read().decode()
+                info = client.get("info").text
+                threads = client.post(
+                    "chatkit", json={"type": "threads.list", "params": {"limit": 5}}
+                ).text
+        finally:
+            lab.stop()
+    events = [json.loads(line[6:]) for line in raw.splitlines() if line.startswith("data: ")]
+    replies = [
+        e["item"]
+        for e in events
+        if e.get("type") == "thread.item.done" and e["item"]["type"] == "assistant_message"
+    ]
+    assert [text_of(r) for r in replies] == ["You said: hello there"]
+    assert raw.endswith('event: end\ndata: {"reason": "done"}\n\n')
+    # The remote saw the server's token; nothing the browser receives carries it.
+    assert remote.requests and all(
+        r.authorization == "Bearer remote-secret-7f3a" for r in remote.requests
+    )
+    for answer in (raw, info, threads):
+        assert "remote-secret-7f3a" not in answer
+
+
+def test_contradicting_settings_are_a_clear_error(tmp_path: Path) -> None:
+    lab = Lab(
+        tmp_path,
+        app="server",
+        args=[
+            EXTENSION,
+            "--ChatKitWidget.agent=my_agents:agent",
+            "--ChatKitWidget.remote_url=http://127.0.0.1:9/chatkit",
+        ],
+    )
+    lab.start()
+    try:
+        answer = httpx.get(
+            f"{lab.url}/chatkit-widget/info",
+            headers={"Authorization": f"token {lab.token}"},
+            timeout=30,
+        )
+    finally:
+        lab.stop()
+    assert answer.status_code == 500
+    assert "agent and ChatKitWidget.remote_url are both set" in answer.json()["message"]

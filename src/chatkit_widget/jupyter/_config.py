@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from traitlets import Float, TraitError, Unicode, validate
+from traitlets import Enum, Float, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 #: ``scheme://...``: a database URL, which a SQLite path must not be mistaken for.
@@ -26,6 +26,23 @@ class ChatKitWidget(Configurable):
         "",
         help="""The SQLite file holding the sidebar's conversations. Empty:
         chatkit_widget/sidebar.sqlite in the Jupyter data directory.""",
+    ).tag(config=True)
+
+    remote_url = Unicode(
+        "",
+        help="""A remote server the sidebar talks to instead of running an agent here: a
+        ChatKit endpoint (remote_kind "chatkit", e.g. https://chat.example.com/chatkit) or an
+        SSE chat API (remote_kind "sse", e.g. https://api.example.com/api/chat).""",
+    ).tag(config=True)
+
+    remote_kind = Enum(
+        ["chatkit", "sse"], "chatkit", help="What remote_url speaks: ChatKit or the SSE chat API."
+    ).tag(config=True)
+
+    remote_token_env = Unicode(
+        "",
+        help="""The name of the Jupyter server's environment variable holding the bearer token
+        for remote_url. The token stays in the server process: it never reaches the browser.""",
     ).tag(config=True)
 
     keepalive = Float(
@@ -53,6 +70,27 @@ class ChatKitWidget(Configurable):
         if _URL.match(value):
             raise TraitError(f"ChatKitWidget.store is a SQLite file path, not a URL: {value!r}")
         return value
+
+    @validate("remote_url")
+    def _check_remote_url(self, proposal: dict[str, str]) -> str:
+        value = proposal["value"].strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise TraitError(f"ChatKitWidget.remote_url must be an http(s) URL, got {value!r}")
+        return value
+
+    def check(self) -> None:
+        """Settings that contradict each other.
+
+        Raises:
+            ValueError: with what to change.
+        """
+        if self.agent and self.remote_url:
+            raise ValueError(
+                "ChatKitWidget.agent and ChatKitWidget.remote_url are both set: the sidebar "
+                "runs an agent here or talks to a remote server, not both."
+            )
+        if self.remote_token_env and not self.remote_url:
+            raise ValueError("ChatKitWidget.remote_token_env is set without remote_url.")
 
     def store_path(self) -> Path:
         """The SQLite file conversations live in."""

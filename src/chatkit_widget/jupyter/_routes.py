@@ -36,7 +36,11 @@ class _Handler(APIHandler):
 
     async def service(self) -> SidebarService:
         lazy: LazyService = self.settings["chatkit_widget"]
-        return await lazy.get()
+        try:
+            return await lazy.get()
+        except Exception as exc:  # the configured agent or backend: the user's to fix
+            self.log.exception("chatkit-widget: the sidebar's chat could not start")
+            raise web.HTTPError(500, f"The chat could not start: {exc}") from exc
 
     def fail(self, status: int, message: str) -> NoReturn:
         raise web.HTTPError(status, message)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from .._bridge import Bridge
     from .._chatkit_json import ChatKitRequest
-    from ..backends._agent import AgentBackend
+    from ..backends._base import Backend
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class RequestError(Exception):
 class SidebarService:
     """The backend that answers, the bridge that runs its streams, and who reads them."""
 
-    backend: AgentBackend
+    backend: Backend
     bridge: Bridge
     readers: StreamReaders
 
@@ -77,8 +77,14 @@ class SidebarService:
         except ValidationError as exc:
             problem = first_problem(exc)
             raise RequestError(400, f"Invalid ChatKit request {raw['type']!r}: {problem}") from exc
+        from ..backends._in_process import InProcessBackend
+
         thread_id = raw.get("params", {}).get("thread_id")
-        if isinstance(thread_id, str) and not await self.backend.store.thread_exists(thread_id):
+        if (  # a remote backend answers for its own threads
+            isinstance(thread_id, str)
+            and isinstance(self.backend, InProcessBackend)
+            and not await self.backend.store.thread_exists(thread_id)
+        ):
             raise RequestError(404, "Thread not found.")
         request: ChatKitRequest = raw  # type: ignore[assignment]  # validated just above
         return request, raw["type"] in STREAMING_REQUESTS
@@ -129,16 +135,38 @@ class LazyService:
             self._service.bridge.cancel(stream_id)
 
 
-def _backend(config: ChatKitWidget) -> AgentBackend:
+def _backend(config: ChatKitWidget) -> Backend:
     from agents import set_tracing_disabled
 
     from ..backends._default import default_backend
     from ..server._target import load_target, resolve_agent
     from ._notebook_tools import notebook_tools
 
+    config.check()
+    if config.remote_url:
+        return _remote_backend(config)
     set_tracing_disabled(True)  # nothing leaves the Jupyter server unless its agent says so
     agent = resolve_agent(load_target(config.agent), config.agent) if config.agent else None
     backend = default_backend(agent, config.store_path())
     for tool in notebook_tools():
         backend.client_tools[tool.name] = tool
     return backend
+
+
+def _remote_backend(config: ChatKitWidget) -> Backend:
+    """A remote ChatKit server or SSE chat API; its token is read here and stays here."""
+    import os
+
+    from ..backends import ChatKitBackend, SSEBackend
+
+    token = None
+    if config.remote_token_env:
+        token = os.environ.get(config.remote_token_env)
+        if not token:
+            raise ValueError(
+                f"ChatKitWidget.remote_token_env names {config.remote_token_env!r}, which is not "
+                "set in the Jupyter server's environment."
+            )
+    if config.remote_kind == "sse":
+        return SSEBackend(config.remote_url, token=token)
+    return ChatKitBackend(config.remote_url, token=token)
