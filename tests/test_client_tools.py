@@ -156,3 +156,31 @@ def test_a_client_tool_may_not_shadow_an_agent_tool() -> None:
     with pytest.raises(ValueError, match="already has a tool named 'lookup'"):
         chat.client_tool(lookup_client, name="lookup")
     chat.close()
+
+
+async def test_an_approved_client_tool_reaches_the_model_once() -> None:
+    # Its approval row and its client_tool_call share the call id: history holds one call.
+    from datetime import datetime
+
+    from chatkit.types import ClientToolCallItem
+
+    from chatkit_widget._tool_rows import ToolRow
+    from chatkit_widget.backends._history import HistoryConverter
+
+    row = ToolRow(call_id="call_7", name="run_cell", arguments={}, status="success", output="ok")
+    call = ClientToolCallItem(
+        id="tc_2",
+        thread_id="thr_1",
+        created_at=datetime.now(),
+        call_id="call_7",
+        name="run_cell",
+        arguments={},
+        status="completed",
+        output={"outputs": "42"},
+    )
+    items = [row.to_item("tc_1", "thr_1", datetime.now()), call]
+    model_input = await HistoryConverter().to_agent_input(items)
+    calls = [i for i in model_input if i.get("type") == "function_call"]
+    outputs = [i for i in model_input if i.get("type") == "function_call_output"]
+    assert [c["call_id"] for c in calls] == ["call_7"]
+    assert len(outputs) == 1 and "42" in str(outputs[0]["output"])

@@ -489,3 +489,39 @@ def test_contradicting_settings_are_a_clear_error(tmp_path: Path) -> None:
         lab.stop()
     assert answer.status_code == 500
     assert "agent and ChatKitWidget.remote_url are both set" in answer.json()["message"]
+
+
+def test_stop_right_after_send_stops_a_turn_not_started_yet(client: httpx.Client) -> None:
+    # The cancel arrives first (Stop pressed before the request got through): the turn never runs.
+    assert client.post("streams/early1/cancel").status_code == 404
+    with client.stream(
+        "POST", "chatkit", json=create("count to 50"), params={"stream": "early1"}
+    ) as r:
+        sse = SSE(r)
+        sse.rest()
+    assert (sse.end, sse.events) == ("cancelled", [])
+
+
+def test_a_turn_waiting_for_its_turn_can_be_stopped_and_reattached(client: httpx.Client) -> None:
+    with client.stream("POST", "chatkit", json=create("count to 120")) as first:
+        running = SSE(first)
+        running.read_until(is_delta)
+        with client.stream(
+            "POST", "chatkit", json=create("count to 3"), params={"stream": "queued1"}
+        ) as second:
+            assert "queued1" in [s["id"] for s in client.get("streams").json()["streams"]]
+            assert client.post("streams/queued1/cancel").status_code == 204
+            waiting = SSE(second)
+            waiting.rest()
+        assert waiting.end == "cancelled" and not waiting.events
+        assert (
+            client.post(f"streams/{first.headers['x-chatkit-stream-id']}/cancel").status_code == 204
+        )
+        running.rest()
+    assert running.end == "cancelled"
+
+
+def test_a_stream_id_must_be_plain(client: httpx.Client) -> None:
+    answer = client.post("chatkit", json=create("hi"), params={"stream": "a b/c"})
+    assert answer.status_code == 400
+    assert "stream id" in answer.json()["message"]

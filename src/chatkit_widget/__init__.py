@@ -81,8 +81,3 @@ def __dir__() -> list[str]:
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     """Where the prebuilt JupyterLab extension is (for ``jupyter labextension`` tools)."""
     return [{"src": "labextension", "dest": "@chatkit-widget/jupyterlab"}]
-
-
-def _jupyter_server_extension_points() -> list[dict[str, str]]:
-    """The server extension lives in a light submodule (see ``chatkit_widget.jupyter``)."""
-    return [{"module": "chatkit_widget.jupyter"}]

@@ -154,6 +154,7 @@ class Bridge:
         self._send = send
         self.flush_interval = flush_interval
         self.streams: dict[str, asyncio.Task[EndReason]] = {}
+        self._requests: dict[str, ChatKitRequest] = {}
         self._live: dict[str, tuple[ChatKitRequest, LiveItems, DeltaCoalescer]] = {}
         self._cancelled: set[str] = set()
         self._calls: set[asyncio.Task[None]] = set()
@@ -192,11 +193,13 @@ class Bridge:
         stream_id = stream_id or uuid.uuid4().hex
         task = asyncio.ensure_future(self._stream(stream_id, request, observer))
         self.streams[stream_id] = task
+        self._requests[stream_id] = request
         task.add_done_callback(lambda done: self._stream_done(stream_id, done))
         return stream_id, task
 
     def _stream_done(self, stream_id: str, task: asyncio.Task[EndReason]) -> None:
         self.streams.pop(stream_id, None)
+        self._requests.pop(stream_id, None)
         self._cancelled.discard(stream_id)
         if task.cancelled():  # cancelled before it ever ran: _stream could not say so itself
             self._send({"kind": "end", "id": stream_id, "reason": "cancelled"})
@@ -221,16 +224,17 @@ class Bridge:
                 self._send({"kind": "event", "id": stream_id, "events": snapshot})
 
     def running(self) -> list[tuple[str, ChatKitRequest]]:
-        """The streams running now, with the requests that started them."""
-        return [(stream_id, request) for stream_id, (request, _, _) in self._live.items()]
+        """The streams running now (or waiting for their turn), with their requests."""
+        return [(sid, self._requests[sid]) for sid in self.streams if sid in self._requests]
 
     def snapshot(self, stream_id: str) -> list[StreamEvent] | None:
         """Events that recreate a running stream's open items; ``None`` if it is not running.
 
-        Held deltas are sent first: they are in the snapshot and must not come again.
+        A stream waiting for its turn has none yet. Held deltas are sent first: they are in
+        the snapshot and must not come again.
         """
         if stream_id not in self._live:
-            return None
+            return [] if stream_id in self.streams else None
         _, live, coalescer = self._live[stream_id]
         coalescer.flush()
         return list(live.snapshot())

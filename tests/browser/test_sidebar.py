@@ -90,11 +90,17 @@ def test_the_agent_reads_edits_and_runs_the_notebook(lab: Lab, page: Page) -> No
 
     # Running code waits for a person: nothing runs before Approve.
     page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0")
+    count = (
+        "window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells[0].execution_count"
+    )
+    ran_before = page.evaluate(count)
     send(page, "run the active cell")
     waiting = page.locator(f"{SIDEBAR} .ckw-tool[data-status=approval]")
     expect(waiting).to_have_count(1, timeout=30_000)
     expect(waiting).to_contain_text("run_cell")
+    assert page.evaluate(count) == ran_before, "the cell ran before anyone approved"
     waiting.get_by_role("button", name="Approve", exact=True).click()
+    page.wait_for_function(f"{count} > {ran_before}")
     expect(page.locator(DONE).last).to_contain_text("Ran the cell. It printed:")
     expect(page.locator(DONE).last).to_contain_text("42")
 
@@ -117,14 +123,15 @@ def test_an_attached_cell_reaches_the_agent(lab: Lab, page: Page) -> None:
 
 def test_a_reload_mid_reply_shows_the_reply_continuing(lab: Lab, page: Page) -> None:
     open_sidebar(lab, page, "sidebar_reload.ipynb", ["a = 1"])
-    send(page, "count to 150")
+    send(page, "count to 400")  # 12 s: still streaming after the reload
     streaming = page.locator(f"{SIDEBAR} [data-item-type=assistant_message][data-streaming]")
     expect(streaming).to_contain_text("1 2 3 4 5", timeout=30_000)
     page.reload()
     lab.open(page, "sidebar_reload.ipynb")
     page.evaluate("window.jupyterapp.commands.execute('chatkit-widget:open')")
-    # The reloaded page reattaches to the running turn and sees it through to the end.
-    expect(page.locator(DONE).last).to_contain_text("148 149 150", timeout=30_000)
+    # The reloaded page reopens the conversation and reattaches to the running turn.
+    expect(streaming).to_contain_text("1 2 3 4 5", timeout=30_000)
+    expect(page.locator(DONE).last).to_contain_text("398 399 400", timeout=30_000)
 
 
 def test_the_cell_widget_offers_insert_below_with_the_extension(lab: Lab, page: Page) -> None:
@@ -139,10 +146,12 @@ def test_the_cell_widget_offers_insert_below_with_the_extension(lab: Lab, page: 
     done = ".jp-OutputArea [data-item-type=assistant_message]:not([data-streaming])"
     block = page.locator(f"{done} .ckw-code-block").last
     expect(block.get_by_role("button", name="Copy code")).to_be_visible(timeout=30_000)
-    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 1")
+    # The user works in cell 3; clicking in the chat makes the chat's cell active, yet the
+    # code goes below the cell the user was in, and the chat's own cell is left alone.
+    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 2")
     block.get_by_role("button", name="Insert below").click()
     expect(block.get_by_role("button", name="Insert below")).to_have_text("Inserted")
-    assert cells(page)[1:] == ["chat = ChatWidget()\nchat", "z = 9", "c = 3"]
+    assert cells(page)[1:] == ["chat = ChatWidget()\nchat", "c = 3", "z = 9"]
 
 
 def test_the_panel_in_notebook_7(lab: Lab, page: Page) -> None:

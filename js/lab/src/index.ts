@@ -7,6 +7,7 @@ import {
   type JupyterFrontEndPlugin,
 } from "@jupyterlab/application";
 import { ICommandPalette, showErrorMessage } from "@jupyterlab/apputils";
+import type { Cell } from "@jupyterlab/cells";
 import { INotebookTracker, type NotebookPanel } from "@jupyterlab/notebook";
 import type { MessageContext, NotebookBridge } from "../../lib/library.js";
 import { mirrorActiveChat } from "./mirror";
@@ -37,7 +38,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     tracker: INotebookTracker | null,
   ) {
     const current = (): NotebookPanel | null => tracker?.currentWidget ?? null;
-    const panel = new ChatPanel(app.serviceManager.serverSettings, current);
+    const find = (path: string) => tracker?.find((p) => p.context.path === path) ?? null;
+    const panel = new ChatPanel(app.serviceManager.serverSettings, current, find);
     app.shell.add(panel, "right", { rank: 1000, type: "ChatKit Chat" });
     restorer?.add(panel, "chatkit-widget");
 
@@ -96,8 +98,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
       rank: 21,
     });
 
-    // Cell widgets in this page offer Insert below / Replace cell too.
-    const host = notebookHost(current, current);
+    // Cell widgets in this page offer Insert below / Replace cell too. A click in a chat
+    // widget makes its own cell active, so they act on the cell the user was in before.
+    let workingCell: Cell | null = null;
+    tracker?.activeCellChanged.connect((_, cell) => {
+      if (cell && !cell.node.querySelector(".ckw-root")) workingCell = cell;
+    });
+    const inWorkingCell = (notebook: NotebookPanel) => {
+      const index = workingCell ? notebook.content.widgets.indexOf(workingCell) : -1;
+      return index >= 0 ? index : undefined;
+    };
+    const host = notebookHost(current, current, inWorkingCell);
     const bridge: NotebookBridge = { codeActions: host.codeActions, codeAction: host.codeAction };
     (globalThis as Record<symbol, unknown>)[NOTEBOOK_BRIDGE] = bridge;
   },
@@ -122,7 +133,7 @@ function selectionContext(notebook: NotebookPanel | null): MessageContext | null
   const index = notebook.content.activeCellIndex;
   return {
     id: `selection:${notebook.context.path}:${index}`,
-    label: `Selection in cell ${index + 1}`,
+    label: `Selection in cell ${index + 1} of ${notebook.context.localPath.split("/").pop()}`,
     kind: "selection",
     text,
     data: { path: notebook.context.path, index },

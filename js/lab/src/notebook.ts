@@ -53,12 +53,20 @@ export function readSelection(panel: NotebookPanel): string {
   return editor.model.sharedModel.getSource().slice(Math.min(from, to), Math.max(from, to));
 }
 
-/** A new cell below the active one (one undo step; not trusted, not run); returns its index. */
-export function insertBelow(panel: NotebookPanel, source: string, cellType = "code"): number {
+/**
+ * A new cell below cell `after` (default: the active one); one undo step, not trusted, not
+ * run. Returns its index.
+ */
+export function insertBelow(
+  panel: NotebookPanel,
+  source: string,
+  cellType = "code",
+  after?: number,
+): number {
   const notebook = panel.content;
   const model = ensureOpen(panel).content.model;
   if (!model) throw new Error("The notebook is not loaded yet.");
-  const index = notebook.activeCellIndex + 1;
+  const index = (after ?? notebook.activeCellIndex) + 1;
   const type = cellType === "markdown" ? "markdown" : "code";
   model.sharedModel.insertCell(index, { cell_type: type, source });
   notebook.activeCellIndex = index;

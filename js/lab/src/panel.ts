@@ -6,6 +6,7 @@ import { LabIcon } from "@jupyterlab/ui-components";
 import { Widget } from "@lumino/widgets";
 import type { ChatHandle, ChatSettings, MessageContext, Transport } from "../../lib/library.js";
 import { type NotebookHost, notebookHost } from "./tools";
+import { TurnNotebooks } from "./turns";
 
 export const chatIcon = new LabIcon({
   name: "chatkit-widget:chat",
@@ -15,13 +16,6 @@ export const chatIcon = new LabIcon({
     'a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>',
 });
 
-/** Requests that start a turn: its notebook tools act on the notebook active now. */
-const TURN_STARTS = new Set([
-  "threads.create",
-  "threads.add_user_message",
-  "threads.retry_after_item",
-]);
-
 export class ChatPanel extends Widget {
   private chat: ChatHandle | null = null;
   private loading: Promise<ChatHandle> | null = null;
@@ -29,6 +23,7 @@ export class ChatPanel extends Widget {
   constructor(
     private readonly serverSettings: ServerConnection.ISettings,
     private readonly currentNotebook: () => NotebookPanel | null,
+    private readonly findNotebook: (path: string) => NotebookPanel | null,
   ) {
     super();
     this.id = "chatkit-widget-sidebar";
@@ -69,21 +64,23 @@ export class ChatPanel extends Widget {
     // makeRequest adds the token and the XSRF header.
     const fetch = (url: string, init?: RequestInit) =>
       ServerConnection.makeRequest(url, init ?? {}, this.serverSettings);
-    let turnNotebook: NotebookPanel | null = null;
-    const currentNotebook = this.currentNotebook;
+    const turns = new TurnNotebooks(this.currentNotebook, this.findNotebook);
     class LabTransport extends HttpTransport {
       override stream(req: Parameters<Transport["stream"]>[0]) {
-        if (TURN_STARTS.has(req.type)) turnNotebook = currentNotebook();
+        turns.requestSent(req);
         return super.stream(req);
       }
     }
-    const host: NotebookHost = notebookHost(currentNotebook, () => turnNotebook);
+    const host: NotebookHost = notebookHost(this.currentNotebook, (id) => turns.notebookFor(id));
     const openThread = new SavedThread(baseUrl);
     const chat = createChat(this.node, {
       transport: new LabTransport({ baseUrl, fetch }),
       settings: { height: "100%", codeActions: host.codeActions, threadId: openThread.get() },
       callbacks: {
-        threadChanged: (threadId) => openThread.set(threadId),
+        threadChanged(threadId) {
+          openThread.set(threadId);
+          turns.threadChanged(threadId);
+        },
         codeAction: host.codeAction,
         clientTool: host.clientTool,
       },

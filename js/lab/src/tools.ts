@@ -19,19 +19,26 @@ export interface NotebookHost {
   clientTool(call: ClientToolCall): Promise<unknown>;
 }
 
+/**
+ * @param current The notebook the user is in.
+ * @param turnNotebook The notebook a conversation's current turn started in.
+ * @param workingCell The cell code actions target in `current` (default: the active cell).
+ */
 export function notebookHost(
   current: () => NotebookPanel | null,
-  turnNotebook: () => NotebookPanel | null,
+  turnNotebook: (threadId: string) => NotebookPanel | null,
+  workingCell: (notebook: NotebookPanel) => number | undefined = () => undefined,
 ): NotebookHost {
   return {
     codeActions: ["insert-below", "replace-cell"],
     async codeAction(action, code) {
       const panel = ensureOpen(current());
-      if (action === "insert-below") insertBelow(panel, code);
-      else replaceCell(panel, code);
+      const index = workingCell(panel);
+      if (action === "insert-below") insertBelow(panel, code, "code", index);
+      else replaceCell(panel, code, index);
     },
-    async clientTool({ name, arguments: args }) {
-      const panel = ensureOpen(turnNotebook());
+    async clientTool({ threadId, name, arguments: args }) {
+      const panel = ensureOpen(turnNotebook(threadId));
       switch (name) {
         case "read_notebook":
           return readNotebook(panel);

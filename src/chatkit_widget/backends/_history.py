@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from chatkit.agents import ThreadItemConverter
-from chatkit.types import AssistantMessageItem, TaskItem, UserMessageTagContent
+from chatkit.types import (
+    AssistantMessageItem,
+    ClientToolCallItem,
+    TaskItem,
+    UserMessageTagContent,
+)
 
-from .._tool_rows import parse_tool_row
+from .._tool_rows import fence, parse_tool_row
 from ._approvals import DEFAULT_DENIAL, model_denial
 
 
@@ -22,19 +27,26 @@ class HistoryConverter(ThreadItemConverter):
         text = "".join(part.text for part in item.content)
         return {"type": "message", "role": "assistant", "content": text} if text else None
 
+    async def to_agent_input(self, thread_items: Any) -> Any:
+        # An approved client tool has a row (the approval) and a client_tool_call item (the
+        # run) with the same call_id: the model sees the call once, as the client ran it.
+        self._client_calls = {
+            item.call_id for item in thread_items if isinstance(item, ClientToolCallItem)
+        }
+        return await super().to_agent_input(thread_items)
+
     async def tag_to_message_content(self, tag: UserMessageTagContent) -> Any:
         """What the user attached (a notebook cell, a selection) as text the model reads."""
         data = tag.data or {}
-        kind = data.get("kind", "context")
-        return {
-            "type": "input_text",
-            "text": f"{tag.text} ({kind}):\n```\n{data.get('text', '')}\n```",
-        }
+        kind, text = data.get("kind", "context"), str(data.get("text", ""))
+        return {"type": "input_text", "text": f"{tag.text} ({kind}):\n{fence(text)}"}
 
     async def task_to_input(self, item: TaskItem) -> Any:
         row = parse_tool_row(item)
         if row is None:
             return await super().task_to_input(item)
+        if row.call_id in getattr(self, "_client_calls", ()):
+            return None
         if row.status in ("pending", "approval"):  # no output (yet) to pair with
             return None
         output: str | None

@@ -12,14 +12,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ._items import text_of
+
 Arguments = Callable[[re.Match[str]], dict[str, Any]]
 
 
-def _NO_ARGUMENTS(_match: re.Match[str]) -> dict[str, Any]:
+def _no_arguments(_match: re.Match[str]) -> dict[str, Any]:
     return {}
 
 
-def _CODE(match: re.Match[str]) -> dict[str, Any]:
+def _code(match: re.Match[str]) -> dict[str, Any]:
     return {"code": match.group("code").strip("\n")}
 
 
@@ -27,22 +29,22 @@ COMMANDS: list[tuple[re.Pattern[str], str, Arguments]] = [
     (
         re.compile(r"^\s*(?:please\s+)?read (?:the|this|my) notebook\W*$", re.I),
         "read_notebook",
-        _NO_ARGUMENTS,
+        _no_arguments,
     ),
     (
         re.compile(r"^\s*(?:please\s+)?read (?:the|my) selection\W*$", re.I),
         "read_selection",
-        _NO_ARGUMENTS,
+        _no_arguments,
     ),
     (
         re.compile(r"^\s*(?:what variables are defined|list (?:the )?variables)\W*$", re.I),
         "list_variables",
-        _NO_ARGUMENTS,
+        _no_arguments,
     ),
     (
         re.compile(r"^\s*(?:please\s+)?insert a cell\s*:\s*(?P<code>.+)\Z", re.I | re.S),
         "insert_cell",
-        _CODE,
+        _code,
     ),
     (
         re.compile(
@@ -50,19 +52,19 @@ COMMANDS: list[tuple[re.Pattern[str], str, Arguments]] = [
             re.I | re.S,
         ),
         "replace_cell",
-        _CODE,
+        _code,
     ),
     (
         re.compile(r"^\s*(?:please\s+)?run the (?:active|current) cell\W*$", re.I),
         "run_cell",
-        _NO_ARGUMENTS,
+        _no_arguments,
     ),
 ]
 
 #: How ChatKit's converter introduces what the user attached (quoted text, tags).
 _CONTEXT_HEADERS = ("The user is referring to this in particular:", "# User-provided context")
-#: Where our converter's text of an attached tag starts (see backends/_history.py).
-TAG_BODY = "\n```\n"
+#: Where our converter's text of an attached tag starts: a fence (see backends/_history.py).
+_FENCE = re.compile(r"\n`{3,}\n")
 
 
 def notebook_command(text: str, tools: set[str]) -> tuple[str, str] | None:
@@ -78,17 +80,15 @@ def context_reply(items: list[Any]) -> str | None:
     """A reply quoting what the user attached to their last message, if anything."""
     attached: list[str] = []
     for item in reversed(items):
-        text = _text(item)
+        text = text_of(item)
         if not text.startswith(_CONTEXT_HEADERS):
             break
         attached.insert(0, text)
     if not attached:
         return None
     body = "\n".join(attached)
-    if TAG_BODY in body:
-        body = body.split(TAG_BODY, 1)[1]
-    else:
-        body = body.split(":", 1)[1]
+    fenced = _FENCE.split(body, maxsplit=1)
+    body = fenced[1] if len(fenced) > 1 else body.split(":", 1)[1]
     first = next((line.strip() for line in body.splitlines() if line.strip()), "")
     return f"You attached context that starts with: `{first}`" if first else None
 
@@ -135,12 +135,3 @@ def tool_reply(name: str, output: str) -> str | None:
             else "Ran the cell; it printed nothing."
         )
     return None
-
-
-def _text(item: Any) -> str:
-    content = item.get("content") if isinstance(item, dict) else None
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return ""

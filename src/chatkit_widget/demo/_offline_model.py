@@ -48,6 +48,7 @@ from openai.types.responses.response_reasoning_item import Summary
 from openai.types.responses.response_reasoning_summary_part_added_event import Part
 
 from .._chatkit_json import JSONObject
+from ._items import text_of
 from ._notebook import context_reply, notebook_command, tool_reply
 from ._showcase import SHOWCASE
 
@@ -103,15 +104,6 @@ _THINK = re.compile(r"^\s*think:\s*(?P<q>.+?)\s*$", re.I | re.S)
 _SEARCH_FILES = re.compile(r"^\s*search files:\s*(?P<q>.+?)\s*$", re.I | re.S)
 _SEARCH = re.compile(r"^\s*search:\s*(?P<q>.+?)\s*$", re.I | re.S)
 _SHOWCASE = re.compile(r"^\s*(?:show|demo)\s+(?:me\s+)?markdown\W*$", re.I)
-
-
-def _text_of(item: Any) -> str:
-    content = item.get("content") if isinstance(item, dict) else None
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return ""
 
 
 @dataclass
@@ -240,7 +232,7 @@ def plan_turn(
     attached = context_reply(items)
     if attached:
         return attached
-    text = _text_of(last)
+    text = text_of(last)
     notebook = notebook_command(text, set(tools))
     if notebook:
         return notebook

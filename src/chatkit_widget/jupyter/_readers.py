@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from .._protocol import OutgoingMsg
+
+#: How long a cancel that came before its stream's request is remembered (seconds).
+EARLY_CANCEL_TTL = 60.0
 
 
 class StreamReaders:
@@ -25,6 +29,7 @@ class StreamReaders:
         self.grace = grace
         self._queues: dict[str, set[asyncio.Queue[OutgoingMsg]]] = {}
         self._orphans: dict[str, asyncio.TimerHandle] = {}
+        self._early: dict[str, float] = {}
 
     def send(self, msg: OutgoingMsg) -> None:
         """The bridge's ``send``: hand a stream's events and end to its readers."""
@@ -53,6 +58,17 @@ class StreamReaders:
                     self._orphans[stream_id] = asyncio.get_running_loop().call_later(
                         self.grace, self._stop_orphan, stream_id
                     )
+
+    def cancel_early(self, stream_id: str) -> None:
+        """Remember a cancel for a stream whose request has not arrived (for a minute)."""
+        now = time.monotonic()
+        self._early = {sid: t for sid, t in self._early.items() if now - t < EARLY_CANCEL_TTL}
+        self._early[stream_id] = now
+
+    def cancelled_early(self, stream_id: str) -> bool:
+        """Whether a cancel came before this stream's request (forgetting it)."""
+        at = self._early.pop(stream_id, None)
+        return at is not None and time.monotonic() - at < EARLY_CANCEL_TTL
 
     def _stop_orphan(self, stream_id: str) -> None:
         self._orphans.pop(stream_id, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 #: Streams are not to be cached or buffered by proxies (nginx reads X-Accel-Buffering).
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _STREAM_ID = r"(?P<stream_id>[A-Za-z0-9_-]{1,100})"
+_STREAM_ID_VALUE = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 class _Handler(APIHandler):
@@ -131,8 +133,16 @@ class ChatKitHandler(_StreamHandler):
         except RequestError as exc:
             self.fail(exc.status, str(exc))
         stream_id = self.get_query_argument("stream", "") or uuid.uuid4().hex
+        if not _STREAM_ID_VALUE.fullmatch(stream_id):
+            self.fail(400, "A stream id is 1-100 letters, digits, '_' or '-'.")
         if service.bridge.snapshot(stream_id) is not None:
             self.fail(409, f"A stream with id {stream_id!r} is already running.")
+        if service.readers.cancelled_early(stream_id):
+            # Stopped before its request got here (Stop right after Send): it never runs.
+            with service.readers.reading(stream_id) as queue:
+                queue.put_nowait({"kind": "end", "id": stream_id, "reason": "cancelled"})
+                await self.relay(stream_id, queue, [])
+            return
         # Reading from before the start: no event can be missed.
         with service.readers.reading(stream_id) as queue:
             service.bridge.start_stream(request, stream_id)
@@ -173,6 +183,8 @@ class CancelHandler(_Handler):
     async def post(self, stream_id: str) -> None:
         service = await self.service()
         if service.bridge.snapshot(stream_id) is None:
+            # Maybe its request has not arrived yet: it will end at once when it does.
+            service.readers.cancel_early(stream_id)
             self.fail(404, "No such stream is running.")
         service.bridge.cancel(stream_id)
         self.set_status(204)

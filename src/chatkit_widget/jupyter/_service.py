@@ -136,8 +136,6 @@ class LazyService:
 
 
 def _backend(config: ChatKitWidget) -> Backend:
-    from agents import set_tracing_disabled
-
     from ..backends._default import default_backend
     from ..server._target import load_target, resolve_agent
     from ._notebook_tools import notebook_tools
@@ -145,7 +143,6 @@ def _backend(config: ChatKitWidget) -> Backend:
     config.check()
     if config.remote_url:
         return _remote_backend(config)
-    set_tracing_disabled(True)  # nothing leaves the Jupyter server unless its agent says so
     agent = resolve_agent(load_target(config.agent), config.agent) if config.agent else None
     backend = default_backend(agent, config.store_path())
     for tool in notebook_tools():
