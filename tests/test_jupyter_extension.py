@@ -383,17 +383,35 @@ def test_notebook_tools_are_client_tools_the_browser_answers(client: httpx.Clien
     )
 
 
-def test_running_a_cell_needs_approval_before_the_browser_is_asked(
+def test_running_a_cell_needs_approval_of_its_code_before_the_browser_is_asked(
     client: httpx.Client,
 ) -> None:
+    # "run the active cell": the agent reads the notebook, then asks to run that cell's code.
     with client.stream("POST", "chatkit", json=create("run the active cell")) as r:
         sse = SSE(r)
         thread = sse.read_until(lambda e: e["type"] == "thread.created")["thread"]
         sse.rest()
-    assert not [e for e in sse.events if e.get("item", {}).get("type") == "client_tool_call"]
+    assert pending_call(sse)["name"] == "read_notebook"
+    notebook = {
+        "path": "a.ipynb",
+        "active_cell_index": 0,
+        "cells": [{"index": 0, "cell_type": "code", "source": "print(6 * 7)"}],
+    }
+    read = answer(client, thread["id"], notebook)
+    assert (
+        not [  # no client call yet: the run waits for a person
+            e
+            for e in read.events
+            if e["type"] == "thread.item.done" and e["item"]["type"] == "client_tool_call"
+        ]
+    )
     rows = [row_of(i) for i in items(client, thread["id"]) if i["type"] == "task"]
     [waiting] = [row for row in rows if row["status"] == "approval"]
-    assert waiting["name"] == "run_cell"
+    # The person approves the code itself, not an index.
+    assert (waiting["name"], waiting["arguments"]) == (
+        "run_cell",
+        {"code": "print(6 * 7)", "index": 0},
+    )
     approve = {
         "type": "threads.custom_action",
         "params": {
@@ -409,7 +427,7 @@ def test_running_a_cell_needs_approval_before_the_browser_is_asked(
         approved = SSE(r)
         approved.rest()
     call = pending_call(approved)  # approved: now the browser runs it
-    assert call["name"] == "run_cell"
+    assert (call["name"], call["arguments"]["code"]) == ("run_cell", "print(6 * 7)")
     reply = answer(client, thread["id"], {"outputs": "42"})
     assert "Ran the cell. It printed:" in final_reply(reply) and "42" in final_reply(reply)
 

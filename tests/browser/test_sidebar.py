@@ -94,10 +94,23 @@ def test_the_agent_reads_edits_and_runs_the_notebook(lab: Lab, page: Page) -> No
         "window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells[0].execution_count"
     )
     ran_before = page.evaluate(count)
-    send(page, "run the active cell")
     waiting = page.locator(f"{SIDEBAR} .ckw-tool[data-status=approval]")
+    source = (
+        "window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells[0]"
+        ".setSource('total = 1')"
+    )
+    # The person approves the code shown; a cell edited meanwhile is not run.
+    send(page, "run the active cell")
     expect(waiting).to_have_count(1, timeout=30_000)
     expect(waiting).to_contain_text("run_cell")
+    expect(waiting).to_contain_text("total = 40 + 2")
+    page.evaluate(source)
+    waiting.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(DONE).last).to_contain_text("not the code that was approved")
+    assert page.evaluate(count) == ran_before, "an edited cell ran"
+    page.evaluate(source.replace("total = 1", "total = 40 + 2\\nprint(total)"))
+    send(page, "run the active cell")
+    expect(waiting).to_have_count(1, timeout=30_000)
     assert page.evaluate(count) == ran_before, "the cell ran before anyone approved"
     waiting.get_by_role("button", name="Approve", exact=True).click()
     page.wait_for_function(f"{count} > {ran_before}")

@@ -80,11 +80,21 @@ export function replaceCell(panel: NotebookPanel, source: string, index?: number
   return panel.content.widgets.indexOf(cell);
 }
 
-/** Run one code cell and return its outputs as text. */
-export async function runCell(panel: NotebookPanel, index?: number): Promise<{ outputs: string }> {
+/**
+ * Run one code cell and return its outputs as text. `code` is what the person approved: a
+ * cell whose source differs (edited since) is not run.
+ */
+export async function runCell(
+  panel: NotebookPanel,
+  code: string,
+  index?: number,
+): Promise<{ outputs: string }> {
   const notebook = panel.content;
   const cell = cellAt(panel, index);
   if (cell.model.type !== "code") throw new Error("Only code cells can be run.");
+  if (cell.model.sharedModel.getSource() !== code) {
+    throw new Error("The cell's source is not the code that was approved; nothing ran.");
+  }
   notebook.activeCellIndex = notebook.widgets.indexOf(cell);
   notebook.deselectAll();
   const ok = await NotebookActions.run(notebook, panel.sessionContext);

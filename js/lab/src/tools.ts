@@ -53,7 +53,7 @@ export function notebookHost(
         case "replace_cell":
           return { index: replaceCell(panel, String(args.code ?? ""), indexArg(args.index)) };
         case "run_cell":
-          return runCell(panel, indexArg(args.index));
+          return runCell(panel, String(args.code ?? ""), indexArg(args.index));
         default:
           throw new Error(`This notebook has no tool named ${JSON.stringify(name)}.`);
       }

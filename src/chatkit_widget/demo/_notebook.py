@@ -25,6 +25,8 @@ def _code(match: re.Match[str]) -> dict[str, Any]:
     return {"code": match.group("code").strip("\n")}
 
 
+_RUN = re.compile(r"^\s*(?:please\s+)?run the (?:active|current) cell\W*$", re.I)
+
 COMMANDS: list[tuple[re.Pattern[str], str, Arguments]] = [
     (
         re.compile(r"^\s*(?:please\s+)?read (?:the|this|my) notebook\W*$", re.I),
@@ -54,11 +56,8 @@ COMMANDS: list[tuple[re.Pattern[str], str, Arguments]] = [
         "replace_cell",
         _code,
     ),
-    (
-        re.compile(r"^\s*(?:please\s+)?run the (?:active|current) cell\W*$", re.I),
-        "run_cell",
-        _no_arguments,
-    ),
+    # run_cell needs the cell's source: read the notebook first (see follow_up).
+    (_RUN, "read_notebook", _no_arguments),
 ]
 
 #: How ChatKit's converter introduces what the user attached (quoted text, tags).
@@ -74,6 +73,24 @@ def notebook_command(text: str, tools: set[str]) -> tuple[str, str] | None:
         if match and tool in tools:
             return tool, json.dumps(arguments(match))
     return None
+
+
+def follow_up(items: list[Any], tool: str, output: str) -> tuple[str, str] | None:
+    """The next tool call a notebook tool's result leads to, if any.
+
+    "run the active cell" reads the notebook first, then asks to run the active cell with its
+    source, which the person approving sees.
+    """
+    users = [i for i in items if isinstance(i, dict) and i.get("role") == "user"]
+    if tool != "read_notebook" or not users or not _RUN.match(text_of(users[-1])):
+        return None
+    try:
+        notebook = json.loads(output)
+        index = notebook["active_cell_index"]
+        source = notebook["cells"][index]["source"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return "run_cell", json.dumps({"code": source, "index": index})
 
 
 def context_reply(items: list[Any]) -> str | None:

@@ -49,7 +49,7 @@ from openai.types.responses.response_reasoning_summary_part_added_event import P
 
 from .._chatkit_json import JSONObject
 from ._items import text_of
-from ._notebook import context_reply, notebook_command, tool_reply
+from ._notebook import context_reply, follow_up, notebook_command, tool_reply
 from ._showcase import SHOWCASE
 
 HELP_TEXT = (
@@ -228,6 +228,10 @@ def plan_turn(
         items = [i for i in items[:-1] if i is not call]
     last = items[-1] if items else {}
     if isinstance(last, dict) and last.get("type") == "function_call_output":
+        called = str(_call_for(items, last).get("name", ""))
+        next_call = follow_up(items, called, str(last.get("output", "")))
+        if next_call and next_call[0] in tools:
+            return next_call
         return _reply_to_tool_output(items, last)
     attached = context_reply(items)
     if attached:

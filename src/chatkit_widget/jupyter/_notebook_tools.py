@@ -52,10 +52,14 @@ def replace_cell(code: str, index: int | None = None) -> None:
     """
 
 
-def run_cell(index: int | None = None) -> None:
+def run_cell(code: str, index: int | None = None) -> None:
     """Run a code cell of the notebook and return its outputs. The user approves each run.
 
+    Read the notebook first: ``code`` must be the cell's source exactly. The person approving
+    sees it, and the cell is not run if its source differs by the time they approve.
+
     Args:
+        code: The cell's current source (what will run).
         index: Which cell (0-based); default: the active cell.
     """
 
