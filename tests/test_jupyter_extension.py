@@ -412,18 +412,23 @@ def test_running_a_cell_needs_approval_of_its_code_before_the_browser_is_asked(
         "run_cell",
         {"code": "print(6 * 7)", "index": 0},
     )
-    approve = {
-        "type": "threads.custom_action",
-        "params": {
-            "thread_id": thread["id"],
-            "item_id": None,
-            "action": {
-                "type": "chatkit_widget.approval",
-                "payload": {"call_id": waiting["call_id"], "decision": "approve"},
-            },
-        },
-    }
-    with client.stream("POST", "chatkit", json=approve) as r:
+    # Running code asks every time: "Always allow" is neither offered nor taken.
+    assert waiting["ask_every_time"] is True
+
+    def approve(**options: Any) -> dict[str, Any]:
+        payload = {"call_id": waiting["call_id"], "decision": "approve", **options}
+        action = {"type": "chatkit_widget.approval", "payload": payload}
+        params = {"thread_id": thread["id"], "item_id": None, "action": action}
+        return {"type": "threads.custom_action", "params": params}
+
+    with client.stream("POST", "chatkit", json=approve(always=True)) as r:
+        refused = SSE(r)
+        refused.rest()
+    [error] = [e for e in refused.events if e["type"] == "error"]
+    assert "run_cell asks every time" in error["message"]
+    rows = [row_of(i) for i in items(client, thread["id"]) if i["type"] == "task"]
+    assert [row["status"] for row in rows if row["name"] == "run_cell"] == ["approval"]
+    with client.stream("POST", "chatkit", json=approve()) as r:
         approved = SSE(r)
         approved.rest()
     call = pending_call(approved)  # approved: now the browser runs it

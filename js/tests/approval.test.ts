@@ -57,6 +57,17 @@ test("a call waiting for approval shows its arguments and exactly Approve, Alway
   assert.match(group?.getAttribute("aria-label") ?? "", /add_task/);
 });
 
+test("a tool that asks every time offers no Always allow", () => {
+  const item = toolItem("tool_1", "approval", { name: "run_cell", ask_every_time: true });
+  const { buttons } = row(item);
+  assert.deepEqual(
+    buttons()
+      .filter((b) => !b.hidden)
+      .map((b) => b.textContent),
+    ["Approve", "Deny"],
+  );
+});
+
 test("each button sends its decision once, then all are disabled until the row changes", () => {
   const cases: Array<[string, Call]> = [
     ["Approve", ["call_1", "approve", undefined]],

@@ -7,6 +7,7 @@ export interface ToolFields {
   arguments?: Record<string, unknown>;
   output?: string | null;
   error?: string | null;
+  ask_every_time?: boolean;
 }
 
 /** A kernel tool row as the task item the kernel writes (tests/contracts/tool-rows.json). */

@@ -37,6 +37,9 @@ class ClientTool:
     schema: FuncSchema
     #: A person approves each call before the client is asked to run it.
     needs_approval: bool = False
+    #: Every call is approved on its own: no "Always allow" (a tool that runs code, where a
+    #: later call's arguments are what the person would be approving).
+    ask_every_time: bool = False
 
     @classmethod
     def from_function(
@@ -46,15 +49,20 @@ class ClientTool:
         description: str | None = None,
         *,
         needs_approval: bool = False,
+        ask_every_time: bool = False,
     ) -> ClientTool:
-        """Build a tool from a (sync or async) function's signature and docstring."""
+        """Build a tool from a (sync or async) function's signature and docstring.
+
+        ``ask_every_time`` implies ``needs_approval``.
+        """
         schema = function_schema(fn, name_override=name, description_override=description)
         return cls(
             name=schema.name,
             description=schema.description or "",
             fn=fn,
             schema=schema,
-            needs_approval=needs_approval,
+            needs_approval=needs_approval or ask_every_time,
+            ask_every_time=ask_every_time,
         )
 
     @property

@@ -43,6 +43,8 @@ class ToolRow:
     error: str | None = None
     #: A Jupyter mimebundle of what the tool returned, when it was a display object.
     display: MimeBundle | None = None
+    #: While it waits: only this call can be approved, never the tool for the conversation.
+    ask_every_time: bool = False
 
     def arguments_json(self) -> str:
         """The arguments as JSON text (arguments the model sent malformed stay the raw string)."""
@@ -50,7 +52,8 @@ class ToolRow:
 
     def to_item(self, item_id: str, thread_id: str, created_at: datetime) -> TaskItem:
         """The ChatKit item for this row."""
-        fields = {k: v for k, v in self.__dict__.items() if v is not None or k != "display"}
+        # Optional fields only when set: rows stay as small as before for other clients.
+        fields = {k: v for k, v in self.__dict__.items() if k not in _OPTIONAL or v}
         data = json.dumps(fields, ensure_ascii=False, default=str)
         # "-->" would end the comment early; the JSON escape keeps the value identical.
         comment = _MARK + data.replace("-->", "--\\u003e") + " -->"
@@ -74,6 +77,7 @@ class ToolRow:
         return "\n\n".join(parts)
 
 
+_OPTIONAL = frozenset({"display", "ask_every_time"})
 _LABELS: dict[ToolStatus, str] = {
     "pending": "running…",
     "success": "done",

@@ -104,6 +104,8 @@ def test_the_agent_reads_edits_and_runs_the_notebook(lab: Lab, page: Page) -> No
     expect(waiting).to_have_count(1, timeout=30_000)
     expect(waiting).to_contain_text("run_cell")
     expect(waiting).to_contain_text("total = 40 + 2")
+    # Each run of code is approved on its own: no "Always allow".
+    expect(waiting.get_by_role("button")).to_have_text(["Approve", "Deny"])
     page.evaluate(source)
     waiting.get_by_role("button", name="Approve", exact=True).click()
     expect(page.locator(DONE).last).to_contain_text("not the code that was approved")

@@ -171,20 +171,25 @@ class AgentChatKitServer(LocalChatKitServer):
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
         """Calls need approval: ask for it, or go on at once for tools already allowed."""
-        allowed = allowed_tools(thread)
-        waiting: list[str] = []
+        every_time = self._ask_every_time()
+        allowed = allowed_tools(thread) - every_time
+        waiting: dict[str, bool] = {}  # call id -> asks every time
         for interruption in state.get_interruptions():
-            if _tool_name(interruption) in allowed:
+            if (name := _tool_name(interruption)) in allowed:
                 state.approve(interruption)
             else:
-                waiting.append(_call_id(interruption))
+                waiting[_call_id(interruption)] = name in every_time
         if not waiting:
             async for event in self._run(thread, state, context, converter):
                 yield event
             return
         # Stored before they are announced: a stream cut here leaves a run that can resume.
         # The run first: a reader that sees a waiting row can then always resume it.
-        asked = [ask for c in waiting if (ask := converter.await_decision(c)) is not None]
+        asked = [
+            ask
+            for call_id, every_time in waiting.items()
+            if (ask := converter.await_decision(call_id, ask_every_time=every_time)) is not None
+        ]
         set_pending_run(thread, state.to_string())
         await self.store.save_thread(thread, context)
         for ask in asked:
@@ -228,6 +233,12 @@ class AgentChatKitServer(LocalChatKitServer):
             )
         target = rows[call_id][1]
         decided = [call_id]
+        every_time = target.ask_every_time or target.name in self._ask_every_time()
+        if decision.kind == "approve" and decision.always and every_time:
+            raise CustomStreamError(
+                f"{target.name} asks every time: approve this call on its own.",
+                allow_retry=False,
+            )
         if decision.kind == "approve" and decision.always:
             # "Always allow" also answers this tool's other calls waiting in the same step.
             allow_tool(thread, target.name)
@@ -254,6 +265,10 @@ class AgentChatKitServer(LocalChatKitServer):
                 converter.reopen(stored.id, stored.created_at, approved)  # its output lands here
         async for event in self._run(thread, state, context, converter):
             yield event
+
+    def _ask_every_time(self) -> frozenset[str]:
+        """Tools whose calls are approved one by one, never for the whole conversation."""
+        return frozenset(name for name, tool in self.client_tools.items() if tool.ask_every_time)
 
     def _converter(self, thread: ThreadMetadata, context: RequestContext) -> AgentEventConverter:
         return AgentEventConverter(

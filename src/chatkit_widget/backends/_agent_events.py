@@ -277,13 +277,15 @@ class AgentEventConverter:
             arguments=parsed if isinstance(parsed, dict) else {},
         )
 
-    def await_decision(self, call_id: str) -> ThreadItemDoneEvent | None:
+    def await_decision(
+        self, call_id: str, *, ask_every_time: bool = False
+    ) -> ThreadItemDoneEvent | None:
         """The run paused on this call: its row now waits for a person's decision."""
         opened = self._tools.pop(call_id, None)
         if opened is None:
             return None
         item_id, created_at, row = opened
-        row.status = "approval"
+        row.status, row.ask_every_time = "approval", ask_every_time
         return ThreadItemDoneEvent(item=row.to_item(item_id, self.thread_id, created_at))
 
     def reopen(self, item_id: str, created_at: datetime, row: ToolRow) -> None:

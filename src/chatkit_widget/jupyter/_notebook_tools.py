@@ -75,5 +75,5 @@ def notebook_tools() -> list[ClientTool]:
     ]
     return [
         *(ClientTool.from_function(fn) for fn in tools),
-        ClientTool.from_function(run_cell, needs_approval=True),
+        ClientTool.from_function(run_cell, ask_every_time=True),
     ]

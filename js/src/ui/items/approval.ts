@@ -2,13 +2,15 @@ import { h, setFlag } from "../../util/dom";
 import type { Decision, DecisionOptions } from "./tool-row";
 
 /**
- * Approve, Always allow and Deny under a tool row whose call waits for a person's decision.
+ * Approve, Always allow and Deny under a tool row whose call waits for a person's decision
+ * (no Always allow for a tool that asks every time).
  * A click disables all three: the decision is in flight, and a second one would race it. The
  * row sets them again each time it is drawn (`setDisabled`).
  */
 export class ApprovalBar {
   readonly el: HTMLDivElement;
   private readonly buttons: HTMLButtonElement[];
+  private readonly always: HTMLButtonElement;
 
   constructor(decide: (decision: Decision, options?: DecisionOptions) => void) {
     const button = (label: string, className: string, onClick: () => void, title?: string) => {
@@ -20,22 +22,24 @@ export class ApprovalBar {
       });
       return el;
     };
+    this.always = button(
+      "Always allow",
+      "ckw-approve-always",
+      () => decide("approve", { always: true }),
+      "Always allow this tool in this conversation",
+    );
     this.buttons = [
       button("Approve", "ckw-approve", () => decide("approve")),
-      button(
-        "Always allow",
-        "ckw-approve-always",
-        () => decide("approve", { always: true }),
-        "Always allow this tool in this conversation",
-      ),
+      this.always,
       button("Deny", "ckw-deny", () => decide("deny")),
     ];
     this.el = h("div", { class: "ckw-approval", role: "group" }, ...this.buttons);
   }
 
   /** Name the call the buttons decide on, for screen readers entering the group. */
-  setTool(name: string): void {
+  setTool(name: string, askEveryTime = false): void {
     this.el.setAttribute("aria-label", `Allow ${name} to run?`);
+    this.always.hidden = askEveryTime;
   }
 
   setDisabled(disabled: boolean): void {

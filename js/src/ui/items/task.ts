@@ -112,7 +112,7 @@ class ToolRowView implements ItemView {
       else if (this.lastStatus === "approval") this.details.open = false;
     }
     this.lastStatus = status;
-    this.showApproval(status === "approval" && row.call_id !== "", row.name, summary);
+    this.showApproval(status === "approval" && row.call_id !== "", row, summary);
     this.showDisplay(row.display);
   }
 
@@ -120,13 +120,13 @@ class ToolRowView implements ItemView {
    * The buttons while the call waits, enabled on every redraw unless a decision on it is on
    * its way: a redraw of a still-waiting row means the last decision did not go through.
    */
-  private showApproval(waiting: boolean, name: string, summary: HTMLElement): void {
+  private showApproval(waiting: boolean, row: ToolRow, summary: HTMLElement): void {
     const decide = this.ctx?.decide;
     if (waiting && decide) {
       this.approval ??= new ApprovalBar((decision, options) =>
         decide.call(this.ctx, this.callId, decision, options),
       );
-      this.approval.setTool(name);
+      this.approval.setTool(row.name, row.ask_every_time === true);
       this.approval.setDisabled(this.ctx?.deciding?.(this.callId) ?? false);
       // Right under the header (and the open arguments), above any rich output.
       if (this.approval.el.parentNode !== this.el) this.details.after(this.approval.el);

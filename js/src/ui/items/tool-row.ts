@@ -13,6 +13,8 @@ export interface ToolRow {
   error: string | null;
   /** What the tool returned as a Jupyter mimebundle, when it was a display object. */
   display?: MimeBundle;
+  /** While it waits: approve this call only (no "Always allow": e.g. code to run). */
+  ask_every_time?: boolean;
 }
 
 /** A person's answer to a call waiting for approval (the `chatkit_widget.approval` action). */
@@ -58,6 +60,7 @@ export function parseToolRow(content: unknown): ToolRow | null {
     error: typeof data.error === "string" ? data.error : null,
   };
   if (isRecord(data.display)) row.display = data.display;
+  if (data.ask_every_time === true) row.ask_every_time = true;
   return row;
 }
 
