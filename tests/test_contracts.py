@@ -145,5 +145,5 @@ def _agent_backend() -> Backend:
     from chatkit_widget.demo import demo_agent
 
     backend = AgentBackend(demo_agent(), SQLiteStore(":memory:"))
-    assert backend.features == ("edit", "feedback")
+    assert backend.features == ("edit", "feedback", "notebooks")
     return backend

@@ -152,7 +152,7 @@ def test_a_turn_streams_as_server_sent_events(client: httpx.Client) -> None:
     assert client.get("info").json() == {
         "model_label": "Offline demo model",
         "offline": True,
-        "features": ["edit", "feedback"],
+        "features": ["edit", "feedback", "notebooks"],
     }
 
 
@@ -542,6 +542,61 @@ def test_a_turn_waiting_for_its_turn_can_be_stopped_and_reattached(client: httpx
         )
         running.rest()
     assert running.end == "cancelled"
+
+
+def test_a_conversation_records_the_notebook_it_started_from(client: httpx.Client) -> None:
+    def turn(text: str, notebook: str, thread_id: str | None = None) -> str:
+        body = create(text)
+        if thread_id is not None:
+            body = {
+                "type": "threads.add_user_message",
+                "params": {**body["params"], "thread_id": thread_id},
+            }
+        body["metadata"] = {"notebook": notebook}
+        with client.stream("POST", "chatkit", json=body) as r:
+            sse = SSE(r)
+            sse.rest()
+        assert sse.end == "done"
+        return thread_id or next(
+            e["thread"]["id"] for e in sse.events if e["type"] == "thread.created"
+        )
+
+    def listed(limit: int, after: str | None = None, **metadata: str) -> dict[str, Any]:
+        params: dict[str, Any] = {"limit": limit, **({"after": after} if after else {})}
+        body = {"type": "threads.list", "params": params, "metadata": metadata}
+        page = client.post("chatkit", json=body)
+        page.raise_for_status()
+        return page.json()  # type: ignore[no-any-return]
+
+    a1 = turn("hello from a", "work/a.ipynb")
+    b1 = turn("hello from b", "b.ipynb")
+    a2 = turn("again from a", "work/a.ipynb")
+    # A later turn from another notebook does not move the conversation.
+    assert turn("now from b", "b.ipynb", thread_id=a1) == a1
+
+    everything = listed(10)["data"]
+    by_id = {t["id"]: t.get("metadata") for t in everything}
+    assert by_id[a1] == by_id[a2] == {"notebook": "work/a.ipynb"}
+    assert by_id[b1] == {"notebook": "b.ipynb"}
+    # Only the thread's own notebook: ChatKit's other metadata (paused runs) stays server-side.
+    assert all(set(t.get("metadata", {})) <= {"notebook"} for t in everything)
+    # Filtered to a notebook, newest first, paged.
+    first = listed(1, notebook="work/a.ipynb")
+    assert [t["id"] for t in first["data"]] == [a2] and first["has_more"] is True
+    second = listed(1, first["after"], notebook="work/a.ipynb")
+    assert [t["id"] for t in second["data"]] == [a1]
+    assert listed(1, second["after"], notebook="work/a.ipynb")["data"] == []
+    assert [t["id"] for t in listed(10, notebook="b.ipynb")["data"]] == [b1]
+    got = client.post("chatkit", json={"type": "threads.get_by_id", "params": {"thread_id": b1}})
+    assert got.json()["metadata"] == {"notebook": "b.ipynb"}
+    # Something that is not a notebook path is refused, not guessed at.
+    for bad in (5, "", "x" * 2000):
+        refused = client.post(
+            "chatkit",
+            json={"type": "threads.list", "params": {"limit": 5}, "metadata": {"notebook": bad}},
+        )
+        assert refused.status_code == 400
+        assert "metadata.notebook" in refused.json()["message"]
 
 
 def test_a_stream_id_must_be_plain(client: httpx.Client) -> None:

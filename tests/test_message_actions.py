@@ -213,7 +213,7 @@ def test_greeting_and_prompts() -> None:
     ]
     with pytest.raises(TypeError, match="starter prompt"):
         ChatWidget(store=":memory:", prompts=[3])
-    assert chat.features == ["edit", "feedback"]
+    assert chat.features == ["edit", "feedback", "notebooks"]
     chat.close()
 
 

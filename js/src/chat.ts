@@ -151,7 +151,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     },
   });
   const history = new HistoryPanel({
-    list: (after, limit) => session.listThreads(after, limit),
+    list: (after, limit, notebook) => session.listThreads(after, limit, notebook),
     rename: (threadId, title) => session.renameThread(threadId, title),
     remove: (threadId) => session.deleteThread(threadId),
     open(threadId) {
@@ -165,6 +165,9 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     shown: (open) => header.setHistoryOpen(open, history.id),
   });
   const features = (): readonly string[] => settings.features;
+  /** History can list the notebook's conversations when the host and the backend both can. */
+  const historyNotebook = () =>
+    features().includes("notebooks" satisfies Feature) ? settings.notebook : null;
   // Not mid-turn: while calls wait for approval the turn is paused, not over.
   const canEdit = () =>
     features().includes("edit" satisfies Feature) && !session.busy && !session.waiting;
@@ -310,7 +313,9 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
       header.setModel(settings.modelLabel, settings.offline);
       transcript.setOffline(settings.offline);
     },
-    features: () => undefined, // read when a row's actions are drawn
+    // Otherwise read when a row's actions are drawn.
+    features: () => history.setNotebook(historyNotebook()),
+    notebook: () => history.setNotebook(historyNotebook()),
     codeActions() {
       const offered = settings.codeActions.filter(isCodeAction);
       if (offered.length > 0) root.dataset.codeActions = offered.join(" ");

@@ -300,11 +300,20 @@ export class ChatSession {
     }
   }
 
-  /** A page of conversations, newest first (`after`: the last one already listed). */
-  async listThreads(after: string | null, limit: number): Promise<Page<Thread>> {
+  /**
+   * A page of conversations, newest first (`after`: the last one already listed; `notebook`:
+   * only those started from it, for a backend with the "notebooks" feature).
+   */
+  async listThreads(
+    after: string | null,
+    limit: number,
+    notebook: string | null = null,
+  ): Promise<Page<Thread>> {
     const params: Record<string, unknown> = { limit, order: "desc" };
     if (after !== null) params.after = after;
-    const page = await this.transport.request({ type: "threads.list", params });
+    const request: ChatKitRequest = { type: "threads.list", params };
+    if (notebook !== null) request.metadata = { notebook };
+    const page = await this.transport.request(request);
     if (!isRecord(page) || !Array.isArray(page.data)) throw new Error("malformed thread list");
     return page as unknown as Page<Thread>;
   }

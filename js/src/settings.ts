@@ -8,7 +8,7 @@ export interface StarterPrompt {
 }
 
 /** Backend extensions the UI can offer (tests/contracts/features.json lists the same). */
-export const FEATURES = ["edit", "feedback"] as const;
+export const FEATURES = ["edit", "feedback", "notebooks"] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** What a host tells the chat; each can change while it is shown (`ChatHandle.update`). */
@@ -34,6 +34,11 @@ export interface ChatSettings {
   features: readonly string[];
   /** What code blocks offer besides Copy: the host's `ChatCallbacks.codeAction` does it. */
   codeActions: readonly CodeAction[];
+  /**
+   * The notebook the user is in (a path), for a host that knows it: with the "notebooks"
+   * feature, History can list only the conversations started from it.
+   */
+  notebook: string | null;
 }
 
 export const DEFAULT_SETTINGS: ChatSettings = {
@@ -48,4 +53,5 @@ export const DEFAULT_SETTINGS: ChatSettings = {
   renderMessage: "",
   features: [],
   codeActions: [],
+  notebook: null,
 };

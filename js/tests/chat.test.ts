@@ -356,3 +356,14 @@ test("code blocks offer the host's actions, which get the block's code", async (
   assert.equal(chat.root.dataset.codeActions, undefined);
   chat.dispose();
 });
+
+test("History's notebook filter is there when the host knows the notebook and the backend can", () => {
+  const { chat, $ } = mount({ notebook: "a.ipynb" });
+  const scope = () => $<HTMLButtonElement>(".ckw-history-scope");
+  assert.equal(scope()?.hidden, true, "a backend without the feature cannot filter");
+  chat.update({ features: ["notebooks"] });
+  assert.equal(scope()?.hidden, false);
+  chat.update({ notebook: null });
+  assert.equal(scope()?.hidden, true, "no notebook open");
+  chat.dispose();
+});

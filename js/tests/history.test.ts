@@ -54,8 +54,13 @@ class FakeBackend implements Transport {
     if (req.type === this.failing) throw new Error("the store is read-only");
     const p = req.params as Record<string, string & number>;
     switch (req.type) {
-      case "threads.list":
-        return page([...this.threads].reverse(), p.after, p.limit);
+      case "threads.list": {
+        const notebook = req.metadata?.notebook;
+        const listed = [...this.threads]
+          .reverse()
+          .filter((t) => notebook === undefined || t.metadata?.notebook === notebook);
+        return page(listed, p.after, p.limit);
+      }
       case "threads.update": {
         const thread = this.thread(p.thread_id);
         thread.title = p.title;
@@ -123,7 +128,7 @@ function harness(backend: FakeBackend): Harness {
   const opened: string[] = [];
   const deleted: string[] = [];
   const panel: HistoryPanel = new HistoryPanel({
-    list: (after, limit) => session.listThreads(after, limit),
+    list: (after, limit, notebook) => session.listThreads(after, limit, notebook),
     rename: (id, title) => session.renameThread(id, title),
     remove: (id) => session.deleteThread(id),
     open: (id) => {
@@ -507,4 +512,58 @@ test("scrolling the transcript to the top pages in older items and keeps the vie
   assert.equal(rows(), 130);
   assert.equal(older.hidden, true, "the oldest message is there");
   transcript.dispose();
+});
+
+test("History says where each conversation started and can list one notebook's", async () => {
+  const backend = withThreads(4);
+  const started = ["b.ipynb", "work/a.ipynb", undefined, "work/a.ipynb"];
+  started.forEach((notebook, i) => {
+    const thread = backend.threads[i];
+    if (thread && notebook) thread.metadata = { notebook };
+  });
+  const h = harness(backend);
+  const scope = button(h.panel.el, "This notebook");
+  assert.equal(scope.hidden, true, "no filter where the host knows no notebook");
+  h.panel.setNotebook("work/a.ipynb");
+  assert.equal(scope.hidden, false);
+  assert.equal(scope.getAttribute("aria-pressed"), "false");
+  assert.match(scope.title, /work\/a\.ipynb/);
+  await openPanel(h);
+  assert.deepEqual(titles(h.panel), ["note 3", "note 2", "note 1", "note 0"]);
+  const notebooks = (id: string) =>
+    row(h.panel, id).querySelector(".ckw-history-notebook")?.textContent ?? null;
+  assert.deepEqual(["thr_3", "thr_2", "thr_1", "thr_0"].map(notebooks), [
+    "a.ipynb",
+    null,
+    "a.ipynb",
+    "b.ipynb",
+  ]);
+  assert.equal(
+    row(h.panel, "thr_3").querySelector(".ckw-history-notebook")?.getAttribute("title"),
+    "work/a.ipynb",
+  );
+
+  scope.click();
+  await settle();
+  assert.equal(scope.getAttribute("aria-pressed"), "true");
+  assert.deepEqual(titles(h.panel), ["note 3", "note 1"]);
+  assert.deepEqual(backend.requests.at(-1)?.metadata, { notebook: "work/a.ipynb" });
+  assert.equal(h.panel.el.querySelector(".ckw-history-notebook"), null, "all from this one");
+
+  // The filter follows the notebook the user moves to.
+  h.panel.setNotebook("b.ipynb");
+  await settle();
+  assert.deepEqual(titles(h.panel), ["note 0"]);
+  h.panel.setNotebook("c.ipynb");
+  await settle();
+  assert.deepEqual(titles(h.panel), []);
+  assert.equal(
+    h.panel.el.querySelector(".ckw-history-status")?.textContent,
+    "None started from c.ipynb.",
+  );
+
+  scope.click();
+  await settle();
+  assert.deepEqual(titles(h.panel), ["note 3", "note 2", "note 1", "note 0"]);
+  assert.equal(backend.requests.at(-1)?.metadata, undefined);
 });

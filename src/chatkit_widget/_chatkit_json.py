@@ -28,6 +28,8 @@ class ChatKitRequest(TypedDict):
 
     type: str
     params: NotRequired[JSONObject]
+    #: ChatKit's free-form request metadata (``notebook``: see ``backends/_origin.py``).
+    metadata: NotRequired[JSONObject]
 
 
 class ThreadJSON(TypedDict, total=False):

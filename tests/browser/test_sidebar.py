@@ -136,6 +136,41 @@ def test_an_attached_cell_reaches_the_agent(lab: Lab, page: Page) -> None:
     expect(sent).to_contain_text("Cell 1 of sidebar_context.ipynb")  # the message shows it
 
 
+def test_history_shows_each_conversations_notebook_and_lists_one_notebooks(
+    lab: Lab, page: Page
+) -> None:
+    lab.write_notebook("history_b.ipynb", ["b = 2"])
+    open_sidebar(lab, page, "history_a.ipynb", ["a = 1"])
+    send(page, "hello from notebook a")
+    expect(page.locator(DONE)).to_have_count(1, timeout=30_000)
+
+    def switch_to(name: str) -> None:
+        page.evaluate(f"window.jupyterapp.commands.execute('docmanager:open', {{path: '{name}'}})")
+        page.wait_for_function(f"window.jupyterapp.shell.currentWidget?.context?.path === '{name}'")
+
+    switch_to("history_b.ipynb")
+    panel = page.locator(SIDEBAR)
+    panel.get_by_role("button", name="New chat").click()
+    send(page, "hello from notebook b")
+    expect(page.locator(DONE)).to_have_count(1, timeout=30_000)
+
+    panel.get_by_role("button", name="History").click()
+    rows = panel.locator(".ckw-history-row")
+    row_a = rows.filter(has_text="hello from notebook a")
+    row_b = rows.filter(has_text="hello from notebook b")
+    expect(row_a.locator(".ckw-history-notebook")).to_have_text("history_a.ipynb")
+    expect(row_b.locator(".ckw-history-notebook")).to_have_text("history_b.ipynb")
+    scope = panel.get_by_role("button", name="This notebook")
+    scope.click()
+    expect(scope).to_have_attribute("aria-pressed", "true")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("hello from notebook b")
+    # Back in the first notebook, the list follows it.
+    switch_to("history_a.ipynb")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("hello from notebook a")
+
+
 def test_a_reload_mid_reply_shows_the_reply_continuing(lab: Lab, page: Page) -> None:
     open_sidebar(lab, page, "sidebar_reload.ipynb", ["a = 1"])
     send(page, "count to 400")  # 12 s: still streaming after the reload

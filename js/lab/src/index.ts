@@ -42,6 +42,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const panel = new ChatPanel(app.serviceManager.serverSettings, current, find);
     app.shell.add(panel, "right", { rank: 1000, type: "ChatKit Chat" });
     restorer?.add(panel, "chatkit-widget");
+    tracker?.currentChanged.connect(() => panel.notebookChanged());
 
     const open = async () => {
       app.shell.activateById(panel.id);

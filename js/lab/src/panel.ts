@@ -44,6 +44,11 @@ export class ChatPanel extends Widget {
     (await this.ready()).attach(context);
   }
 
+  /** The user moved to another notebook: History's "This notebook" follows. */
+  notebookChanged(): void {
+    this.chat?.update({ notebook: this.currentNotebook()?.context.path ?? null });
+  }
+
   protected override onBeforeShow(): void {
     void this.ready();
   }
@@ -67,15 +72,19 @@ export class ChatPanel extends Widget {
     const turns = new TurnNotebooks(this.currentNotebook, this.findNotebook);
     class LabTransport extends HttpTransport {
       override stream(req: Parameters<Transport["stream"]>[0]) {
-        turns.requestSent(req);
-        return super.stream(req);
+        return super.stream(turns.requestSent(req));
       }
     }
     const host: NotebookHost = notebookHost(this.currentNotebook, (id) => turns.notebookFor(id));
     const openThread = new SavedThread(baseUrl);
     const chat = createChat(this.node, {
       transport: new LabTransport({ baseUrl, fetch }),
-      settings: { height: "100%", codeActions: host.codeActions, threadId: openThread.get() },
+      settings: {
+        height: "100%",
+        codeActions: host.codeActions,
+        threadId: openThread.get(),
+        notebook: this.currentNotebook()?.context.path ?? null,
+      },
       callbacks: {
         threadChanged(threadId) {
           openThread.set(threadId);

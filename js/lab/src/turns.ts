@@ -5,6 +5,7 @@ import type { NotebookPanel } from "@jupyterlab/notebook";
 interface TurnRequest {
   type: string;
   params: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
 }
 
 /** Requests that start a turn (an edit resends a message: a new turn too). */
@@ -27,9 +28,12 @@ export class TurnNotebooks {
     private readonly find: (path: string) => NotebookPanel | null,
   ) {}
 
-  /** A request goes out: a turn that starts now belongs to the notebook the user is in. */
-  requestSent(req: TurnRequest): void {
-    if (!startsTurn(req)) return;
+  /**
+   * A request goes out: a turn that starts now belongs to the notebook the user is in. The
+   * request names it too (ChatKit's `metadata`), so the conversation records where it started.
+   */
+  requestSent<R extends TurnRequest>(req: R): R {
+    if (!startsTurn(req)) return req;
     const path = this.current()?.context.path ?? null;
     const threadId = req.params.thread_id;
     if (typeof threadId !== "string") {
@@ -39,6 +43,7 @@ export class TurnNotebooks {
     } else {
       this.byThread.delete(threadId);
     }
+    return path === null ? req : { ...req, metadata: { ...req.metadata, notebook: path } };
   }
 
   /** The chat moved to a conversation: a new one created by this tab's turn gets its notebook. */

@@ -100,6 +100,8 @@ export interface Thread {
   created_at?: string;
   status?: { type: "active" | "locked" | "closed"; reason?: string };
   items?: Page<ThreadItem>;
+  /** What the backend shares of its metadata: `notebook`, the one it started from. */
+  metadata?: { notebook?: string };
 }
 
 export interface Page<T> {

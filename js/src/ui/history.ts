@@ -3,8 +3,11 @@ import { h } from "../util/dom";
 
 /** What the panel needs from the session and the widget. */
 export interface HistoryActions {
-  /** A page of threads, newest first, after the thread `after` (null: from the newest). */
-  list(after: string | null, limit: number): Promise<Page<Thread>>;
+  /**
+   * A page of threads, newest first, after the thread `after` (null: from the newest); with
+   * `notebook`, only those started from it.
+   */
+  list(after: string | null, limit: number, notebook: string | null): Promise<Page<Thread>>;
   rename(threadId: string, title: string): Promise<void>;
   remove(threadId: string): Promise<void>;
   /** Show this thread (the panel closes itself). */
@@ -52,6 +55,19 @@ export class HistoryPanel {
     { type: "button", class: "ckw-button ckw-history-more", hidden: true },
     "Load more",
   );
+  /** "This notebook": only the conversations started from the notebook the user is in. */
+  private readonly scopeButton = h(
+    "button",
+    {
+      type: "button",
+      class: "ckw-button ckw-history-scope",
+      "aria-pressed": "false",
+      hidden: true,
+    },
+    "This notebook",
+  );
+  private notebook: string | null = null;
+  private onlyNotebook = false;
   private readonly rows = new Map<string, Row>();
   private hasMore = false;
   private loading = false;
@@ -69,10 +85,20 @@ export class HistoryPanel {
       "✕",
     );
     close.addEventListener("click", () => this.close());
+    this.scopeButton.addEventListener("click", () => {
+      this.onlyNotebook = !this.onlyNotebook;
+      this.scopeButton.setAttribute("aria-pressed", String(this.onlyNotebook));
+      void this.reload(HISTORY_PAGE_SIZE);
+    });
     this.el = h(
       "section",
       { class: "ckw-history", id: this.id, role: "dialog", "aria-label": "History", hidden: true },
-      h("div", { class: "ckw-history-head" }, this.heading, close),
+      h(
+        "div",
+        { class: "ckw-history-head" },
+        this.heading,
+        h("div", { class: "ckw-history-tools" }, this.scopeButton, close),
+      ),
       this.scroller,
     );
     this.scroller.append(this.list, this.moreButton, this.status);
@@ -124,10 +150,26 @@ export class HistoryPanel {
     }
   }
 
+  /**
+   * The notebook the user is in (null: none, or a backend that cannot list by notebook): the
+   * "This notebook" filter follows it.
+   */
+  setNotebook(path: string | null): void {
+    if (path === this.notebook) return;
+    this.notebook = path;
+    this.scopeButton.hidden = path === null;
+    this.scopeButton.title = path === null ? "" : `Only conversations started from ${path}`;
+    if (this.isOpen && this.onlyNotebook) void this.reload(HISTORY_PAGE_SIZE);
+  }
+
   /** A thread was just created: it goes on top of an open list. */
   threadCreated(threadId: string): void {
     if (!this.isOpen || this.rows.has(threadId)) return;
-    const row = this.createRow({ id: threadId, created_at: new Date().toISOString() });
+    const row = this.createRow({
+      id: threadId,
+      created_at: new Date().toISOString(),
+      ...(this.notebook === null ? {} : { metadata: { notebook: this.notebook } }),
+    });
     this.list.prepend(row.el);
   }
 
@@ -140,10 +182,15 @@ export class HistoryPanel {
    * while closed), as deep as the user had scrolled, in one request: the thread they came
    * from is still listed.
    */
-  private reload(): Promise<void> {
+  private reload(depth = this.rows.size): Promise<void> {
     this.generation++;
     this.loading = false;
-    return this.fetch(null, Math.max(HISTORY_PAGE_SIZE, this.rows.size), true);
+    return this.fetch(null, Math.max(HISTORY_PAGE_SIZE, depth), true);
+  }
+
+  /** The notebook the list is filtered to, if it is. */
+  private get filter(): string | null {
+    return this.onlyNotebook ? this.notebook : null;
   }
 
   private loadMore(): Promise<void> {
@@ -160,7 +207,8 @@ export class HistoryPanel {
     this.loading = true;
     this.renderFooter();
     try {
-      const page = await this.actions.list(after, limit);
+      const filter = this.filter;
+      const page = await this.actions.list(after, limit, filter);
       if (generation !== this.generation) return;
       if (replace) {
         this.rows.clear();
@@ -172,7 +220,9 @@ export class HistoryPanel {
       }
       this.hasMore = page.has_more === true;
       this.loading = false;
-      this.setStatus(this.rows.size === 0 ? "No conversations yet." : "");
+      const none =
+        filter === null ? "No conversations yet." : `None started from ${basename(filter)}.`;
+      this.setStatus(this.rows.size === 0 ? none : "");
     } catch (err) {
       if (generation !== this.generation) return;
       this.loading = false;
@@ -215,7 +265,25 @@ export class HistoryPanel {
   private renderRow(row: Row): void {
     const { thread } = row;
     const title = thread.title?.trim() || UNTITLED;
+    const notebook = thread.metadata?.notebook;
     const titleId = `${this.id}-t${++this.rowSeq}`;
+    const time = h(
+      "time",
+      { class: "ckw-history-time", datetime: thread.created_at },
+      relativeTime(thread.created_at),
+    );
+    // Where it started goes on a second line with the time (narrow sidebars keep the whole
+    // width for the title), unless the list shows only that notebook's conversations.
+    const meta =
+      notebook && this.filter === null
+        ? h(
+            "span",
+            { class: "ckw-history-meta" },
+            h("span", { class: "ckw-history-notebook", title: notebook }, basename(notebook)),
+            time,
+          )
+        : null;
+    const titleEl = h("span", { class: "ckw-history-title", id: titleId }, title);
     const open = h(
       "button",
       {
@@ -223,12 +291,7 @@ export class HistoryPanel {
         class: "ckw-history-open",
         "aria-current": thread.id === this.current ? "true" : undefined,
       },
-      h("span", { class: "ckw-history-title", id: titleId }, title),
-      h(
-        "time",
-        { class: "ckw-history-time", datetime: thread.created_at },
-        relativeTime(thread.created_at),
-      ),
+      ...(meta ? [h("span", { class: "ckw-history-main" }, titleEl, meta)] : [titleEl, time]),
     );
     const rename = iconButton("Rename", PENCIL, titleId);
     const remove = iconButton("Delete", TRASH, titleId);
@@ -453,6 +516,11 @@ export function relativeTime(iso: string | undefined, now = new Date()): string 
     day: "numeric",
     year: date.getFullYear() === now.getFullYear() ? undefined : "numeric",
   });
+}
+
+/** A path's last part: "analysis.ipynb" for "work/analysis.ipynb". */
+function basename(path: string): string {
+  return path.split("/").pop() || path;
 }
 
 function errorMessage(err: unknown): string {

@@ -57,6 +57,7 @@ from ._approvals import (
 )
 from ._history import HistoryConverter
 from ._in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
+from ._origin import remember_notebook
 
 log = logging.getLogger(__name__)
 #: What a client tool call the user stopped returns (the model sees it in later turns).
@@ -93,6 +94,7 @@ class AgentChatKitServer(LocalChatKitServer):
         input_user_message: UserMessageItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
+        remember_notebook(thread, context)
         if thread.title is None and input_user_message is not None:
             thread.title = title_from(input_user_message)  # ChatKit emits thread.updated
         items = await self.store.load_all_items(thread.id, context)
@@ -414,7 +416,7 @@ class AgentBackend(InProcessBackend):
         self.server: AgentChatKitServer
         self.label = label or _model_label(agent)
         self.offline = offline
-        self.features = ("edit", "feedback")
+        self.features = ("edit", "feedback", "notebooks")
         self.server.client_tools = self.client_tools
 
     async def abandon_client_call(self, item: ThreadItemJSON) -> ThreadItemJSON | None:

@@ -50,7 +50,8 @@ class Backend(ABC):
     #: True when replies come from the built-in offline demo model.
     offline: bool = False
     #: Extensions beyond the ChatKit protocol the backend serves: ``"edit"`` (the
-    #: ``chatkit_widget.edit`` custom action) and ``"feedback"`` (stored ``items.feedback``).
+    #: ``chatkit_widget.edit`` custom action), ``"feedback"`` (stored ``items.feedback``) and
+    #: ``"notebooks"`` (threads record their notebook; ``threads.list`` filters by it).
     features: tuple[str, ...] = ()
 
     @property

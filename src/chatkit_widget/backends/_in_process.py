@@ -29,12 +29,15 @@ from .._chatkit_json import ChatKitRequest, ItemReplaced, JSONObject, StreamEven
 from .._messages import is_incomplete_note, is_stop_note
 from ..store import ChatStore, as_chat_store
 from ._base import Backend, BackendError
+from ._origin import notebook_of, request_notebook, with_notebook
 
 #: What ChatKit hands its server's methods with each request: ``{}`` in a notebook, the
 #: user for ``chatkit-widget serve``, and what a turn keeps for its cancellation.
 RequestContext: TypeAlias = dict[str, Any]
 _STATUSES = {"locked": LockedStatus, "closed": ClosedStatus}
 TITLE_LENGTH = 60
+#: Threads read per query while listing one notebook's threads.
+SCAN_PAGE = 100
 
 
 class LocalChatKitServer(ChatKitServer[RequestContext]):
@@ -67,6 +70,7 @@ class InProcessBackend(Backend):
     def __init__(self, server: LocalChatKitServer) -> None:
         self.server = server
         self.store = server.store
+        self.features = ("notebooks",)
 
     async def stream(self, request: ChatKitRequest) -> AsyncIterator[StreamEvent]:
         await self._refuse_if_not_active(request)
@@ -80,13 +84,40 @@ class InProcessBackend(Backend):
             raise BackendError(str(exc)) from exc
 
     async def call(self, request: ChatKitRequest) -> Any:
+        notebook = request_notebook(request)
+        if request["type"] == "threads.list" and notebook is not None:
+            return await self._threads_of(notebook, request.get("params", {}))
         result = await self._process(request)
         if not isinstance(result, NonStreamingResult):
             raise BackendError(f"{request['type']} is a streaming request")
         body = json.loads(result.json)
         if request["type"] in ("threads.get_by_id", "items.list"):
             await self._annotate(request["params"]["thread_id"], body)
+        if request["type"] == "threads.list":
+            for thread in body.get("data", []):
+                stored = await self.store.load_thread(thread["id"], {})
+                with_notebook(thread, notebook_of(stored))
+        elif request["type"] in ("threads.get_by_id", "threads.update"):
+            stored = await self.store.load_thread(body["id"], {})
+            with_notebook(body, notebook_of(stored))
         return body
+
+    async def _threads_of(self, notebook: str, params: JSONObject) -> JSONObject:
+        """``threads.list`` of the threads that started from ``notebook`` (any store: a scan)."""
+        limit, after = int(params.get("limit") or 20), params.get("after")
+        order = "asc" if params.get("order") == "asc" else "desc"
+        found: list[JSONObject] = []
+        while True:
+            page = await self.store.load_threads(max(limit, SCAN_PAGE), after, order, {})
+            for thread in page.data:
+                if notebook_of(thread) != notebook:
+                    continue
+                found.append(with_notebook(thread_json(thread), notebook))
+                if len(found) == limit:  # more may follow: the client asks after this one
+                    return {"data": found, "has_more": True, "after": thread.id}
+            if not page.has_more or page.after is None:
+                return {"data": found, "has_more": False, "after": None}
+            after = page.after
 
     async def changes(self, request: ChatKitRequest, result: Any) -> list[StreamEvent]:
         params = request.get("params", {})
@@ -139,8 +170,12 @@ class InProcessBackend(Backend):
                 item["incomplete"] = True
 
     async def _process(self, request: ChatKitRequest) -> StreamingResult | NonStreamingResult:
+        # The server's `respond` records the notebook a new turn comes from (`_origin`).
+        context: RequestContext = {}
+        if (notebook := request_notebook(request)) is not None:
+            context["notebook"] = notebook
         try:
-            return await self.server.process(json.dumps(request), {})
+            return await self.server.process(json.dumps(request), context)
         except ValidationError as exc:
             raise BackendError(
                 f"Invalid {request['type']!r} request: {first_problem(exc)}"
@@ -177,6 +212,12 @@ def event_of(frame: bytes) -> StreamEvent:
     Not validated again: ChatKit's server wrote it from its own ``ThreadStreamEvent`` models.
     """
     return cast(StreamEvent, json.loads(frame.removeprefix(b"data: ")))
+
+
+def thread_json(thread: ThreadMetadata) -> JSONObject:
+    """A thread as ChatKit's ``threads.list`` sends it: no metadata, an empty page of items."""
+    data = thread.model_dump(mode="json", exclude_none=True, exclude={"metadata"})
+    return {**data, "items": {"data": [], "has_more": False}}
 
 
 def first_problem(exc: ValidationError) -> str:

@@ -53,6 +53,7 @@ from ._http import (
     shown_url,
 )
 from ._in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
+from ._origin import remember_notebook
 from ._sse_chat_reply import TEXT_KEYS, SSEChatReply
 
 log = logging.getLogger("chatkit_widget.remote")
@@ -78,6 +79,7 @@ class SSEChatServer(LocalChatKitServer):
         input_user_message: UserMessageItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
+        remember_notebook(thread, context)
         if input_user_message is None:  # e.g. a client tool's output: the SSE chat API has none
             return
         if thread.title is None:

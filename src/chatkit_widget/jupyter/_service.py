@@ -77,8 +77,14 @@ class SidebarService:
         except ValidationError as exc:
             problem = first_problem(exc)
             raise RequestError(400, f"Invalid ChatKit request {raw['type']!r}: {problem}") from exc
+        from ..backends._base import BackendError
         from ..backends._in_process import InProcessBackend
+        from ..backends._origin import request_notebook
 
+        try:
+            request_notebook(raw)  # type: ignore[arg-type]  # a dict with a "type", so far
+        except BackendError as exc:
+            raise RequestError(400, str(exc)) from exc
         thread_id = raw.get("params", {}).get("thread_id")
         if (  # a remote backend answers for its own threads
             isinstance(thread_id, str)
