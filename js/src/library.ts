@@ -10,6 +10,6 @@ export { createChat } from "./chat";
 export type { CodeAction } from "./markdown/code-block";
 export { NOTEBOOK_BRIDGE, type NotebookBridge } from "./notebook-bridge";
 export type { ChatSettings } from "./settings";
-export type { FetchLike, HttpTransportOptions } from "./transport/http";
+export type { FetchLike, HttpTransportOptions, TabStorage } from "./transport/http";
 export { HttpTransport } from "./transport/http";
 export type { Transport } from "./transport/types";

@@ -75,11 +75,11 @@ export class ChatSession {
       hooks.clientTool?.bind(hooks),
     );
     this.disposers = [
-      transport.onStream(({ id, request, replay }) => {
+      transport.onStream(({ id, request, replay, own = false }) => {
         // A new thread started elsewhere (e.g. from Python): its turn replaces what is shown.
         const fresh = !this.running.has(id) && !replay;
         if (fresh && request.type === "threads.create") this.show(null);
-        this.track(id, request, { replay });
+        this.track(id, request, { replay, own });
       }),
       transport.onEvents((id, events) => {
         this.track(id, null); // a view rendered mid-stream learns of it from its events

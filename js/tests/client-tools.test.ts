@@ -212,6 +212,26 @@ test("only the view that started the stream answers: not a replay, not another v
   chat.dispose();
 });
 
+test("a turn this tab started before a reload, reattached, is still answered here", async () => {
+  const { transport, runs, chat } = mount();
+  const request: ChatKitRequest = {
+    type: "threads.add_user_message",
+    params: { thread_id: THREAD, input: { content: [] } },
+  };
+  transport.start("before_reload", request, true, true);
+  transport.events("before_reload", turnEvents("call_1"));
+  transport.end("before_reload", "done");
+  await settle();
+  assert.deepEqual(
+    runs.map((run) => run.call.callId),
+    ["call_1"],
+  );
+  runs[0]?.resolve("ok");
+  await settle();
+  assert.deepEqual(transport.streams[0]?.req, toolOutput(THREAD, "ok"));
+  chat.dispose();
+});
+
 test("a stream that ends early, or goes on after the call, leaves it unanswered", async () => {
   const { transport, runs, chat } = mount();
   const box = chat.root.querySelector("textarea") as HTMLTextAreaElement;

@@ -50,8 +50,8 @@ export class FakeTransport implements Transport {
   get listenerCount(): number {
     return this.starts.size + this.eventLists.size + this.ends.size + this.changes.size;
   }
-  start(id: string, request: ChatKitRequest, replay = false): void {
-    this.starts.emit({ id, request, replay });
+  start(id: string, request: ChatKitRequest, replay = false, own = false): void {
+    this.starts.emit({ id, request, replay, ...(own ? { own } : {}) });
   }
   events(id: string, events: ChatKitEvent[]): void {
     this.eventLists.emit(id, events);

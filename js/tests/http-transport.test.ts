@@ -543,6 +543,51 @@ test("resume replays a stream read here already from its open items, without rea
   transport.dispose();
 });
 
+test("after a reload, the streams this tab started are its own; others are not", async () => {
+  const tab = new Map<string, string>();
+  const tabStorage = {
+    getItem: (key: string) => tab.get(key) ?? null,
+    setItem: (key: string, value: string) => void tab.set(key, value),
+  };
+  const server = new FakeServer();
+  const before = new HttpTransport({ baseUrl: BASE, fetch: server.fetch, tabStorage });
+  const handle = before.stream(ADD_T);
+  await server.next("POST", /^chatkit\?stream=/);
+  before.dispose(); // the page reloads
+
+  const after = new HttpTransport({ baseUrl: BASE, fetch: server.fetch, tabStorage });
+  const starts: StreamStart[] = [];
+  after.onStream((start) => starts.push(start));
+  after.resume();
+  (await server.next("GET", "streams")).json(200, {
+    streams: [
+      { id: handle.id, request: ADD_T },
+      { id: "other_tab", request: ADD_T },
+    ],
+  });
+  await until(() => starts.length === 2, "both starts");
+  assert.deepEqual(starts, [
+    { id: handle.id, request: ADD_T, replay: true, own: true },
+    { id: "other_tab", request: ADD_T, replay: true },
+  ]);
+  // Another server's streams are kept apart.
+  const elsewhere = new HttpTransport({
+    baseUrl: `${BASE}other/`,
+    fetch: server.fetch,
+    tabStorage,
+  });
+  const seen: StreamStart[] = [];
+  elsewhere.onStream((start) => seen.push(start));
+  elsewhere.resume();
+  (await server.next("GET", "other/streams")).json(200, {
+    streams: [{ id: handle.id, request: ADD_T }],
+  });
+  await until(() => seen.length === 1, "the start");
+  assert.equal(seen[0]?.own, undefined);
+  after.dispose();
+  elsewhere.dispose();
+});
+
 test("a failed resume is only a warning", async () => {
   const { server, transport, starts, events, ends } = setup();
   const warned = captureWarnings();

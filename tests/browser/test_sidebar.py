@@ -184,6 +184,45 @@ def test_a_reload_mid_reply_shows_the_reply_continuing(lab: Lab, page: Page) -> 
     expect(page.locator(DONE).last).to_contain_text("398 399 400", timeout=30_000)
 
 
+def test_a_cell_approved_after_a_reload_runs_in_the_notebook_its_turn_started_in(
+    lab: Lab, page: Page
+) -> None:
+    open_sidebar(lab, page, "sidebar_reload_tools.ipynb", ["print(6 * 7)"])
+    lab.run_all(page)
+    page.wait_for_function(
+        "window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells[0]"
+        ".execution_count !== null"
+    )
+    page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0")
+    send(page, "run the active cell")
+    waiting = page.locator(f"{SIDEBAR} .ckw-tool[data-status=approval]")
+    expect(waiting).to_have_count(1, timeout=30_000)
+    ran = page.evaluate(
+        "window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells[0].execution_count"
+    )
+
+    page.reload()
+    lab.open(page, "sidebar_reload_tools.ipynb")
+    # The user is in another notebook when they approve: the cell runs where the turn started.
+    lab.write_notebook("sidebar_elsewhere.ipynb", ["print('elsewhere')"])
+    page.evaluate(
+        "window.jupyterapp.commands.execute('docmanager:open', {path: 'sidebar_elsewhere.ipynb'})"
+    )
+    page.wait_for_function(
+        "window.jupyterapp.shell.currentWidget?.context?.path === 'sidebar_elsewhere.ipynb'"
+    )
+    page.evaluate("window.jupyterapp.commands.execute('chatkit-widget:open')")
+    expect(waiting).to_have_count(1, timeout=30_000)
+    waiting.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(DONE).last).to_contain_text("Ran the cell. It printed:", timeout=30_000)
+    expect(page.locator(DONE).last).to_contain_text("42")
+    count = page.evaluate(
+        "window.jupyterapp.shell.widgets('main').find(w => w.context?.path =="
+        " 'sidebar_reload_tools.ipynb').content.model.sharedModel.cells[0].execution_count"
+    )
+    assert count > ran, "the approved cell ran in the notebook the turn started in"
+
+
 def test_the_cell_widget_offers_insert_below_with_the_extension(lab: Lab, page: Page) -> None:
     lab.write_notebook("sidebar_cell_widget.ipynb", [SETUP, "chat = ChatWidget()\nchat", "c = 3"])
     lab.open(page, "sidebar_cell_widget.ipynb")

@@ -69,7 +69,12 @@ export class ChatPanel extends Widget {
     // makeRequest adds the token and the XSRF header.
     const fetch = (url: string, init?: RequestInit) =>
       ServerConnection.makeRequest(url, init ?? {}, this.serverSettings);
-    const turns = new TurnNotebooks(this.currentNotebook, this.findNotebook);
+    const tab = tabStorage();
+    const turns = new TurnNotebooks(
+      this.currentNotebook,
+      this.findNotebook,
+      tab && { tab, key: `chatkit-widget:notebooks:${baseUrl}` },
+    );
     class LabTransport extends HttpTransport {
       override stream(req: Parameters<Transport["stream"]>[0]) {
         return super.stream(turns.requestSent(req));
@@ -78,7 +83,7 @@ export class ChatPanel extends Widget {
     const host: NotebookHost = notebookHost(this.currentNotebook, (id) => turns.notebookFor(id));
     const openThread = new SavedThread(baseUrl);
     const chat = createChat(this.node, {
-      transport: new LabTransport({ baseUrl, fetch }),
+      transport: new LabTransport({ baseUrl, fetch, ...(tab ? { tabStorage: tab } : {}) }),
       settings: {
         height: "100%",
         codeActions: host.codeActions,
@@ -125,6 +130,15 @@ class SavedThread {
     } catch {
       // storage disabled or full: nothing to keep
     }
+  }
+}
+
+/** The tab's sessionStorage, if the browser lets the page use it. */
+function tabStorage(): Storage | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return undefined; // storage disabled: a reload forgets which turns were this tab's
   }
 }
 

@@ -1,6 +1,7 @@
 // Which notebook each conversation's turn started in: the agent's notebook tools act on that
 // notebook, never on whichever one is current by the time a call arrives.
 import type { NotebookPanel } from "@jupyterlab/notebook";
+import type { TabStorage } from "../../lib/library.js";
 
 interface TurnRequest {
   type: string;
@@ -19,14 +20,24 @@ function startsTurn(req: TurnRequest): boolean {
   );
 }
 
+/** Conversations a tab remembers the notebook of; older ones have no running turn left. */
+const REMEMBERED = 50;
+
 export class TurnNotebooks {
-  private readonly byThread = new Map<string, string>(); // thread id -> notebook path
+  private readonly byThread: Map<string, string>; // thread id -> notebook path
   private forNewThread: string | null | undefined; // a threads.create waiting for its id
 
+  /**
+   * @param storage Where the map outlives a reload, so that a turn reattached after one still
+   *   acts on its own notebook.
+   */
   constructor(
     private readonly current: () => NotebookPanel | null,
     private readonly find: (path: string) => NotebookPanel | null,
-  ) {}
+    private readonly storage?: { tab: TabStorage; key: string },
+  ) {
+    this.byThread = new Map(this.load());
+  }
 
   /**
    * A request goes out: a turn that starts now belongs to the notebook the user is in. The
@@ -38,10 +49,8 @@ export class TurnNotebooks {
     const threadId = req.params.thread_id;
     if (typeof threadId !== "string") {
       this.forNewThread = path; // its id comes with thread.created (threadChanged)
-    } else if (path) {
-      this.byThread.set(threadId, path);
     } else {
-      this.byThread.delete(threadId);
+      this.set(threadId, path);
     }
     return path === null ? req : { ...req, metadata: { ...req.metadata, notebook: path } };
   }
@@ -49,16 +58,42 @@ export class TurnNotebooks {
   /** The chat moved to a conversation: a new one created by this tab's turn gets its notebook. */
   threadChanged(threadId: string | null): void {
     if (threadId === null || this.forNewThread === undefined) return;
-    if (this.forNewThread !== null) this.byThread.set(threadId, this.forNewThread);
+    this.set(threadId, this.forNewThread);
     this.forNewThread = undefined;
   }
 
   /** The notebook a call of `threadId`'s turn acts on; throws when it was closed. */
   notebookFor(threadId: string): NotebookPanel | null {
     const path = this.byThread.get(threadId);
-    if (path === undefined) return this.current(); // a turn from before a reload
+    if (path === undefined) return this.current(); // a turn from another tab
     const notebook = this.find(path);
     if (!notebook) throw new Error(`The notebook this turn started in (${path}) was closed.`);
     return notebook;
+  }
+
+  private set(threadId: string, path: string | null): void {
+    this.byThread.delete(threadId); // re-added last: the most recent are kept
+    if (path !== null) this.byThread.set(threadId, path);
+    if (!this.storage) return;
+    const entries = [...this.byThread].slice(-REMEMBERED);
+    try {
+      this.storage.tab.setItem(this.storage.key, JSON.stringify(entries));
+    } catch {
+      // Storage full or disabled: after a reload, tools act on the current notebook.
+    }
+  }
+
+  private load(): Array<[string, string]> {
+    if (!this.storage) return [];
+    try {
+      const entries: unknown = JSON.parse(this.storage.tab.getItem(this.storage.key) ?? "[]");
+      if (!Array.isArray(entries)) return [];
+      return entries.filter(
+        (entry): entry is [string, string] =>
+          Array.isArray(entry) && typeof entry[0] === "string" && typeof entry[1] === "string",
+      );
+    } catch {
+      return [];
+    }
   }
 }

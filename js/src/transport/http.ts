@@ -14,7 +14,17 @@ export interface HttpTransportOptions {
   fetch: FetchLike;
   /** How long a stopped stream may take to end on the server before it is ended here (ms). */
   cancelTimeoutMs?: number;
+  /**
+   * Where the tab keeps the ids of the streams it started (the browser's `sessionStorage`):
+   * after a reload, the turns it reattaches to are still its own.
+   */
+  tabStorage?: TabStorage;
 }
+
+export type TabStorage = Pick<Storage, "getItem" | "setItem">;
+
+/** Enough for every turn a tab can have running; older ids have long ended. */
+const REMEMBERED_STREAMS = 50;
 
 const CLOSED = "The chat widget was closed.";
 const REASONS: ReadonlySet<string> = new Set<EndReason>(["done", "cancelled", "error"]);
@@ -44,6 +54,7 @@ export class HttpTransport implements Transport {
   private readonly baseUrl: string;
   private readonly fetch: FetchLike;
   private readonly cancelTimeoutMs: number;
+  private readonly started: StartedHere;
   private readonly streams = new Map<string, Followed>();
   private readonly requests = new Set<AbortController>();
   private readonly streamListeners = new Listeners<[StreamStart]>();
@@ -58,6 +69,7 @@ export class HttpTransport implements Transport {
     // Called unbound: the browser's fetch refuses any other `this`.
     this.fetch = (url, init) => fetch(url, init);
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 3000;
+    this.started = new StartedHere(options.tabStorage, `chatkit-widget:streams:${this.baseUrl}`);
   }
 
   async request(req: ChatKitRequest): Promise<unknown> {
@@ -80,6 +92,7 @@ export class HttpTransport implements Transport {
       return { id, done, cancel: () => {} };
     }
     const stream = this.follow(id, req, settle);
+    this.started.add(id);
     void this.read(stream, `${this.baseUrl}chatkit?stream=${encodeURIComponent(id)}`, post(req));
     return { id, done, cancel: () => this.cancel(id) };
   }
@@ -205,7 +218,8 @@ export class HttpTransport implements Transport {
         continue;
       }
       const stream = this.follow(id, request);
-      this.streamListeners.emit({ id, request, replay: true });
+      const own = this.started.has(id);
+      this.streamListeners.emit({ id, request, replay: true, ...(own ? { own } : {}) });
       void this.read(stream, `${this.baseUrl}streams/${encodeURIComponent(id)}`, {});
     }
   }
@@ -387,4 +401,34 @@ function runningStreams(body: unknown): StreamStart[] {
     if (typeof request.type !== "string" || !isRecord(request.params)) return [];
     return [{ id: entry.id, request: request as unknown as ChatKitRequest, replay: true }];
   });
+}
+
+/** The ids of the streams this tab started, kept across its reloads (best effort). */
+class StartedHere {
+  constructor(
+    private readonly storage: TabStorage | undefined,
+    private readonly key: string,
+  ) {}
+
+  add(id: string): void {
+    const ids = [...this.read().filter((known) => known !== id), id];
+    try {
+      this.storage?.setItem(this.key, JSON.stringify(ids.slice(-REMEMBERED_STREAMS)));
+    } catch {
+      // Storage full or disabled: after a reload this turn is watched, not answered.
+    }
+  }
+
+  has(id: string): boolean {
+    return this.read().includes(id);
+  }
+
+  private read(): string[] {
+    try {
+      const ids: unknown = JSON.parse(this.storage?.getItem(this.key) ?? "[]");
+      return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+    } catch {
+      return [];
+    }
+  }
 }

@@ -11,6 +11,8 @@ export interface StreamStart {
   request: ChatKitRequest;
   /** Re-announced for `resume()`: the stream was already running when this view asked. */
   replay: boolean;
+  /** A replayed stream this tab started before a reload: it still answers its client tools. */
+  own?: boolean;
 }
 
 /** How the UI reaches a ChatKit backend; the UI never sees what carries the messages. */
