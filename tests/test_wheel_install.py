@@ -6,6 +6,7 @@ Both extensions must come with it, enabled and valid, and JupyterLab must start 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -93,3 +94,28 @@ def test_jupyterlab_starts_with_them(no_node_env: tuple[dict[str, str], Path]) -
         where,
     )
     assert "chatkit_widget.jupyter | extension was successfully loaded" in out, out
+
+
+def test_the_wheel_ships_the_licences_of_what_it_bundles(
+    no_node_env: tuple[dict[str, str], Path],
+) -> None:
+    env, where = no_node_env
+    core = json.loads((ROOT / "js" / "package.json").read_text())["dependencies"]
+    find = (
+        "import chatkit_widget, pathlib, sys; print(pathlib.Path(chatkit_widget.__file__).parent);"
+        " print(sys.prefix)"
+    )
+    package, prefix = run(["python", "-c", find], env, where).split()
+    shipped = [
+        Path(package) / "static" / "third-party-licenses.json",  # the cell widget's bundle
+        Path(prefix) / "share/jupyter/labextensions/@chatkit-widget/jupyterlab/static"
+        "/third-party-licenses.json",
+    ]
+    for path in shipped:
+        licences = {p["name"]: p for p in json.loads(path.read_text())["packages"]}
+        assert set(core) <= set(licences), f"{path} lacks {set(core) - set(licences)}"
+        for name in core:
+            assert licences[name]["licenseId"], (path, name)
+            assert len(licences[name]["extractedText"]) > 200, (path, name)
+    dompurify = licences["dompurify"]["extractedText"]
+    assert "Apache License" in dompurify and "Mozilla Public License" in dompurify
