@@ -603,3 +603,40 @@ def test_a_stream_id_must_be_plain(client: httpx.Client) -> None:
     answer = client.post("chatkit", json=create("hi"), params={"stream": "a b/c"})
     assert answer.status_code == 400
     assert "stream id" in answer.json()["message"]
+
+
+def test_building_the_service_warms_up_what_a_first_turn_would_build_on_the_loop(
+    tmp_path: Path,
+) -> None:
+    # Pydantic builds a model's validator on its first use; the build thread's offline turn
+    # must have done it for the models a turn streams, so the server's loop does not.
+    script = """
+import asyncio
+from pydantic._internal._mock_val_ser import MockValSer
+from chatkit_widget.jupyter._config import ChatKitWidget
+from chatkit_widget.jupyter._service import LazyService
+
+config = ChatKitWidget()
+config.store = STORE
+service = asyncio.run(LazyService(config).get())
+threads = asyncio.run(service.backend.call({"type": "threads.list", "params": {}}))
+print("threads", len(threads["data"]))
+from chatkit.types import ThreadItemAddedEvent, ThreadItemUpdatedEvent, ClientToolCallItem
+from openai.types.responses import ResponseTextDeltaEvent, ResponseFunctionToolCall
+models = [ThreadItemAddedEvent, ThreadItemUpdatedEvent, ClientToolCallItem,
+          ResponseTextDeltaEvent, ResponseFunctionToolCall]
+print([m.__name__ for m in models if isinstance(m.__pydantic_validator__, MockValSer)])
+"""
+    store = tmp_path / "sidebar.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-c", script.replace("STORE", repr(str(store)))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"OPENAI_AGENTS_DISABLE_TRACING": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+    assert "warm-up turn failed" not in done.stderr, done.stderr
+    # The warm-up turn ran on its own in-memory store: nothing in the user's conversations.
+    assert "threads 0" in done.stdout, done.stdout

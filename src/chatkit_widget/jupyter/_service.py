@@ -1,7 +1,8 @@
 """The sidebar's ChatKit server: one agent backend and bridge per Jupyter server, built lazily.
 
-Built on the first request, off the event loop: importing openai-agents and ChatKit and
-opening the store take about a second that ``jupyter lab`` start-up must not pay.
+Built on the first request, off the event loop: importing openai-agents and ChatKit, opening
+the store and warming up take about two seconds that neither ``jupyter lab`` start-up nor the
+server's other requests may pay.
 """
 
 from __future__ import annotations
@@ -126,12 +127,10 @@ class LazyService:
         """The service, building it (off the event loop) the first time."""
         async with self._building:
             if self._service is None:
-                from .._bridge import Bridge
-
-                backend = await asyncio.to_thread(_backend, self.config)
+                backend, bridge_type = await asyncio.to_thread(_build, self.config)
                 readers = StreamReaders(self._cancel, self.config.reattach_grace)
                 # The notebook's tools are answered by the browser tab that started the turn.
-                bridge = Bridge(backend, readers.send, answers_client_tools=False)
+                bridge = bridge_type(backend, readers.send, answers_client_tools=False)
                 self._service = SidebarService(backend, bridge, readers)
                 log.info("chatkit-widget: the sidebar chat runs %s", backend.label)
             return self._service
@@ -139,6 +138,23 @@ class LazyService:
     def _cancel(self, stream_id: str) -> None:
         if self._service is not None:
             self._service.bridge.cancel(stream_id)
+
+
+def _build(config: ChatKitWidget) -> tuple[Backend, type[Bridge]]:
+    """The backend, and everything its first turn would otherwise load on the event loop.
+
+    Importing the bridge (openai-agents, ChatKit) takes about 2 s; the first turn then builds
+    ChatKit's request model and pydantic's validators (see ``_warm_up``). Run in a thread.
+    """
+    from .._bridge import Bridge
+    from ..backends import AgentBackend
+    from ..backends._warm_up import warm_up
+
+    backend = _backend(config)
+    _request_adapter()
+    if isinstance(backend, AgentBackend):
+        warm_up()
+    return backend, Bridge
 
 
 def _backend(config: ChatKitWidget) -> Backend:
