@@ -1,4 +1,4 @@
-import "./dom";
+import "./frames";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ChatHandle, createChat } from "../src/chat";
@@ -8,10 +8,6 @@ import { FakeTransport, settle } from "./fake-transport";
 import { toolItem } from "./tool-items";
 
 // The composition root, mounted the way a host mounts it: a fake transport plays the backend.
-const globals = globalThis as Record<string, unknown>;
-globals.MutationObserver = window.MutationObserver;
-globals.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-globals.cancelAnimationFrame = (id: ReturnType<typeof setTimeout>) => clearTimeout(id);
 const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const AT = "2026-01-01T00:00:00Z";

@@ -1,4 +1,4 @@
-import "./dom";
+import "./frames";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ClientToolCall, createChat } from "../src/chat";
@@ -7,10 +7,6 @@ import { FakeTransport, settle } from "./fake-transport";
 
 // Client tools the host answers (the sidebar's notebook tools): a turn this view started ends
 // on a pending call, the host runs it, and its result continues the turn as a new stream.
-const globals = globalThis as Record<string, unknown>;
-globals.MutationObserver = window.MutationObserver;
-globals.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-globals.cancelAnimationFrame = (id: ReturnType<typeof setTimeout>) => clearTimeout(id);
 const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const AT = "2026-01-01T00:00:00Z";

@@ -1,4 +1,4 @@
-import "./dom";
+import "./frames";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ChatHandle, createChat, type MessageContext } from "../src/chat";
@@ -9,10 +9,6 @@ import { FakeTransport, settle } from "./fake-transport";
 
 // Context a host attaches to the next message: chips above the composer, sent as ChatKit
 // `input_tag` parts (selections also as `quoted_text`), shown again under the sent message.
-const globals = globalThis as Record<string, unknown>;
-globals.MutationObserver = window.MutationObserver;
-globals.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-globals.cancelAnimationFrame = (id: ReturnType<typeof setTimeout>) => clearTimeout(id);
 const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const AT = "2026-01-01T00:00:00Z";

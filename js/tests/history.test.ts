@@ -1,4 +1,4 @@
-import "./dom";
+import "./frames";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Page, Thread, ThreadItem } from "../src/chatkit/types";
@@ -8,10 +8,6 @@ import type { StreamHandle, StreamStart, Transport } from "../src/transport/type
 import { HISTORY_PAGE_SIZE, HistoryPanel, relativeTime } from "../src/ui/history";
 import { Transcript } from "../src/ui/transcript";
 
-// Frames run on the next macrotask, not 250 ms later (jsdom has no requestAnimationFrame).
-const globals = globalThis as Record<string, unknown>;
-globals.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-globals.cancelAnimationFrame = (id: ReturnType<typeof setTimeout>) => clearTimeout(id);
 /** Let the stubbed frame (scheduled before this) run. */
 const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -1,4 +1,4 @@
-import "./dom";
+import "./frames";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createChat } from "../src/chat";
@@ -9,10 +9,6 @@ import type { StreamStart } from "../src/transport/types";
 
 // The HTTP transport against a fake Jupyter server: real Responses, whose SSE bodies the test
 // writes a chunk at a time.
-const globals = globalThis as Record<string, unknown>;
-globals.MutationObserver = window.MutationObserver;
-globals.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-globals.cancelAnimationFrame = (id: ReturnType<typeof setTimeout>) => clearTimeout(id);
 
 const BASE = "/user/x/chatkit-widget/";
 const AT = "2026-01-01T00:00:00Z";

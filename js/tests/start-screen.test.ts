@@ -1,13 +1,9 @@
-import "./dom";
+import "./frames";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ThreadState } from "../src/state/thread-state";
 import { DEFAULT_GREETING, StartScreen } from "../src/ui/start-screen";
 import { Transcript } from "../src/ui/transcript";
-
-const globals = globalThis as Record<string, unknown>;
-globals.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-globals.cancelAnimationFrame = (id: ReturnType<typeof setTimeout>) => clearTimeout(id);
 
 const frame = () => new Promise((resolve) => setTimeout(resolve, 5));
 
