@@ -11,10 +11,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
+import httpx
 import pytest
+
+from .support.http_servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILT = ROOT / "src" / "chatkit_widget" / "labextension" / "package.json"
@@ -119,3 +123,61 @@ def test_the_wheel_ships_the_licences_of_what_it_bundles(
             assert len(licences[name]["extractedText"]) > 200, (path, name)
     dompurify = licences["dompurify"]["extractedText"]
     assert "Apache License" in dompurify and "Mozilla Public License" in dompurify
+
+
+def test_the_sidebar_answers_in_a_plain_install(no_node_env: tuple[dict[str, str], Path]) -> None:
+    # `pip install chatkit-widget` without the `serve` extra: no FastAPI, and the server
+    # extension must still answer a turn (it once imported FastAPI through `server/`).
+    env, where = no_node_env
+    probe = "import importlib.util as u; print(u.find_spec('fastapi') is None)"
+    assert run(["python", "-c", probe], env, where).strip() == "True", "fastapi is installed"
+    port, token = free_port(), "wheel-test-token"
+    log = (where / "server.log").open("w")
+    server = subprocess.Popen(
+        [
+            "jupyter",
+            "server",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.allow_root=True",
+            "--no-browser",
+            f"--ServerApp.root_dir={where}",
+        ],
+        env=env,
+        cwd=where,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            headers={"Authorization": f"token {token}"},
+            timeout=60,
+        ) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/api/status").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, (where / "server.log").read_text()
+                time.sleep(0.2)
+            request = {
+                "type": "threads.create",
+                "params": {
+                    "input": {
+                        "content": [{"type": "input_text", "text": "count to 3"}],
+                        "attachments": [],
+                        "inference_options": {},
+                    }
+                },
+            }
+            answer = client.post("/chatkit-widget/chatkit", json=request)
+            assert answer.status_code == 200, answer.text
+            assert '"type":"assistant_message"' in answer.text.replace(" ", ""), answer.text[:2000]
+            assert "1 2 3" in answer.text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

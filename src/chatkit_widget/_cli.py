@@ -74,9 +74,9 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from ._agent_target import TargetError, load_target, resolve_agent
     from .server._app import STORE_ENV, TARGET_ENV, create_app
     from .server._auth import MissingSecretError, resolve_secret
-    from .server._target import TargetError, load_target, resolve_agent
 
     if args.workers < 1:
         print("chatkit-widget: --workers must be at least 1", file=sys.stderr)

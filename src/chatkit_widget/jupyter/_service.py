@@ -158,8 +158,8 @@ def _build(config: ChatKitWidget) -> tuple[Backend, type[Bridge]]:
 
 
 def _backend(config: ChatKitWidget) -> Backend:
+    from .._agent_target import load_target, resolve_agent
     from ..backends._default import default_backend
-    from ..server._target import load_target, resolve_agent
     from ._notebook_tools import notebook_tools
 
     config.check()

@@ -11,9 +11,9 @@ Example:
 
 from __future__ import annotations
 
+from .._agent_target import TargetError, load_target
 from ._app import create_app
 from ._auth import MissingSecretError, TokenError, mint_token, verify_token
-from ._target import TargetError, load_target
 
 __all__ = [
     "MissingSecretError",

@@ -13,12 +13,12 @@ from pathlib import Path
 from agents import set_tracing_disabled
 from fastapi import FastAPI
 
+from .._agent_target import AgentOrFactory, load_target, resolve_agent
 from ..backends._agent import AgentChatKitServer
 from ..store import ChatStore, SQLiteStore
 from . import _chatkit_routes, _sse_chat_routes
 from ._auth import resolve_secret
 from ._deps import ServerState
-from ._target import AgentOrFactory, load_target, resolve_agent
 
 #: How ``chatkit-widget serve --workers N`` tells each worker what to serve.
 TARGET_ENV = "CHATKIT_WIDGET_TARGET"

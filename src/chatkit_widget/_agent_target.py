@@ -1,4 +1,8 @@
-"""What ``chatkit-widget serve MODULE:ATTR`` serves: an ``Agent`` or a factory returning one."""
+"""An agent named as ``MODULE:ATTR``: an ``Agent`` or a factory returning one.
+
+What ``chatkit-widget serve`` serves and what ``c.ChatKitWidget.agent`` names for the sidebar;
+it needs neither FastAPI nor Jupyter.
+"""
 
 from __future__ import annotations
 
