@@ -184,7 +184,7 @@ def test_a_reload_mid_reply_shows_the_reply_continuing(lab: Lab, page: Page) -> 
     expect(page.locator(DONE).last).to_contain_text("398 399 400", timeout=30_000)
 
 
-def test_a_cell_approved_after_a_reload_runs_in_the_notebook_its_turn_started_in(
+def test_a_cell_approved_after_a_reload_and_a_rename_runs_where_its_turn_started(
     lab: Lab, page: Page
 ) -> None:
     open_sidebar(lab, page, "sidebar_reload_tools.ipynb", ["print(6 * 7)"])
@@ -203,7 +203,15 @@ def test_a_cell_approved_after_a_reload_runs_in_the_notebook_its_turn_started_in
 
     page.reload()
     lab.open(page, "sidebar_reload_tools.ipynb")
-    # The user is in another notebook when they approve: the cell runs where the turn started.
+    # The notebook is renamed, and the user is in another one when they approve: the cell
+    # runs where the turn started.
+    page.evaluate(
+        "window.jupyterapp.serviceManager.contents"
+        ".rename('sidebar_reload_tools.ipynb', 'sidebar_renamed.ipynb')"
+    )
+    page.wait_for_function(
+        "window.jupyterapp.shell.currentWidget?.context?.path === 'sidebar_renamed.ipynb'"
+    )
     lab.write_notebook("sidebar_elsewhere.ipynb", ["print('elsewhere')"])
     page.evaluate(
         "window.jupyterapp.commands.execute('docmanager:open', {path: 'sidebar_elsewhere.ipynb'})"
@@ -218,7 +226,7 @@ def test_a_cell_approved_after_a_reload_runs_in_the_notebook_its_turn_started_in
     expect(page.locator(DONE).last).to_contain_text("42")
     count = page.evaluate(
         "window.jupyterapp.shell.widgets('main').find(w => w.context?.path =="
-        " 'sidebar_reload_tools.ipynb').content.model.sharedModel.cells[0].execution_count"
+        " 'sidebar_renamed.ipynb').content.model.sharedModel.cells[0].execution_count"
     )
     assert count > ran, "the approved cell ran in the notebook the turn started in"
 

@@ -43,6 +43,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(panel, "right", { rank: 1000, type: "ChatKit Chat" });
     restorer?.add(panel, "chatkit-widget");
     tracker?.currentChanged.connect(() => panel.notebookChanged());
+    app.serviceManager.contents.fileChanged.connect((_, change) => {
+      const [from, to] = [change.oldValue?.path, change.newValue?.path];
+      if (change.type === "rename" && from && to) panel.fileRenamed(from, to);
+    });
 
     const open = async () => {
       app.shell.activateById(panel.id);

@@ -18,12 +18,16 @@ export const chatIcon = new LabIcon({
 
 export class ChatPanel extends Widget {
   private chat: ChatHandle | null = null;
+  /** Kept from the start (not with the chat): a rename before the chat opens still counts. */
+  private readonly turns: TurnNotebooks;
+  private readonly baseUrl: string;
+  private readonly tab = tabStorage();
   private loading: Promise<ChatHandle> | null = null;
 
   constructor(
     private readonly serverSettings: ServerConnection.ISettings,
     private readonly currentNotebook: () => NotebookPanel | null,
-    private readonly findNotebook: (path: string) => NotebookPanel | null,
+    findNotebook: (path: string) => NotebookPanel | null,
   ) {
     super();
     this.id = "chatkit-widget-sidebar";
@@ -31,6 +35,12 @@ export class ChatPanel extends Widget {
     this.title.icon = chatIcon;
     this.addClass("ckw-lab-panel");
     this.node.style.height = "100%";
+    this.baseUrl = URLExt.join(serverSettings.baseUrl, "chatkit-widget/");
+    this.turns = new TurnNotebooks(
+      currentNotebook,
+      findNotebook,
+      this.tab && { tab: this.tab, key: `chatkit-widget:notebooks:${this.baseUrl}` },
+    );
   }
 
   /** The chat, built on first use; its code (the UI core) loads only then. */
@@ -49,6 +59,12 @@ export class ChatPanel extends Widget {
     this.chat?.update({ notebook: this.currentNotebook()?.context.path ?? null });
   }
 
+  /** A file was renamed: turns that started in it act on it under its new name. */
+  fileRenamed(oldPath: string, newPath: string): void {
+    this.turns.renamed(oldPath, newPath);
+    this.notebookChanged();
+  }
+
   protected override onBeforeShow(): void {
     void this.ready();
   }
@@ -65,16 +81,10 @@ export class ChatPanel extends Widget {
 
   private async build(): Promise<ChatHandle> {
     const { createChat, HttpTransport } = await import("../../lib/library.js");
-    const baseUrl = URLExt.join(this.serverSettings.baseUrl, "chatkit-widget/");
+    const { baseUrl, tab, turns } = this;
     // makeRequest adds the token and the XSRF header.
     const fetch = (url: string, init?: RequestInit) =>
       ServerConnection.makeRequest(url, init ?? {}, this.serverSettings);
-    const tab = tabStorage();
-    const turns = new TurnNotebooks(
-      this.currentNotebook,
-      this.findNotebook,
-      tab && { tab, key: `chatkit-widget:notebooks:${baseUrl}` },
-    );
     class LabTransport extends HttpTransport {
       override stream(req: Parameters<Transport["stream"]>[0]) {
         return super.stream(turns.requestSent(req));

@@ -71,9 +71,22 @@ export class TurnNotebooks {
     return notebook;
   }
 
+  /** A notebook was renamed (or moved): its turns follow it. */
+  renamed(oldPath: string, newPath: string): void {
+    for (const [threadId, path] of this.byThread) {
+      if (path === oldPath) this.byThread.set(threadId, newPath);
+    }
+    if (this.forNewThread === oldPath) this.forNewThread = newPath;
+    this.save();
+  }
+
   private set(threadId: string, path: string | null): void {
     this.byThread.delete(threadId); // re-added last: the most recent are kept
     if (path !== null) this.byThread.set(threadId, path);
+    this.save();
+  }
+
+  private save(): void {
     if (!this.storage) return;
     const entries = [...this.byThread].slice(-REMEMBERED);
     try {
