@@ -407,6 +407,11 @@ def test_running_a_cell_needs_approval_of_its_code_before_the_browser_is_asked(
     )
     rows = [row_of(i) for i in items(client, thread["id"]) if i["type"] == "task"]
     [waiting] = [row for row in rows if row["status"] == "approval"]
+    [waiting_id] = [
+        i["id"]
+        for i in items(client, thread["id"])
+        if i["type"] == "task" and row_of(i)["status"] == "approval"
+    ]
     # The person approves the code itself, not an index.
     assert (waiting["name"], waiting["arguments"]) == (
         "run_cell",
@@ -432,6 +437,9 @@ def test_running_a_cell_needs_approval_of_its_code_before_the_browser_is_asked(
         approved = SSE(r)
         approved.rest()
     call = pending_call(approved)  # approved: now the browser runs it
+    # Its row replaces the approval row: one row for one run.
+    assert [i for i in items(client, thread["id"]) if i["type"] == "task"] == []
+    assert {"type": "thread.item.removed", "item_id": waiting_id} in approved.events
     assert (call["name"], call["arguments"]["code"]) == ("run_cell", "print(6 * 7)")
     reply = answer(client, thread["id"], {"outputs": "42"})
     assert "Ran the cell. It printed:" in final_reply(reply) and "42" in final_reply(reply)

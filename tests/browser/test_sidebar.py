@@ -224,6 +224,8 @@ def test_a_cell_approved_after_a_reload_and_a_rename_runs_where_its_turn_started
     waiting.get_by_role("button", name="Approve", exact=True).click()
     expect(page.locator(DONE).last).to_contain_text("Ran the cell. It printed:", timeout=30_000)
     expect(page.locator(DONE).last).to_contain_text("42")
+    # One row for one run: the approval row gives way to the call's row, with its outputs.
+    expect(page.locator(f"{SIDEBAR} .ckw-tool", has_text="run_cell")).to_have_count(1)
     count = page.evaluate(
         "window.jupyterapp.shell.widgets('main').find(w => w.context?.path =="
         " 'sidebar_renamed.ipynb').content.model.sharedModel.cells[0].execution_count"

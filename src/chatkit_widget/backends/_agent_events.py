@@ -255,10 +255,11 @@ class AgentEventConverter:
             item_id, created_at, row = self._tools.pop(call_id)
             error = self.tool_errors.pop(call_id, None)
             if row.name in self.approved_client_tools and error is None:
-                # Approved: the row says so, and the client is asked to run it.
-                row.status, row.output = "success", "Approved; the notebook runs it."
+                # Approved: the client is asked to run it, and its call's row (with the result)
+                # takes the approval row's place; two done rows would read as two runs.
                 self.client_call = self._client_call(call_id, row.name, row.arguments)
-            elif error is None:
+                return [ThreadItemRemovedEvent(item_id=item_id)]
+            if error is None:
                 row.status, row.output = "success", _output_text(raw, item.output)
                 row.display = mimebundle(item.output)
             else:
