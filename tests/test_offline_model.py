@@ -12,7 +12,7 @@ from agents import Runner
 
 from chatkit_widget import ChatError, ChatWidget, OfflineDemoModel
 from chatkit_widget.demo import TaskList, demo_agent
-from chatkit_widget.demo._offline_model import HELP_TEXT, plan_turn
+from chatkit_widget.demo._offline_model import HELP_TEXT, NOTEBOOK_HELP_TEXT, plan_turn
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,18 @@ def test_anything_else_explains_how_to_connect_a_model() -> None:
     reply = plan_turn("what's the weather?")
     assert reply == HELP_TEXT and "OPENAI_API_KEY" in reply and "offline demo model" in reply
     assert plan_turn("count to 5") == "1 2 3 4 5"
+
+
+def test_beside_a_notebook_the_help_offers_the_notebook_commands() -> None:
+    # The sidebar's agent has the notebook tools: its help is about them and Jupyter's config.
+    reply = plan_turn("hello", tools=frozenset({"read_notebook", "run_cell"}))
+    assert reply == NOTEBOOK_HELP_TEXT
+    assert "`read the notebook`" in reply and "c.ChatKitWidget.agent" in reply
+    assert "ChatWidget(" not in reply
+    for command in ("read the notebook", "what variables are defined", "run the active cell"):
+        assert command in reply
+        tools = frozenset({"read_notebook", "list_variables", "run_cell"})
+        assert isinstance(plan_turn(command, tools=tools), tuple), command
 
 
 def test_task_list_persists_and_completes(tmp_path: Path) -> None:

@@ -75,7 +75,8 @@ def test_the_agent_reads_edits_and_runs_the_notebook(lab: Lab, page: Page) -> No
     )
     page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0")
 
-    send(page, "read the notebook")
+    # The start screen offers what the agent can do with the notebook.
+    page.locator(SIDEBAR).get_by_role("button", name="Read the notebook").click()
     expect(page.locator(DONE).last).to_have_text(
         "sidebar_tools.ipynb has 2 cells; the active cell starts with: total = 40 + 2"
     )

@@ -16,6 +16,13 @@ export const chatIcon = new LabIcon({
     'a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>',
 });
 
+/** The start screen's prompts: what the agent can do with the notebook (any model, or offline). */
+const NOTEBOOK_PROMPTS = [
+  { label: "Read the notebook", prompt: "read the notebook" },
+  { label: "What variables are defined?", prompt: "what variables are defined" },
+  { label: "Run the active cell", prompt: "run the active cell" },
+];
+
 export class ChatPanel extends Widget {
   private chat: ChatHandle | null = null;
   /** Kept from the start (not with the chat): a rename before the chat opens still counts. */
@@ -99,6 +106,7 @@ export class ChatPanel extends Widget {
         codeActions: host.codeActions,
         threadId: openThread.get(),
         notebook: this.currentNotebook()?.context.path ?? null,
+        prompts: NOTEBOOK_PROMPTS,
       },
       callbacks: {
         threadChanged(threadId) {

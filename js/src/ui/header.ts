@@ -1,7 +1,7 @@
 import { h } from "../util/dom";
 
 const OFFLINE_TITLE =
-  "No OPENAI_API_KEY: a built-in deterministic model answers. Pass agent=... or set OPENAI_API_KEY for a real model.";
+  "No OPENAI_API_KEY: a built-in deterministic model answers. For a real model, set OPENAI_API_KEY or give the chat your own agent.";
 
 export interface HeaderActions {
   newChat(): void;

@@ -67,6 +67,18 @@ HELP_TEXT = (
     "(Ollama, vLLM, LM Studio) works through `OpenAIChatCompletionsModel`."
 )
 
+#: The help in JupyterLab's sidebar, whose agent has the notebook tools.
+NOTEBOOK_HELP_TEXT = (
+    "I'm the **offline demo model**: a built-in, deterministic stand-in that needs no key and no "
+    "network. I can work with the notebook you are in, so try:\n\n"
+    "- `read the notebook`\n- `what variables are defined`\n- `insert a cell: x = 1`\n"
+    "- `replace the cell: x = 2`\n- `run the active cell` (asks for your approval first)\n"
+    "- **Add active cell to chat** (cell context menu), then ask about it\n"
+    "- `add a task: buy milk`, `count to 20`, `show markdown`\n\n"
+    "To talk to a real model, set `OPENAI_API_KEY` in the environment that starts Jupyter, or "
+    'name your own agent in the Jupyter config: `c.ChatKitWidget.agent = "module:agent"`.'
+)
+
 _COMMANDS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"^\s*(?:please\s+)?add(?: a)? task\s*[:\-]?\s*(?P<arg>.+?)\s*$", re.I),
@@ -265,7 +277,7 @@ def plan_turn(
     count = _COUNT.match(text)
     if count:
         return " ".join(str(i) for i in range(1, int(count.group("n")) + 1))
-    return HELP_TEXT
+    return NOTEBOOK_HELP_TEXT if "read_notebook" in tools else HELP_TEXT
 
 
 def _tools_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
