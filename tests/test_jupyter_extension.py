@@ -61,6 +61,18 @@ def create(text: str) -> dict[str, Any]:
     }
 
 
+def add_message(thread_id: str, text: str) -> dict[str, Any]:
+    request = create(text)
+    return {
+        "type": "threads.add_user_message",
+        "params": {"thread_id": thread_id, **request["params"]},
+    }
+
+
+def created_thread(sse: SSE) -> str:
+    return next(e["thread"]["id"] for e in sse.events if e["type"] == "thread.created")
+
+
 class SSE:
     """A streamed answer read frame by frame: ChatKit events, comments, and the end frame."""
 
@@ -207,12 +219,13 @@ def test_a_reloaded_page_reattaches_to_the_running_turn(client: httpx.Client, se
 
 
 def test_a_waiting_stream_carries_keepalive_comments(client: httpx.Client) -> None:
-    # One turn at a time: a second turn waits for the first, its stream open and silent but
-    # for keepalives (every 0.5 s here), so no proxy closes it meanwhile.
+    # One turn at a time per conversation: a second turn waits for the first, its stream open
+    # and silent but for keepalives (every 0.5 s here), so no proxy closes it meanwhile.
     with client.stream("POST", "chatkit", json=create("count to 120")) as first:
         running = SSE(first)  # kept: a dropped reader closes its connection
         running.read_until(is_delta)
-        with client.stream("POST", "chatkit", json=create("count to 3")) as second:
+        thread_id = created_thread(running)
+        with client.stream("POST", "chatkit", json=add_message(thread_id, "count to 3")) as second:
             waiting = SSE(second)
             waiting.rest()
     assert waiting.end == "done"
@@ -537,9 +550,8 @@ def test_a_turn_waiting_for_its_turn_can_be_stopped_and_reattached(client: httpx
     with client.stream("POST", "chatkit", json=create("count to 120")) as first:
         running = SSE(first)
         running.read_until(is_delta)
-        with client.stream(
-            "POST", "chatkit", json=create("count to 3"), params={"stream": "queued1"}
-        ) as second:
+        request = add_message(created_thread(running), "count to 3")
+        with client.stream("POST", "chatkit", json=request, params={"stream": "queued1"}) as second:
             assert "queued1" in [s["id"] for s in client.get("streams").json()["streams"]]
             assert client.post("streams/queued1/cancel").status_code == 204
             waiting = SSE(second)
@@ -548,6 +560,23 @@ def test_a_turn_waiting_for_its_turn_can_be_stopped_and_reattached(client: httpx
         assert (
             client.post(f"streams/{first.headers['x-chatkit-stream-id']}/cancel").status_code == 204
         )
+        running.rest()
+    assert running.end == "cancelled"
+
+
+def test_two_conversations_answer_at_once(client: httpx.Client) -> None:
+    # Turns of different conversations do not queue behind each other.
+    with client.stream("POST", "chatkit", json=create("count to 200")) as first:
+        running = SSE(first)
+        running.read_until(is_delta)
+        with client.stream("POST", "chatkit", json=create("count to 3")) as second:
+            quick = SSE(second)
+            quick.rest()
+        assert quick.end == "done"
+        assert final_reply(quick) == "1 2 3"
+        assert running.end is None, "the first is still answering"
+        cancel = client.post(f"streams/{first.headers['x-chatkit-stream-id']}/cancel")
+        assert cancel.status_code == 204
         running.rest()
     assert running.end == "cancelled"
 

@@ -1,6 +1,7 @@
 // The UI core's one entry: builds the chat inside an element for any host (the anywidget cell,
 // the JupyterLab panel). It knows no host: settings come in, thread changes go out, and ChatKit
 // traffic goes through the `Transport` it is given.
+import type { Thread } from "./chatkit/types";
 import type { ClientToolCall } from "./client-tools";
 import type { MessageContext } from "./context";
 import {
@@ -73,6 +74,11 @@ export interface ChatHandle {
   attach(context: MessageContext): void;
   /** Remove an attached context by id. */
   detach(id: string): void;
+  /**
+   * The backend is gone for good (the kernel restarted): say `reason` above the disabled
+   * composer, end what was streaming as interrupted; the transcript and the draft stay.
+   */
+  disconnect(reason: string): void;
   /** Remove the chat and every listener it added. */
   dispose(): void;
 }
@@ -94,7 +100,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     stop: () => session.stop(),
     edit(itemId, text) {
       const sent = session.edit(itemId, text);
-      if (sent) transcript.pinToBottom();
+      if (sent) transcript.followTurn();
       return sent;
     },
     editLast() {
@@ -114,6 +120,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   });
   const session = new ChatSession(transport, {
     threadCreated(threadId) {
+      history.setAnswering(session.answeringThreads);
       history.threadCreated(threadId);
       moveTo(threadId);
     },
@@ -126,6 +133,8 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   const state = session.state;
   /** Record the conversation shown now and tell the host, once per change. */
   const moveTo = (threadId: string | null) => {
+    // The user has chosen where to go: "Continue" is no longer the question.
+    transcript.setStartScreen({ resume: null });
     if (settings.threadId === threadId) return;
     settings.threadId = threadId;
     callbacks.threadChanged?.(threadId);
@@ -145,7 +154,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
       else
         history.open({
           below: header.el,
-          covered: [transcript.el, working.el, composer.el],
+          covered: [transcript.el, composer.el],
           returnFocus: header.historyButton,
         });
     },
@@ -175,7 +184,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     features,
     retry() {
       session.retry();
-      transcript.pinToBottom();
+      transcript.followTurn();
       // The Retry button left with the reply it regenerates: keep focus in the widget.
       composer.focus();
     },
@@ -188,7 +197,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   const rowContext = withCustomRenderer(customRenderer, {
     retry(rowId) {
       session.retry(rowId);
-      transcript.pinToBottom();
+      transcript.followTurn();
       composer.focus();
     },
     actions,
@@ -203,14 +212,24 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     },
     deciding: (callId) => session.deciding(callId),
   });
-  const transcript = new Transcript(state, rowContext, {
-    loadOlder: () => void session.loadOlder(),
-    sendPrompt(prompt) {
-      if (send(prompt)) composer.focus();
-    },
-  });
-  const announcer = new ReplyAnnouncer(state);
   const working = new WorkingIndicator();
+  const transcript = new Transcript(
+    state,
+    rowContext,
+    {
+      loadOlder: () => void session.loadOlder(),
+      sendPrompt(prompt) {
+        if (send(prompt)) composer.focus();
+      },
+      jumped: () => composer.focus(),
+      resume(threadId) {
+        openThread(threadId);
+        composer.focus();
+      },
+    },
+    working.el,
+  );
+  const announcer = new ReplyAnnouncer(state);
   const theme = watchTheme(root, () => schemeOf(settings.theme));
   let themeProps = new Set<string>();
   cleanups.push(
@@ -223,9 +242,26 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     () => transport.dispose(),
   );
 
+  /**
+   * Mounted on a new chat (a re-run cell, a restarted kernel): offer the latest conversation
+   * (of this notebook, where the backend can tell) as "Continue: <title>".
+   */
+  async function offerResume(): Promise<void> {
+    if (state.threadId !== null) return;
+    let latest: Thread | undefined;
+    try {
+      latest = (await session.listThreads(null, 1, historyNotebook())).data[0];
+    } catch {
+      return; // no list, no offer: the start screen works without it
+    }
+    if (!latest || disposed || state.threadId !== null || state.items.length > 0) return;
+    const title = latest.title?.trim() || "Untitled conversation";
+    transcript.setStartScreen({ resume: { threadId: latest.id, title } });
+  }
+
   function send(text: string, contexts: readonly MessageContext[] = []): boolean {
     const sent = session.send(text, contexts);
-    if (sent) transcript.pinToBottom();
+    if (sent) transcript.followTurn();
     return sent;
   }
 
@@ -258,6 +294,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   };
   cleanups.push(
     session.onRunningChange(syncBusy),
+    session.onRunningChange(() => history.setAnswering(session.answeringThreads)),
     state.subscribe((change) => {
       if (change.progress || toolRowsChanged(change)) syncBusy();
       if (change.thread) syncThread();
@@ -334,7 +371,6 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     h("style", {}, STYLES),
     header.el,
     transcript.el,
-    working.el,
     composer.el,
     announcer.el,
     history.el,
@@ -343,8 +379,11 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   syncBusy();
   syncThread();
   session.attach();
-
   let disposed = false;
+  // Once the host's own set-up has run: it may open a conversation right after mounting.
+  const resumeTimer = setTimeout(() => void offerResume(), 0);
+  cleanups.push(() => clearTimeout(resumeTimer));
+
   return {
     root,
     update(changed) {
@@ -356,6 +395,14 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     },
     detach(id) {
       if (!disposed) composer.detach(id);
+    },
+    disconnect(reason) {
+      if (disposed) return;
+      history.close(false);
+      session.disconnect();
+      composer.setDisconnected(reason);
+      header.setEnabled(false);
+      root.setAttribute("data-disconnected", "true");
     },
     dispose() {
       if (disposed) return;

@@ -40,6 +40,20 @@ export function messageInput(
   return input;
 }
 
+/** The text of the message a ChatKit request sends (its `input_text` parts), or undefined. */
+export function requestText(
+  request: { params?: Record<string, unknown> } | null,
+): string | undefined {
+  const input = request?.params?.input;
+  const content = isRecord(input) && Array.isArray(input.content) ? input.content : [];
+  const texts = content.flatMap((part: unknown) =>
+    isRecord(part) && part.type === "input_text" && typeof part.text === "string"
+      ? [part.text]
+      : [],
+  );
+  return texts.length > 0 ? texts.join("\n") : undefined;
+}
+
 /** The message's content parts: its text, then a tag per context. */
 export function messageContent(
   text: string,

@@ -1,8 +1,8 @@
 import { Approvals } from "./approvals";
 import { isRecord, type Page, type Thread, type ThreadItem } from "./chatkit/types";
 import { type ClientToolCall, ClientTools } from "./client-tools";
-import { type MessageContext, messageInput } from "./context";
-import type { ChatKitRequest } from "./protocol";
+import { type MessageContext, messageInput, requestText } from "./context";
+import type { ChatKitRequest, EndReason } from "./protocol";
 import { ThreadState } from "./state/thread-state";
 import type { FeedbackKind } from "./state/types";
 import type { Transport } from "./transport/types";
@@ -59,6 +59,7 @@ export class ChatSession {
   private readonly clientTools: ClientTools;
   private readonly disposers: Array<() => void>;
   private loadSeq = 0;
+  private disconnected = false;
   /** A thread is loading: it asks for the running streams (`resume`) once it has loaded. */
   private loadPending = false;
 
@@ -98,26 +99,29 @@ export class ChatSession {
         if (result.threadCreated) this.hooks.threadCreated(result.threadCreated);
         if (stream?.own) this.clientTools.observe(id, events);
       }),
-      transport.onEnd((id, reason) => {
-        this.running.delete(id);
-        const contexts = this.state.pendingContexts(id);
-        const unsent = this.state.endStream(id, reason);
-        if (unsent) this.hooks.restoreText(unsent, contexts);
-        const edit = this.edits.get(id);
-        this.edits.delete(id);
-        if (edit) this.editFailed(edit);
-        // Before the approvals: a call that runs now keeps queued decisions waiting.
-        this.clientTools.streamEnded(id, reason);
-        this.approvals.streamEnded(id);
-        this.runningListeners.emit();
-      }),
+      transport.onEnd((id, reason) => this.ended(id, reason)),
       transport.onChanged?.((events) => this.state.applyChanges(events)) ?? (() => {}),
     ];
   }
 
-  /** Any stream is running, whoever started it, or the host runs a client tool for a turn. */
+  /**
+   * The backend is gone for good (the kernel restarted): every stream ends as interrupted,
+   * and nothing more is sent. What was said stays on screen.
+   */
+  disconnect(): void {
+    this.disconnected = true;
+    this.approvals.dropQueued();
+    this.clientTools.stop();
+    for (const id of [...this.running.keys()]) this.ended(id, "error");
+    this.runningListeners.emit();
+  }
+
+  /**
+   * A turn runs on the conversation shown (whoever started it), or the host runs a client
+   * tool for one. Turns of other conversations go on meanwhile without making this one busy.
+   */
   get busy(): boolean {
-    return this.running.size > 0 || this.runningTool !== null;
+    return this.runningTool !== null || this.streamsHere().length > 0;
   }
 
   /**
@@ -127,7 +131,12 @@ export class ChatSession {
   get canStop(): boolean {
     if (this.runningTool) return true;
     if (!this.busy) return this.waiting;
-    return [...this.running.values()].some((stream) => stream.allowCancel);
+    return this.streamsHere().some(([, stream]) => stream.allowCancel);
+  }
+
+  /** The conversations with a turn running now (History marks them). */
+  get answeringThreads(): Set<string> {
+    return this.state.runningThreads();
   }
 
   /** The client tool call the host runs now for a turn of this view. */
@@ -253,11 +262,11 @@ export class ChatSession {
     this.approvals.dropQueued();
     const toolStopped = this.clientTools.stop();
     if (toolStopped) this.runningListeners.emit();
-    if (this.running.size === 0) {
+    if (this.streamsHere().length === 0) {
       if (!toolStopped) this.approvals.stop();
       return;
     }
-    for (const [id, stream] of this.running) {
+    for (const [id, stream] of this.streamsHere()) {
       if (stream.allowCancel) this.transport.cancel(id);
     }
   }
@@ -339,6 +348,26 @@ export class ChatSession {
     this.runningListeners.clear();
   }
 
+  /** The running streams of the conversation shown. */
+  private streamsHere(): Array<[string, RunningStream]> {
+    return [...this.running].filter(([id]) => this.state.runsHere(id));
+  }
+
+  /** A stream ended: settle its rows, give back what never reached the server. */
+  private ended(id: string, reason: EndReason): void {
+    this.running.delete(id);
+    const contexts = this.state.pendingContexts(id);
+    const unsent = this.state.endStream(id, reason);
+    if (unsent) this.hooks.restoreText(unsent, contexts);
+    const edit = this.edits.get(id);
+    this.edits.delete(id);
+    if (edit) this.editFailed(edit);
+    // Before the approvals: a call that runs now keeps queued decisions waiting.
+    this.clientTools.streamEnded(id, reason);
+    this.approvals.streamEnded(id);
+    this.runningListeners.emit();
+  }
+
   /**
    * The server never applied an edit: the items dropped for it are still stored, so the
    * thread is loaded again as stored, and the new text goes back to the user.
@@ -361,6 +390,7 @@ export class ChatSession {
   }
 
   private startStream(request: ChatKitRequest): string | null {
+    if (this.disconnected) return null;
     try {
       const handle = this.transport.stream(request);
       this.track(handle.id, request, { own: true });
@@ -381,20 +411,22 @@ export class ChatSession {
     { replay = false, own = false } = {},
   ): void {
     const threadId = requestThread(request);
+    // A message sent from elsewhere has no row here: an error names it (ThreadState).
+    const message = own ? undefined : requestText(request);
     const known = this.running.get(id);
     if (known) {
       known.request ??= request;
       // The transport may announce a stream before `stream()` returns it.
       known.own ||= own;
       // Re-attach: its events show again if it runs on the open thread.
-      this.state.beginStream(id, { threadId });
+      this.state.beginStream(id, { threadId, ...(known.own ? {} : { message }) });
       return;
     }
     this.running.set(id, { request, allowCancel: true, own });
     // A threads.create sent or announced now makes the thread this view shows next; a replayed
     // one made its thread earlier (its items name it).
     const creating = request?.type === "threads.create" && !replay;
-    this.state.beginStream(id, { threadId, creating });
+    this.state.beginStream(id, { threadId, creating, message });
     this.runningListeners.emit();
   }
 

@@ -363,3 +363,79 @@ test("History's notebook filter is there when the host knows the notebook and th
   assert.equal(scope()?.hidden, true, "no notebook open");
   chat.dispose();
 });
+
+test("a chat whose kernel is gone says so, ends its reply as interrupted and keeps the draft", async () => {
+  const { transport, chat, $ } = mount();
+  type(chat, "hello");
+  const [{ id, req }] = transport.streams;
+  transport.start(id, req);
+  transport.events(id, [
+    {
+      type: "thread.created",
+      thread: { id: THREAD, title: null, created_at: AT, status: { type: "active" } },
+    },
+    {
+      type: "thread.item.added",
+      item: {
+        id: "a1",
+        thread_id: THREAD,
+        created_at: AT,
+        type: "assistant_message",
+        content: [{ type: "output_text", text: "", annotations: [] }],
+      },
+    },
+    delta("Half a rep"),
+  ]);
+  const box = $<HTMLTextAreaElement>("textarea");
+  assert.ok(box);
+  box.value = "my unsent draft";
+
+  chat.disconnect("The kernel restarted: run the cell again.");
+  await nextFrame();
+  assert.equal(chat.root.dataset.disconnected, "true");
+  assert.equal($(".ckw-composer-notice")?.textContent, "The kernel restarted: run the cell again.");
+  assert.equal($(".ckw-composer-notice")?.hidden, false);
+  assert.equal(box.disabled, true);
+  assert.equal(
+    box.value,
+    "my unsent draft\n\nhello",
+    "nothing typed is lost: the draft, and the message the server never confirmed",
+  );
+  assert.equal(chat.root.dataset.busy, undefined, "no reply runs any more");
+  assert.match(
+    $('.ckw-row[data-item-id="a1"]')?.textContent ?? "",
+    /Half a rep/,
+    "what was said stays",
+  );
+  assert.match($(".ckw-error")?.textContent ?? "", /interrupted/);
+  assert.equal($<HTMLButtonElement>(".ckw-history-button")?.disabled, true);
+  assert.equal($<HTMLButtonElement>(".ckw-new-chat")?.disabled, true);
+
+  box.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+  assert.equal(transport.streams.length, 1, "nothing more is sent");
+  assert.match(box.value, /^my unsent draft/);
+  chat.dispose();
+});
+
+test("a chat mounted on no conversation offers to continue the latest one", async () => {
+  const { transport, threads, chat, $ } = mount();
+  await nextFrame();
+  const [list] = transport.requests;
+  assert.equal(list?.req.type, "threads.list");
+  assert.deepEqual(list?.req.params, { limit: 1, order: "desc" });
+  await transport.answer({
+    data: [{ id: THREAD, title: "Plot rainfall", created_at: AT, status: { type: "active" } }],
+    has_more: true,
+  });
+  await nextFrame();
+  const resume = $<HTMLButtonElement>(".ckw-resume");
+  assert.equal(resume?.textContent, "Continue:Plot rainfall");
+  resume?.click();
+  assert.deepEqual(threads, [THREAD]);
+  assert.equal(transport.requests[0]?.req.type, "threads.get_by_id");
+  assert.equal($(".ckw-resume"), null, "once chosen, it is no longer offered");
+  chat.root.querySelector<HTMLButtonElement>("[aria-label='New chat']")?.click();
+  await nextFrame();
+  assert.equal($(".ckw-resume"), null, "New chat means a new chat");
+  chat.dispose();
+});

@@ -164,3 +164,21 @@ test("withdrawn text comes back out of the composer, keeping what else was typed
   assert.equal(withoutRestored("something else", "send me"), "something else");
   assert.equal(withoutRestored(withRestored("draft", "send me"), "send me"), "draft");
 });
+
+test("focus stays in the composer when Stop or Send hides under it", () => {
+  const stops: number[] = [];
+  const composer = new Composer({ send: () => true, stop: () => stops.push(1) });
+  document.body.append(composer.el);
+  const textarea = composer.el.querySelector("textarea") as HTMLTextAreaElement;
+  const stop = composer.el.querySelector(".ckw-stop") as HTMLButtonElement;
+  composer.setBusy(true, true);
+  stop.focus();
+  stop.click();
+  assert.equal(stops.length, 1);
+  assert.equal(document.activeElement, textarea, "after Stop, the next message is typed here");
+  stop.focus();
+  composer.setBusy(false, false);
+  assert.equal(stop.hidden, true);
+  assert.equal(document.activeElement, textarea, "the reply ended with focus on Stop");
+  composer.el.remove();
+});

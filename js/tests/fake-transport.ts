@@ -59,6 +59,10 @@ export class FakeTransport implements Transport {
   end(id: string, reason: EndReason): void {
     this.ends.emit(id, reason);
   }
+  /** What a JSON request changed, as the backend tells every view. */
+  changed(events: ChatKitEvent[]): void {
+    this.changes.emit(events);
+  }
   /** Answer the oldest request still open. */
   async answer(result: unknown): Promise<void> {
     const next = this.requests.shift();

@@ -5,7 +5,13 @@ import type { Page, Thread, ThreadItem } from "../src/chatkit/types";
 import type { ChatKitEvent, ChatKitRequest, EndReason } from "../src/protocol";
 import { ChatSession } from "../src/session";
 import type { StreamHandle, StreamStart, Transport } from "../src/transport/types";
-import { HISTORY_PAGE_SIZE, HistoryPanel, relativeTime } from "../src/ui/history";
+import {
+  HISTORY_PAGE_SIZE,
+  HistoryPanel,
+  relativeTime,
+  SEARCH_DEPTH,
+  SEARCH_PAGE_SIZE,
+} from "../src/ui/history";
 import { Transcript } from "../src/ui/transcript";
 
 /** Let the stubbed frame (scheduled before this) run. */
@@ -479,10 +485,10 @@ test("scrolling the transcript to the top pages in older items and keeps the vie
     { retry() {} },
     { loadOlder: () => void h.session.loadOlder(), sendPrompt() {} },
   );
-  const el = transcript.el;
+  const el = transcript.el.querySelector(".ckw-scroll") as HTMLElement;
   const rows = () => el.querySelectorAll(".ckw-row").length;
   layOut(el, 400, () => rows() * 60);
-  document.body.append(el);
+  document.body.append(transcript.el);
   h.session.openThread("thr_L");
   await settle();
   await nextFrame();
@@ -562,4 +568,230 @@ test("History says where each conversation started and can list one notebook's",
   await settle();
   assert.deepEqual(titles(h.panel), ["note 3", "note 2", "note 1", "note 0"]);
   assert.equal(backend.requests.at(-1)?.metadata, undefined);
+});
+
+// Date groups and search.
+
+/** Local midnight `days` days ago, plus `hours`. */
+function daysAgo(days: number, hours = 1): string {
+  const now = new Date();
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate() - days, hours).toISOString();
+}
+
+function visibleTitles(panel: HistoryPanel): string[] {
+  return [...panel.el.querySelectorAll<HTMLElement>(".ckw-history-row")]
+    .filter((li) => !li.hidden && !(li.closest(".ckw-history-group") as HTMLElement).hidden)
+    .map((li) => li.querySelector(".ckw-history-title")?.textContent ?? "");
+}
+
+/** The headings shown, each with the titles of the list it labels. */
+function groupsShown(panel: HistoryPanel): Array<[string, string[]]> {
+  return [...panel.el.querySelectorAll<HTMLElement>(".ckw-history-group")]
+    .filter((group) => !group.hidden)
+    .map((group) => {
+      const heading = group.querySelector("h3") as HTMLElement;
+      const list = group.querySelector("ul") as HTMLElement;
+      assert.equal(list.getAttribute("aria-labelledby"), heading.id, "the list is named by it");
+      const rows = [...list.querySelectorAll<HTMLElement>(".ckw-history-row")].filter(
+        (li) => !li.hidden,
+      );
+      return [
+        heading.textContent ?? "",
+        rows.map((li) => li.querySelector(".ckw-history-title")?.textContent ?? ""),
+      ];
+    });
+}
+
+function typeSearch(panel: HistoryPanel, text: string): HTMLInputElement {
+  const box = panel.el.querySelector<HTMLInputElement>("input[type=search]");
+  assert.ok(box, "a search box");
+  box.value = text;
+  box.dispatchEvent(new window.Event("input", { bubbles: true }));
+  return box;
+}
+
+function status(panel: HistoryPanel): string {
+  return panel.el.querySelector("[role=status]")?.textContent ?? "";
+}
+
+test("threads are grouped under Today, Yesterday, Previous 7 days and Older by last activity", async () => {
+  const backend = new FakeBackend();
+  // Oldest created first, as the store lists them backwards.
+  backend.threads = [
+    { id: "thr_old", title: "Old", created_at: daysAgo(40) },
+    {
+      id: "thr_revived",
+      title: "Revived",
+      created_at: daysAgo(30),
+      updated_at: new Date().toISOString(),
+    },
+    { id: "thr_week", title: "Monday", created_at: daysAgo(6) },
+    { id: "thr_week2", title: "Wednesday", created_at: daysAgo(5), updated_at: daysAgo(2) },
+    { id: "thr_yday", title: "Yesterday's", created_at: daysAgo(1) },
+    { id: "thr_today", title: "This morning", created_at: daysAgo(0, 0) },
+  ];
+  const h = harness(backend);
+  await openPanel(h);
+  assert.deepEqual(groupsShown(h.panel), [
+    ["Today", ["Revived", "This morning"]],
+    ["Yesterday", ["Yesterday's"]],
+    ["Previous 7 days", ["Wednesday", "Monday"]],
+    ["Older", ["Old"]],
+  ]);
+  assert.equal(
+    row(h.panel, "thr_revived").querySelector("time")?.textContent,
+    "just now",
+    "the time is the last activity, not the creation",
+  );
+  assert.equal(
+    row(h.panel, "thr_old").querySelector("time")?.getAttribute("datetime"),
+    daysAgo(40),
+  );
+  for (const heading of h.panel.el.querySelectorAll("h3")) {
+    assert.equal(heading.hasAttribute("tabindex"), false, "headings are not focus stops");
+  }
+
+  // Arrows go from thread to thread across the groups, never to a heading.
+  const order = ["thr_revived", "thr_today", "thr_yday", "thr_week2", "thr_week", "thr_old"];
+  assert.equal(document.activeElement?.closest("li")?.dataset.threadId, order[0]);
+  for (const id of order.slice(1)) {
+    press(document.activeElement as Element, "ArrowDown");
+    assert.equal(document.activeElement?.closest("li")?.dataset.threadId, id);
+  }
+  press(document.activeElement as Element, "Home");
+  assert.equal(document.activeElement?.closest("li")?.dataset.threadId, "thr_revived");
+
+  // Deleting the last thread of a group takes its heading too.
+  button(row(h.panel, "thr_yday"), "Delete").click();
+  button(row(h.panel, "thr_yday"), "Yes, delete").click();
+  await settle();
+  assert.deepEqual(
+    groupsShown(h.panel).map(([heading]) => heading),
+    ["Today", "Previous 7 days", "Older"],
+  );
+  assert.equal(document.activeElement?.closest("li")?.dataset.threadId, "thr_week2");
+});
+
+test("pages fill the groups they belong to and keep paging by the server's order", async () => {
+  const backend = new FakeBackend();
+  for (let i = 0; i < 45; i++) {
+    backend.threads.push({ id: `thr_${i}`, title: `note ${i}`, created_at: daysAgo(40 - i / 2) });
+  }
+  // Created long ago (on the second page), continued today.
+  const revived = backend.threads[10] as Thread;
+  revived.updated_at = new Date().toISOString();
+  const h = harness(backend);
+  await openPanel(h);
+  const before = groupsShown(h.panel);
+  button(h.panel.el, "Load more").click();
+  await settle();
+  const after = groupsShown(h.panel);
+  assert.deepEqual(after[0], ["Today", ["note 10"]], "it joins Today, on top");
+  assert.equal(h.panel.el.querySelectorAll("h3").length, after.length, "one heading per group");
+  assert.deepEqual(
+    after.flatMap(([, rows]) => rows).slice(1, before.flatMap(([, r]) => r).length + 1),
+    before.flatMap(([, rows]) => rows),
+    "the rows already shown keep their order",
+  );
+  button(h.panel.el, "Load more").click();
+  await settle();
+  assert.deepEqual(
+    backend.sent("threads.list").map((p) => p.after),
+    [undefined, "thr_25", "thr_5"],
+    "the cursor is the last thread the server listed, not the last row shown",
+  );
+  assert.equal(visibleTitles(h.panel).length, 45);
+});
+
+test("search filters titles as they are typed, reads further pages, and Escape clears it first", async () => {
+  const backend = withThreads(250);
+  (backend.threads[10] as Thread).title = "Résumé draft";
+  (backend.threads[240] as Thread).title = "Resume the analysis";
+  const h = harness(backend);
+  await openPanel(h);
+  const box = h.panel.el.querySelector("input[type=search]") as HTMLInputElement;
+  assert.equal(box.getAttribute("aria-label"), "Search conversations");
+
+  typeSearch(h.panel, "RÉSUMÉ");
+  await settle();
+  assert.deepEqual(visibleTitles(h.panel), ["Resume the analysis", "Résumé draft"]);
+  assert.deepEqual(
+    backend.sent("threads.list").map((p) => p.limit),
+    [HISTORY_PAGE_SIZE, SEARCH_PAGE_SIZE, SEARCH_PAGE_SIZE, SEARCH_PAGE_SIZE],
+    "older pages are read to find titles not listed yet",
+  );
+  assert.equal(status(h.panel), "");
+  typeSearch(h.panel, "draft resume");
+  assert.deepEqual(visibleTitles(h.panel), ["Résumé draft"], "every word, in any order");
+
+  // Down from the box to the first match; back up and Enter opens the first match.
+  press(box, "ArrowDown");
+  assert.equal(document.activeElement?.closest("li")?.dataset.threadId, "thr_10");
+  press(document.activeElement as Element, "ArrowDown");
+  assert.equal(document.activeElement?.closest("li")?.dataset.threadId, "thr_10", "the only one");
+
+  typeSearch(h.panel, "nothing like it");
+  await settle();
+  assert.deepEqual(visibleTitles(h.panel), []);
+  assert.equal(h.panel.el.querySelector(".ckw-history-group:not([hidden])"), null);
+  assert.equal(status(h.panel), "No conversations match “nothing like it”.");
+
+  // Escape empties the box first (everything shows again), then closes the panel.
+  box.focus();
+  press(box, "Escape");
+  assert.equal(h.panel.isOpen, true);
+  assert.equal(box.value, "");
+  assert.equal(visibleTitles(h.panel).length, 250);
+  assert.equal(status(h.panel), "");
+  press(box, "Escape");
+  assert.equal(h.panel.isOpen, false);
+  assert.equal(document.activeElement, h.historyButton);
+});
+
+test("a search reads a bounded number of threads, then Load more searches older ones", async () => {
+  const backend = withThreads(500);
+  (backend.threads[5] as Thread).title = "needle";
+  const h = harness(backend);
+  await openPanel(h);
+  const box = typeSearch(h.panel, "needle");
+  await settle();
+  const listed = backend.sent("threads.list").length;
+  const read = h.panel.el.querySelectorAll(".ckw-history-row").length;
+  assert.ok(
+    read >= SEARCH_DEPTH && read < SEARCH_DEPTH + SEARCH_PAGE_SIZE,
+    "it stops at the bound",
+  );
+  assert.equal(read, 320);
+  assert.equal(status(h.panel), "No conversations match “needle”. Load more to search older ones.");
+  const more = button(h.panel.el, "Load more");
+  assert.equal(more.hidden, false);
+  more.click();
+  await settle();
+  assert.equal(backend.sent("threads.list").length, listed + 1, "one page per click");
+  assert.equal(h.panel.el.querySelectorAll(".ckw-history-row").length, 340);
+
+  // Enter in the box opens the first match once one is listed.
+  for (let i = 0; i < 8; i++) {
+    button(h.panel.el, "Load more").click();
+    await settle();
+  }
+  assert.deepEqual(visibleTitles(h.panel), ["needle"]);
+  assert.equal(status(h.panel), "");
+  press(box, "Enter");
+  assert.deepEqual(h.opened, ["thr_5"]);
+});
+
+test("a rename's or delete's message is not wiped by typing a search", async () => {
+  const h = harness(withThreads(3));
+  await openPanel(h);
+  button(row(h.panel, "thr_2"), "Delete").click();
+  button(row(h.panel, "thr_2"), "Yes, delete").click();
+  await settle();
+  typeSearch(h.panel, "note");
+  await settle();
+  assert.equal(status(h.panel), "Deleted “note 2”.");
+  typeSearch(h.panel, "zzz");
+  assert.equal(status(h.panel), "No conversations match “zzz”.");
+  typeSearch(h.panel, "");
+  assert.equal(status(h.panel), "");
 });

@@ -131,7 +131,8 @@ test("a late New chat view does not show the replay of another thread's stream",
   transport.events("S", [delta("a1", " more")]);
   assert.equal(session.state.items.length, 0);
   assert.equal(session.state.progress, null);
-  assert.equal(session.busy, true, "the stream still counts as running (Stop works)");
+  assert.equal(session.busy, false, "another conversation's turn leaves this one free");
+  assert.deepEqual([...session.answeringThreads], ["thr_T"]);
   transport.end("S", "error");
   assert.equal(session.state.items.length, 0, "no interrupted row for another thread's turn");
 });
@@ -294,4 +295,80 @@ test("a new message clears the error rows of earlier turns", async () => {
     session.state.items.some((item) => item.type === "error"),
     false,
   );
+});
+
+test("a refusal of a locked thread names the message sent from Python, and goes when it reopens", async () => {
+  const transport = new FakeTransport();
+  const { session } = newSession(transport);
+  session.openThread("thr_T");
+  await transport.answer({ ...thread("thr_T"), status: { type: "locked", reason: "Final" } });
+  const errors = () =>
+    session.state.items.filter((item) => item.type === "error").map((item) => item.message);
+
+  transport.start("S", ADD_T);
+  transport.events("S", [
+    {
+      type: "error",
+      code: "custom",
+      message: "This conversation is locked: Final",
+      allow_retry: false,
+    },
+  ]);
+  transport.end("S", "error");
+  assert.deepEqual(errors(), ["This conversation is locked: Final The message “hi” was not sent."]);
+
+  // Python reopens it: the refusal no longer applies.
+  transport.changed([
+    { type: "thread.updated", thread: { ...thread("thr_T"), status: { type: "active" } } },
+  ]);
+  assert.deepEqual(errors(), []);
+  assert.equal(session.state.status, "active");
+
+  // An error of an active thread is not the lock's: it stays.
+  transport.start("S2", ADD_T);
+  transport.events("S2", [
+    { type: "thread.item.done", item: userItem("u1", "thr_T", "hi") },
+    { type: "error", code: "custom", message: "The model failed.", allow_retry: false },
+  ]);
+  transport.end("S2", "error");
+  assert.deepEqual(errors(), ["The model failed."], "the server had the message: no 'not sent'");
+  transport.changed([
+    { type: "thread.updated", thread: { ...thread("thr_T"), status: { type: "active" } } },
+  ]);
+  assert.deepEqual(errors(), ["The model failed."]);
+});
+
+test("busy belongs to a conversation: New chat mid-reply can send at once, and Stop stops its own", async () => {
+  const transport = new FakeTransport();
+  const { session } = newSession(transport);
+  assert.equal(session.send("count to 150"), true);
+  const first = transport.streams[0];
+  assert.ok(first);
+  transport.start(first.id, first.req);
+  transport.events(first.id, [
+    { type: "thread.created", thread: thread("thr_A") },
+    { type: "thread.item.done", item: userItem("u1", "thr_A", "count to 150") },
+    { type: "thread.item.added", item: assistantItem("a1", "thr_A", "1 2") },
+  ]);
+  assert.equal(session.busy, true);
+
+  session.openThread(null); // New chat
+  assert.equal(session.busy, false, "the new chat is not the counting one");
+  assert.equal(session.canStop, false);
+  transport.events(first.id, [delta("a1", " 3")]);
+  assert.equal(session.state.items.length, 0, "its reply streams in its own thread, unseen here");
+  assert.equal(session.send("hello"), true, "a message goes out at once");
+  const second = transport.streams[1];
+  assert.ok(second);
+  assert.equal(session.busy, true);
+  session.stop();
+  assert.deepEqual(transport.cancelled, [second.id], "Stop here stops this chat's reply only");
+  transport.end(second.id, "cancelled");
+  assert.deepEqual([...session.answeringThreads], ["thr_A"]);
+
+  session.openThread("thr_A");
+  await transport.answer(thread("thr_A", [userItem("u1", "thr_A", "count to 150")]));
+  assert.equal(session.busy, true, "back in the counting thread, its turn is running");
+  session.stop();
+  assert.deepEqual(transport.cancelled, [second.id, first.id]);
 });

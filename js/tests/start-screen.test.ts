@@ -2,7 +2,7 @@ import "./frames";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ThreadState } from "../src/state/thread-state";
-import { DEFAULT_GREETING, StartScreen } from "../src/ui/start-screen";
+import { DEFAULT_GREETING, OFFLINE_PROMPTS, StartScreen } from "../src/ui/start-screen";
 import { Transcript } from "../src/ui/transcript";
 
 const frame = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -12,7 +12,7 @@ function promptButtons(root: Element): HTMLButtonElement[] {
 }
 
 test("the greeting from Python, or the built-in one", () => {
-  const screen = new StartScreen(() => {});
+  const screen = new StartScreen({ prompt() {}, resume() {} });
   assert.equal(screen.el.querySelector(".ckw-greeting")?.textContent, DEFAULT_GREETING);
   screen.update({ greeting: "Hello, analyst" });
   assert.equal(screen.el.querySelector(".ckw-greeting")?.textContent, "Hello, analyst");
@@ -22,7 +22,7 @@ test("the greeting from Python, or the built-in one", () => {
 
 test("starter prompts are buttons that send their prompt", () => {
   const sent: string[] = [];
-  const screen = new StartScreen((prompt) => sent.push(prompt));
+  const screen = new StartScreen({ prompt: (prompt) => sent.push(prompt), resume() {} });
   screen.update({
     prompts: [
       { label: "count to 3", prompt: "count to 3" },
@@ -43,16 +43,22 @@ test("starter prompts are buttons that send their prompt", () => {
   assert.deepEqual(sent, ["Summarise the data frame df in three bullets", "count to 3"]);
 });
 
-test("the offline hint shows only when offline and Python gave no prompts", () => {
-  const screen = new StartScreen(() => {});
-  const hint = () => screen.el.querySelector(".ckw-empty-hint")?.textContent ?? null;
-  assert.equal(hint(), null);
+test("offline without prompts from Python, the demo's phrases are prompt buttons", () => {
+  const sent: string[] = [];
+  const screen = new StartScreen({ prompt: (prompt) => sent.push(prompt), resume() {} });
+  const labels = () => promptButtons(screen.el).map((b) => b.textContent);
+  assert.deepEqual(labels(), [], "a real model: nothing to suggest");
   screen.update({ offline: true });
-  assert.match(hint() ?? "", /add a task: buy milk/);
+  assert.deepEqual(
+    labels(),
+    OFFLINE_PROMPTS.map((p) => p.label),
+  );
+  promptButtons(screen.el)[0]?.click();
+  assert.deepEqual(sent, ["add a task: buy milk"]);
   screen.update({ prompts: [{ label: "list tasks", prompt: "list tasks" }] });
-  assert.equal(hint(), null, "the prompts already say what to try");
+  assert.deepEqual(labels(), ["list tasks"], "Python's prompts replace the demo's");
   screen.update({ prompts: [] });
-  assert.match(hint() ?? "", /add a task/);
+  assert.equal(labels().length, OFFLINE_PROMPTS.length);
 });
 
 test("the transcript shows the start screen on an empty thread, live-updated", async () => {
@@ -96,4 +102,18 @@ test("the transcript shows the start screen on an empty thread, live-updated", a
   await frame();
   assert.equal(empty.querySelector(".ckw-greeting")?.textContent, "Hello");
   transcript.dispose();
+});
+
+test("Continue: <title> offers the latest conversation, and opens it", () => {
+  const opened: string[] = [];
+  const screen = new StartScreen({ prompt() {}, resume: (id) => opened.push(id) });
+  assert.equal(screen.el.querySelector(".ckw-resume"), null, "nothing offered by default");
+  screen.update({ resume: { threadId: "thr_9", title: "Plot rainfall by month" } });
+  const button = screen.el.querySelector<HTMLButtonElement>(".ckw-resume");
+  assert.equal(button?.textContent, "Continue:Plot rainfall by month");
+  assert.equal(button?.title, "Plot rainfall by month");
+  button?.click();
+  assert.deepEqual(opened, ["thr_9"]);
+  screen.update({ resume: null });
+  assert.equal(screen.el.querySelector(".ckw-resume"), null);
 });

@@ -129,6 +129,41 @@ class StreamWatch:
         self.ended: asyncio.Queue[tuple[str, str | None, EndReason]] = asyncio.Queue()
 
 
+class _TurnLock:
+    """An `asyncio.Lock` listed under one or more keys while anybody holds or waits for it."""
+
+    def __init__(self, locks: dict[str, _TurnLock], key: str) -> None:
+        self._lock = asyncio.Lock()
+        self._users = 0
+        self._locks = locks
+        self._keys = [key]
+        locks[key] = self
+
+    def also(self, key: str) -> None:
+        """List it under `key` too (a turn that creates a thread holds that thread's lock)."""
+        self._keys.append(key)
+        self._locks[key] = self
+
+    async def __aenter__(self) -> None:
+        self._users += 1
+        try:
+            await self._lock.acquire()
+        except BaseException:
+            self._leave()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._lock.release()
+        self._leave()
+
+    def _leave(self) -> None:
+        self._users -= 1
+        if self._users == 0:
+            for key in self._keys:
+                if self._locks.get(key) is self:
+                    del self._locks[key]
+
+
 class Bridge:
     """Routes envelope messages to a backend and streams its answers back.
 
@@ -158,9 +193,12 @@ class Bridge:
         self._live: dict[str, tuple[ChatKitRequest, LiveItems, DeltaCoalescer]] = {}
         self._cancelled: set[str] = set()
         self._calls: set[asyncio.Task[None]] = set()
-        self._turn_lock = asyncio.Lock()
+        self._turn_locks: dict[str, _TurnLock] = {}
         self.observers: list[Observer] = []
         self._watches: list[StreamWatch] = []
+
+    def _turn_lock(self, key: str) -> _TurnLock:
+        return self._turn_locks.get(key) or _TurnLock(self._turn_locks, key)
 
     def handle(self, raw: object) -> None:
         """Handle one message from the front end (called from the widget's comm handler)."""
@@ -299,10 +337,13 @@ class Bridge:
             self.flush_interval,
         )
 
+        turn_lock = self._turn_lock(stream_thread or stream_id)
+
         def emit(event: StreamEvent) -> None:
             nonlocal stream_thread
             if event["type"] == "thread.created":
                 stream_thread = event["thread"]["id"]
+                turn_lock.also(stream_thread)  # its next turn waits for this one
             for notify in observers:
                 notify(event)
             for watch in self._watches:
@@ -311,9 +352,10 @@ class Bridge:
 
         reason: EndReason = "done"
         try:
-            # One turn at a time: a thread's items must not interleave. A cancel while
-            # waiting here still ends the stream properly (the view may already show it).
-            async with self._turn_lock:
+            # One turn at a time per thread: its items must not interleave (a turn that
+            # creates a thread waits for nobody). A cancel while waiting here still ends the
+            # stream properly (the view may already show it).
+            async with turn_lock:
                 self._send({"kind": "start", "id": stream_id, "request": request})
                 self._live[stream_id] = (request, live, coalescer)
                 current: ChatKitRequest | None = request

@@ -38,6 +38,8 @@ class ThreadJSON(TypedDict, total=False):
     id: Required[str]
     title: str | None
     created_at: str
+    updated_at: str
+    """Not ChatKit's: when the newest item was made, in the in-process backends' listings."""
     status: JSONObject
     metadata: JSONObject
     items: JSONObject

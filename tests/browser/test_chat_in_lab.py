@@ -111,18 +111,34 @@ def test_conversation_survives_a_kernel_restart(lab: Lab, page: Page) -> None:
     thread_id = lab.execute(page, "print(chat.thread_id)").strip()
     assert thread_id.startswith("thr_")
 
+    box = page.locator(".ckw-root textarea[aria-label=Message]")
+    box.fill("a draft typed before the restart")
     lab.restart_kernel(page)
+    # The old output says its kernel is gone: composer off with the draft kept, no History.
+    root = page.locator(".ckw-root")
+    expect(root).to_have_attribute("data-disconnected", "true", timeout=30_000)
+    expect(root.locator(".ckw-composer-notice")).to_contain_text("run its cell again")
+    expect(box).to_be_disabled()
+    expect(box).to_have_value("a draft typed before the restart")
+    expect(root.get_by_role("button", name="History", exact=True)).to_be_disabled()
+    expect(root.get_by_role("button", name="New chat", exact=True)).to_be_disabled()
+    expect(root.locator(DONE_REPLIES)).to_contain_text("renew passport")
     page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     lab.execute(page, SETUP)
     page.evaluate(
         "async (code) => { const nb = window.jupyterapp.shell.currentWidget;"
         " nb.content.activeCellIndex = 1; nb.content.activeCell.model.sharedModel.setSource(code);"
         " await window.jupyterapp.commands.execute('notebook:run-cell'); }",
-        f"chat = ChatWidget(thread_id={thread_id!r})\nchat",
+        "chat = ChatWidget()\nchat",
     )
+    # A new chat, with the conversation from before the restart one click away.
+    resume = page.locator(".ckw-root .ckw-resume")
+    expect(resume).to_have_text("Continue:add a task: renew passport", timeout=30_000)
+    resume.click()
     expect(page.locator("[data-item-type=user_message]")).to_have_text(
         "add a task: renew passport", timeout=30_000
     )
+    assert lab.execute(page, "print(chat.thread_id)").strip() == thread_id
     expect(page.locator("[data-item-type=task]")).to_have_attribute("data-status", "success")
     expect(page.locator(DONE_REPLIES)).to_contain_text("renew passport")
     type_message(page, "list tasks")

@@ -272,3 +272,65 @@ def test_start_screen_greeting_and_prompts(lab: Lab, page: Page) -> None:
     )
     expect(start).to_be_hidden()
     assert kernel(lab, page, "print(chat.messages[0]['text'])") == "count to 3"
+
+
+# Three conversations from earlier days, written into the store as if made then; the oldest
+# is then continued today, and one is new today.
+EARLIER_DAYS = (
+    "from datetime import datetime, timedelta\n"
+    "from chatkit.types import (InferenceOptions, ThreadMetadata, UserMessageItem,\n"
+    "    UserMessageTextContent)\n"
+    "from chatkit_widget import SQLiteStore\n"
+    "store = SQLiteStore(':memory:')\n"
+    "for tid, title, days in [('thr_c', 'Cafe menu ideas', 40), ('thr_b', 'Plot rainfall', 3),\n"
+    "                         ('thr_a', 'Café budget', 1)]:\n"
+    "    when = datetime.now() - timedelta(days=days)\n"
+    "    store.save_thread_sync(ThreadMetadata(id=tid, title=title, created_at=when))\n"
+    "    store.save_item_sync(tid, UserMessageItem(id=f'msg_{tid}', thread_id=tid,\n"
+    "        created_at=when, content=[UserMessageTextContent(text=title)],\n"
+    "        inference_options=InferenceOptions()))\n"
+    "chat = ChatWidget(agent=Agent(name='a', model=OfflineDemoModel(delay=0)), store=store)\n"
+    "await chat.ask('echo: budget for today')\n"
+    "chat.thread_id = 'thr_c'\n"
+    "await chat.ask('echo: more ideas')\n"
+    "chat"
+)
+
+
+def test_history_groups_by_last_activity_and_searches_titles(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "history-groups.ipynb", EARLIER_DAYS)
+    history = page.locator(".ckw-root").get_by_role("button", name="History", exact=True)
+    history.click()
+    panel = history_panel(page)
+    expect(panel.get_by_role("heading")).to_have_text(["Today", "Yesterday", "Previous 7 days"])
+    titles = panel.locator(".ckw-history-title:visible")
+    # Continued today, so on top of Today though it was started 40 days ago.
+    expect(titles).to_have_text(
+        ["Cafe menu ideas", "echo: budget for today", "Café budget", "Plot rainfall"]
+    )
+    expect(panel.locator("[aria-current=true] .ckw-history-time")).to_have_text("just now")
+    page.locator(".ckw-root").screenshot(path="test-results/history-groups.png")
+    focused = page.locator(":focus")
+    expect(focused).to_contain_text("Cafe menu ideas")
+    for title in ("echo: budget for today", "Café budget", "Plot rainfall"):
+        page.keyboard.press("ArrowDown")  # across headings, which are no stops
+        expect(focused).to_contain_text(title)
+
+    search = panel.get_by_role("searchbox", name="Search conversations")
+    search.click()
+    page.keyboard.type("CAFE")
+    expect(titles).to_have_text(["Cafe menu ideas", "Café budget"])
+    page.locator(".ckw-root").screenshot(path="test-results/history-search.png")
+    expect(panel.get_by_role("heading", include_hidden=False)).to_have_text(["Today", "Yesterday"])
+    assert serious_axe_violations(page, ".ckw-history") == []
+    page.keyboard.type("zzz")
+    expect(panel.get_by_role("status")).to_have_text("No conversations match “CAFEzzz”.")
+    expect(titles).to_have_count(0)
+
+    # Escape empties the box first, then closes the panel.
+    page.keyboard.press("Escape")
+    expect(search).to_have_value("")
+    expect(titles).to_have_count(4)
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(history).to_be_focused()

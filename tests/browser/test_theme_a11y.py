@@ -104,6 +104,17 @@ def test_axe_finds_nothing_serious_in_light_and_dark(lab: Lab, page: Page) -> No
     expect(root).to_have_css("background-color", "rgb(33, 33, 33)")
     assert_no_serious_violations(page, "dark theme")
 
+    # As narrow as a sidebar: icon buttons, the same checks.
+    root.evaluate("e => { e.style.width = '360px'; }")
+    expect(root.locator(".ckw-button-label").first).to_be_hidden()
+    assert_no_serious_violations(page, "dark theme, 360 px")
+    lab.execute(page, "chat.theme = 'light'")
+    expect(root).to_have_attribute("data-theme", "light")
+    assert_no_serious_violations(page, "light theme, 360 px")
+    root.evaluate("e => { e.style.width = ''; }")
+    lab.execute(page, "chat.theme = 'dark'")
+    expect(root).to_have_attribute("data-theme", "dark")
+
     # The edit bar and its alert, as a failed edit leaves them.
     page.locator("[data-item-type=user_message]").first.hover()
     page.locator("[data-item-type=user_message] button[aria-label=Edit]").first.click()

@@ -3,7 +3,17 @@ import type { RenderProps } from "@anywidget/types";
 import { createChat } from "../chat";
 import { notebookBridge } from "../notebook-bridge";
 import { EnvelopeTransport } from "../transport/envelope";
-import { commChannel, followTraits, readSettings, type WidgetModel, writeBack } from "./model-sync";
+import {
+  commChannel,
+  followTraits,
+  onKernelGone,
+  readSettings,
+  type WidgetModel,
+  writeBack,
+} from "./model-sync";
+
+const KERNEL_GONE =
+  "The kernel restarted, so this chat is no longer connected: run its cell again to continue.";
 
 function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): () => void {
   // With the JupyterLab extension installed, code blocks can go into the notebook too.
@@ -14,7 +24,9 @@ function render({ model, el }: Pick<RenderProps<WidgetModel>, "model" | "el">): 
     callbacks: { ...writeBack(model), codeAction: notebook?.codeAction },
   });
   const stopFollowing = followTraits(model, chat);
+  const stopWatching = onKernelGone(model, () => chat.disconnect(KERNEL_GONE));
   return () => {
+    stopWatching();
     stopFollowing();
     chat.dispose();
   };

@@ -76,3 +76,23 @@ export function commChannel(model: AnyModel): EnvelopeChannel {
     },
   };
 }
+
+/**
+ * Call `gone` once the model's kernel connection is lost for good. The widget manager marks
+ * its models' comms dead when the kernel restarts (`comm_live_update`; a model is only ever
+ * made live before it renders) and closes a model whose comm closes (`destroy`).
+ */
+export function onKernelGone(model: AnyModel, gone: () => void): () => void {
+  let called = false;
+  const once = () => {
+    if (called) return;
+    called = true;
+    gone();
+  };
+  model.on("comm_live_update", once);
+  model.on("destroy", once);
+  return () => {
+    model.off("comm_live_update", once);
+    model.off("destroy", once);
+  };
+}

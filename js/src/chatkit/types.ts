@@ -98,6 +98,8 @@ export interface Thread {
   id: string;
   title?: string;
   created_at?: string;
+  /** Not ChatKit's: when the newest item was made (our in-process backends list it). */
+  updated_at?: string;
   status?: { type: "active" | "locked" | "closed"; reason?: string };
   items?: Page<ThreadItem>;
   /** What the backend shares of its metadata: `notebook`, the one it started from. */

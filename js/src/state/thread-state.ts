@@ -25,6 +25,12 @@ interface StreamInfo {
   threadId: string | undefined;
   /** It creates a thread this view shows: a threads.create started or announced here. */
   creating: boolean;
+  /** The text it sends, when another view or Python sent it (no optimistic row here). */
+  message?: string | undefined;
+  /** The server took that message (its item arrived). */
+  confirmed?: boolean;
+  /** It was creating the thread shown when the user moved on (New chat): it never shows again. */
+  leftBehind?: boolean;
 }
 
 /** A message shown before the server confirmed it. */
@@ -40,6 +46,8 @@ export interface StreamTarget {
   threadId?: string | undefined;
   /** It creates the thread this view shows next (threads.create, not a replay). */
   creating?: boolean;
+  /** The text of the message it sends, when another view or Python sent it. */
+  message?: string | undefined;
 }
 
 /**
@@ -65,6 +73,8 @@ export class ThreadState {
   private readonly itemStream = new Map<string, string>();
   private readonly pendingByStream = new Map<string, Pending>();
   private readonly streamsWithError = new Set<string>();
+  /** Error rows raised while the thread was locked or closed: they go when it reopens. */
+  private readonly statusErrors = new Set<string>();
   private readonly streams = new Map<string, StreamInfo>();
   private readonly listeners = new Listeners<[StateChange]>();
   private localSeq = 0;
@@ -95,10 +105,14 @@ export class ThreadState {
   /** Switch to another thread (or none). Streams running on it are shown again when it opens. */
   reset(threadId: string | null): void {
     this.list.clear();
+    this.statusErrors.clear();
     this.itemStream.clear();
     // A message not yet confirmed leaves the view, but its text is still given back if it fails.
     for (const pending of this.pendingByStream.values()) pending.itemId = "";
-    for (const stream of this.streams.values()) stream.creating = false;
+    for (const stream of this.streams.values()) {
+      if (stream.creating && stream.threadId === undefined) stream.leftBehind = true;
+      stream.creating = false;
+    }
     this.threadId = threadId;
     this.title = null;
     this.status = "active";
@@ -169,6 +183,7 @@ export class ThreadState {
   beginStream(streamId: string, target: StreamTarget = {}): void {
     const stream = this.stream(streamId);
     stream.threadId ??= target.threadId;
+    stream.message ??= target.message;
     if (target.creating) stream.creating = true;
   }
 
@@ -301,8 +316,10 @@ export class ThreadState {
     resendContexts: readonly MessageContext[] = [],
   ): void {
     const canRetry = allowRetry && (resend !== undefined || this.lastUserMessageId() !== null);
+    const id = `local_error_${++this.localSeq}`;
+    if (this.status !== "active") this.statusErrors.add(id);
     this.list.insert({
-      id: `local_error_${++this.localSeq}`,
+      id,
       type: "error",
       // Its text is back in the composer; say why it is not in the transcript.
       message: resend === undefined ? message : `${message} Your message was not sent.`,
@@ -411,11 +428,14 @@ export class ThreadState {
     const thread = isRecord(event.thread) ? event.thread : undefined;
     if (thread && typeof thread.id === "string" && stream.threadId === undefined) {
       stream.threadId = thread.id;
-      if (event.type === "thread.created") stream.creating = true;
+      if (event.type === "thread.created" && !stream.leftBehind) stream.creating = true;
     }
     const item = isThreadItem(event.item) ? event.item : undefined;
     if (item && typeof item.thread_id === "string") stream.threadId ??= item.thread_id;
-    if (item?.type === "user_message") this.confirm(streamId);
+    if (item?.type === "user_message") {
+      stream.confirmed = true;
+      this.confirm(streamId);
+    }
     if (!this.shows(stream)) return;
     switch (event.type) {
       case "thread.created":
@@ -448,20 +468,38 @@ export class ThreadState {
       case "notice":
         this.list.insert({ ...event, id: `local_notice_${++this.localSeq}`, type: "notice" });
         return;
-      case "error":
+      case "error": {
         this.streamsWithError.add(streamId);
-        this.addError(
+        const text =
           typeof event.message === "string" && event.message
             ? event.message
-            : "Something went wrong.",
-          ...this.retryOf(streamId, event),
-        );
+            : "Something went wrong.";
+        // Sent from elsewhere and refused: say which message, since no row of it is shown.
+        const refused =
+          stream.message && !stream.confirmed && !this.pendingByStream.has(streamId)
+            ? ` The message “${clip(stream.message)}” was not sent.`
+            : "";
+        this.addError(text + refused, ...this.retryOf(streamId, event));
         return;
+      }
       case "client_effect":
         return;
       default:
         console.debug("chatkit-widget: ignored event", event.type);
     }
+  }
+
+  /** Stream `streamId` runs on the thread shown (or creates it): its turn is this view's. */
+  runsHere(streamId: string): boolean {
+    const stream = this.streams.get(streamId);
+    return stream === undefined || this.shows(stream);
+  }
+
+  /** The threads (known so far) that streams followed here run on. */
+  runningThreads(): Set<string> {
+    const threads = new Set<string>();
+    for (const stream of this.streams.values()) if (stream.threadId) threads.add(stream.threadId);
+    return threads;
   }
 
   /** Whether a stream's events belong on screen: it runs on the open thread, or creates it. */
@@ -528,6 +566,11 @@ export class ThreadState {
       const reason = thread.status.reason;
       this.statusReason = typeof reason === "string" && reason ? reason : null;
     }
+    if (this.status === "active") {
+      // Refusals of a locked or closed thread no longer apply once it is open again.
+      for (const id of this.statusErrors) this.remove(id);
+      this.statusErrors.clear();
+    }
     this.list.change.thread = true;
   }
 
@@ -540,6 +583,12 @@ export class ThreadState {
     const change = this.list.takeChange();
     if (change) this.listeners.emit(change);
   }
+}
+
+/** A message quoted in a sentence: its first line, shortened. */
+function clip(text: string): string {
+  const line = text.trim().split("\n")[0] ?? "";
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 /** The UI state of an item as the store holds it (a reply the user stopped says so). */

@@ -66,6 +66,13 @@ export class Composer {
     this.editNotice,
     this.cancelEditButton,
   );
+  /** Why nothing can be sent any more (the kernel is gone): shown above the box. */
+  private readonly notice = h("div", {
+    class: "ckw-composer-notice",
+    role: "status",
+    hidden: true,
+  });
+  private disconnected = false;
   private busy = false;
   private canStop = false;
   private lockedReason: string | null = null;
@@ -81,6 +88,7 @@ export class Composer {
     this.el = h(
       "form",
       { class: "ckw-composer" },
+      this.notice,
       this.editBar,
       this.chips.el,
       h("div", { class: "ckw-composer-box" }, this.textarea, this.sendButton, this.stopButton),
@@ -108,7 +116,11 @@ export class Composer {
       this.focus();
     });
     this.textarea.addEventListener("input", () => this.refresh());
-    this.stopButton.addEventListener("click", () => this.handlers.stop());
+    this.stopButton.addEventListener("click", () => {
+      this.handlers.stop();
+      // Stop hides itself once the reply ends: the next message is typed here.
+      this.focus();
+    });
     this.refresh();
   }
 
@@ -121,8 +133,23 @@ export class Composer {
   setBusy(busy: boolean, canStop: boolean): void {
     this.busy = busy;
     this.canStop = canStop;
+    // A button that hides with focus in it would drop focus to the page.
+    const focused = [this.stopButton, this.sendButton].find((b) => b === document.activeElement);
     this.stopButton.hidden = !(busy && canStop);
     this.sendButton.hidden = !this.stopButton.hidden;
+    this.refresh();
+    if (focused?.hidden) this.focus();
+  }
+
+  /**
+   * Nothing can be sent from here again (`reason` says why and what to do). The box is
+   * disabled with the draft kept in it, so what was typed can still be copied out.
+   */
+  setDisconnected(reason: string): void {
+    this.disconnected = true;
+    this.notice.textContent = reason;
+    this.notice.hidden = false;
+    this.cancelEdit();
     this.refresh();
   }
 
@@ -215,7 +242,7 @@ export class Composer {
 
   private submit(): void {
     const text = this.textarea.value.trim();
-    if (!text || this.busy || this.lockedReason !== null) return;
+    if (!text || this.busy || this.lockedReason !== null || this.disconnected) return;
     if (this.editing) {
       if (!this.handlers.edit?.(this.editing.itemId, text)) return;
       this.textarea.value = this.editing.draft;
@@ -231,9 +258,9 @@ export class Composer {
 
   private refresh(): void {
     this.textarea.placeholder = this.lockedReason ?? this.placeholder;
-    this.textarea.disabled = this.lockedReason !== null;
-    this.sendButton.disabled =
-      this.busy || this.lockedReason !== null || !this.textarea.value.trim();
+    const closed = this.lockedReason !== null || this.disconnected;
+    this.textarea.disabled = closed;
+    this.sendButton.disabled = this.busy || closed || !this.textarea.value.trim();
     this.textarea.style.height = "auto";
     const height = Math.min(this.textarea.scrollHeight, MAX_HEIGHT_PX);
     if (height > 0) this.textarea.style.height = `${height}px`;

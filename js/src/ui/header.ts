@@ -1,4 +1,5 @@
 import { h } from "../util/dom";
+import { strokeIcon } from "./icons";
 
 const OFFLINE_TITLE =
   "No OPENAI_API_KEY: a built-in deterministic model answers. For a real model, set OPENAI_API_KEY or give the chat your own agent.";
@@ -28,7 +29,9 @@ export class Header {
       "aria-expanded": "false",
       title: "Conversation history",
     },
-    "History",
+    // A clock with a turning-back arrow.
+    strokeIcon(["M2.6 8a5.4 5.4 0 1 0 1.6-3.8", "M2.4 2.6v2.6h2.6", "M8 5.2V8l1.9 1.3"]),
+    h("span", { class: "ckw-button-label" }, "History"),
   );
   private readonly newChat = h(
     "button",
@@ -38,7 +41,12 @@ export class Header {
       "aria-label": "New chat",
       title: "New chat",
     },
-    "New chat",
+    // A pencil over a page.
+    strokeIcon([
+      "M13 9v3.5a1.5 1.5 0 0 1-1.5 1.5h-8A1.5 1.5 0 0 1 2 12.5v-8A1.5 1.5 0 0 1 3.5 3H7",
+      "M11.5 2.5l2 2L8 10H6V8z",
+    ]),
+    h("span", { class: "ckw-button-label" }, "New chat"),
   );
 
   constructor(actions: HeaderActions) {
@@ -62,6 +70,12 @@ export class Header {
   setHistoryOpen(open: boolean, panelId: string): void {
     this.historyButton.setAttribute("aria-expanded", String(open));
     this.historyButton.setAttribute("aria-controls", panelId);
+  }
+
+  /** History and New chat need the backend: off once it is gone. */
+  setEnabled(enabled: boolean): void {
+    this.historyButton.disabled = !enabled;
+    this.newChat.disabled = !enabled;
   }
 
   setTitle(title: string | null): void {

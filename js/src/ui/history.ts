@@ -1,5 +1,10 @@
 import type { Page, Thread } from "../chatkit/types";
-import { h } from "../util/dom";
+import { h, setFlag } from "../util/dom";
+import { queryTerms } from "./history-groups";
+import { GroupedRows, type Row, UNTITLED } from "./history-list";
+import { basename, confirmView, renameInput, rowView } from "./history-row";
+
+export { relativeTime } from "./history-groups";
 
 /** What the panel needs from the session and the widget. */
 export interface HistoryActions {
@@ -26,28 +31,39 @@ export interface HistoryPlacement {
   returnFocus: HTMLElement | null;
 }
 
-interface Row {
-  thread: Thread;
-  el: HTMLLIElement;
-}
-
 export const HISTORY_PAGE_SIZE = 20;
+/**
+ * A search reads further pages, this many threads at a time, until this many are listed:
+ * titles are only known to the client, and a few hundred cover months of use without
+ * listing a whole store for one keystroke. Load more searches on past it.
+ */
+export const SEARCH_PAGE_SIZE = 100;
+export const SEARCH_DEPTH = 300;
 /** The next page loads this close to the end of the list, before the user reaches it. */
 const NEAR_END_PX = 160;
-const UNTITLED = "New chat";
 
 let panelSeq = 0;
 
 /**
  * The conversation list: an overlay over the transcript, paged with `threads.list` as it is
- * scrolled, with open, rename and delete per thread. Keyboard: arrows move between threads,
- * Escape backs out of a rename or a delete, then closes the panel.
+ * scrolled, grouped under Today / Yesterday / Previous 7 days / Older by last activity, with
+ * a title search and open, rename and delete per thread. Keyboard: arrows move between
+ * threads (the headings are skipped), Escape backs out of a rename or a delete, then clears
+ * the search, then closes the panel.
  */
 export class HistoryPanel {
   readonly el: HTMLElement;
   readonly id = `ckw-history-${++panelSeq}`;
   private readonly scroller = h("div", { class: "ckw-history-scroll" });
-  private readonly list = h("ul", { class: "ckw-history-list", "aria-label": "Conversations" });
+  private readonly rows = new GroupedRows(`${this.id}-g`);
+  private readonly search = h("input", {
+    type: "search",
+    class: "ckw-history-search",
+    "aria-label": "Search conversations",
+    placeholder: "Search",
+    autocomplete: "off",
+    spellcheck: "false",
+  });
   private readonly heading = h("div", { class: "ckw-history-heading", tabindex: "-1" }, "History");
   private readonly status = h("div", { class: "ckw-history-status", role: "status" });
   private readonly moreButton = h(
@@ -68,7 +84,6 @@ export class HistoryPanel {
   );
   private notebook: string | null = null;
   private onlyNotebook = false;
-  private readonly rows = new Map<string, Row>();
   private hasMore = false;
   private loading = false;
   /** Bumped on every reload: pages asked for before it are dropped. */
@@ -77,6 +92,8 @@ export class HistoryPanel {
   private covered: readonly HTMLElement[] = [];
   private returnFocus: HTMLElement | null = null;
   private rowSeq = 0;
+  /** Conversations with a reply being written now. */
+  private answering: ReadonlySet<string> = new Set();
 
   constructor(private readonly actions: HistoryActions) {
     const close = h(
@@ -90,6 +107,7 @@ export class HistoryPanel {
       this.scopeButton.setAttribute("aria-pressed", String(this.onlyNotebook));
       void this.reload(HISTORY_PAGE_SIZE);
     });
+    this.search.addEventListener("input", () => this.setQuery(this.search.value));
     this.el = h(
       "section",
       { class: "ckw-history", id: this.id, role: "dialog", "aria-label": "History", hidden: true },
@@ -99,9 +117,10 @@ export class HistoryPanel {
         this.heading,
         h("div", { class: "ckw-history-tools" }, this.scopeButton, close),
       ),
+      h("div", { class: "ckw-history-find" }, this.search),
       this.scroller,
     );
-    this.scroller.append(this.list, this.moreButton, this.status);
+    this.scroller.append(this.rows.el, this.moreButton, this.status);
     this.scroller.addEventListener("scroll", () => this.maybeLoadMore(), { passive: true });
     this.moreButton.addEventListener("click", () => void this.loadMore());
     this.el.addEventListener("keydown", (event) => this.onKeydown(event));
@@ -129,6 +148,9 @@ export class HistoryPanel {
     this.el.hidden = true;
     this.generation++;
     this.loading = false;
+    // The next open lists everything afresh, as ChatGPT's sidebar does.
+    this.search.value = "";
+    this.rows.filter([]);
     for (const el of this.covered) el.toggleAttribute("inert", false);
     this.actions.shown(false);
     if (restoreFocus) this.returnFocus?.focus();
@@ -137,9 +159,9 @@ export class HistoryPanel {
   /** The thread the widget shows, and its title as the server last said. */
   setCurrent(threadId: string | null, title: string | null): void {
     this.current = threadId;
-    for (const [id, row] of this.rows) {
+    for (const row of this.rows.values()) {
       const button = row.el.querySelector(".ckw-history-open");
-      if (id === threadId) button?.setAttribute("aria-current", "true");
+      if (row.thread.id === threadId) button?.setAttribute("aria-current", "true");
       else button?.removeAttribute("aria-current");
     }
     const row = threadId === null ? undefined : this.rows.get(threadId);
@@ -162,15 +184,26 @@ export class HistoryPanel {
     if (this.isOpen && this.onlyNotebook) void this.reload(HISTORY_PAGE_SIZE);
   }
 
+  /** The conversations with a reply being written now: their rows say so. */
+  setAnswering(threads: ReadonlySet<string>): void {
+    const before = this.answering;
+    this.answering = new Set(threads);
+    for (const row of this.rows.values()) {
+      const changed = before.has(row.thread.id) !== this.answering.has(row.thread.id);
+      if (changed && row.el.dataset.mode === "view") this.renderRow(row);
+    }
+  }
+
   /** A thread was just created: it goes on top of an open list. */
   threadCreated(threadId: string): void {
-    if (!this.isOpen || this.rows.has(threadId)) return;
-    const row = this.createRow({
+    if (!this.isOpen || this.rows.get(threadId)) return;
+    const thread = {
       id: threadId,
       created_at: new Date().toISOString(),
       ...(this.notebook === null ? {} : { metadata: { notebook: this.notebook } }),
-    });
-    this.list.prepend(row.el);
+    };
+    this.renderRow(this.rows.add(thread, false));
+    this.refreshEmpty();
   }
 
   dispose(): void {
@@ -193,11 +226,10 @@ export class HistoryPanel {
     return this.onlyNotebook ? this.notebook : null;
   }
 
-  private loadMore(): Promise<void> {
+  private loadMore(limit = HISTORY_PAGE_SIZE): Promise<void> {
     if (this.loading || !this.hasMore) return Promise.resolve();
-    // The last row listed is the cursor: a deleted one would no longer be a valid cursor.
-    const last = this.list.lastElementChild as HTMLElement | null;
-    return this.fetch(last?.dataset.threadId ?? null, HISTORY_PAGE_SIZE, false);
+    // The last thread listed that is still there: a deleted one is no longer a valid cursor.
+    return this.fetch(this.rows.cursor, limit, false);
   }
 
   /** Fetch a page and add its rows (`replace`: instead of those listed). */
@@ -210,19 +242,14 @@ export class HistoryPanel {
       const filter = this.filter;
       const page = await this.actions.list(after, limit, filter);
       if (generation !== this.generation) return;
-      if (replace) {
-        this.rows.clear();
-        this.list.replaceChildren();
-      }
+      if (replace) this.rows.clear();
       for (const thread of page.data) {
-        if (typeof thread?.id !== "string" || this.rows.has(thread.id)) continue;
-        this.list.append(this.createRow(thread).el);
+        if (typeof thread?.id !== "string" || this.rows.get(thread.id)) continue;
+        this.renderRow(this.rows.add(thread, true));
       }
       this.hasMore = page.has_more === true;
       this.loading = false;
-      const none =
-        filter === null ? "No conversations yet." : `None started from ${basename(filter)}.`;
-      this.setStatus(this.rows.size === 0 ? none : "");
+      this.refreshEmpty(true);
     } catch (err) {
       if (generation !== this.generation) return;
       this.loading = false;
@@ -233,8 +260,13 @@ export class HistoryPanel {
     this.maybeLoadMore();
   }
 
-  /** Load the next page when the end of the list is (nearly) in view. */
+  /** Load the next page when the end of the list is (nearly) in view, or a search needs it. */
   private maybeLoadMore(): void {
+    if (this.rows.searching) {
+      // A filtered list is short, so its end is always in view: read on only to the bound.
+      if (this.rows.size < SEARCH_DEPTH) void this.loadMore(SEARCH_PAGE_SIZE);
+      return;
+    }
     const { scrollTop, scrollHeight, clientHeight } = this.scroller;
     // Not laid out (a hidden view): the Load more button stays the way on.
     if (clientHeight === 0) return;
@@ -245,74 +277,64 @@ export class HistoryPanel {
     this.moreButton.hidden = !this.hasMore;
     this.moreButton.textContent = this.loading ? "Loading…" : "Load more";
     this.moreButton.setAttribute("aria-disabled", String(this.loading));
-    this.list.setAttribute("aria-busy", String(this.loading));
+    this.rows.el.setAttribute("aria-busy", String(this.loading));
   }
 
   private setStatus(text: string): void {
     this.status.textContent = text;
   }
 
-  private createRow(thread: Thread): Row {
-    const el = h("li", { class: "ckw-history-row" });
-    el.dataset.threadId = thread.id;
-    const row = { thread, el };
-    this.rows.set(thread.id, row);
-    this.renderRow(row);
-    return row;
+  /**
+   * Say when nothing is listed, or nothing matches the search; `listed`: a listing just
+   * ended (it replaces what the status said).
+   */
+  private refreshEmpty(listed = false): void {
+    const filter = this.filter;
+    let text = "";
+    if (this.rows.size === 0 && !this.loading) {
+      text = filter === null ? "No conversations yet." : `None started from ${basename(filter)}.`;
+    } else if (this.rows.searching && !this.rows.visible().length) {
+      const searching = this.loading || (this.hasMore && this.rows.size < SEARCH_DEPTH);
+      const older = this.hasMore ? " Load more to search older ones." : "";
+      text = searching
+        ? "Searching…"
+        : `No conversations match “${this.search.value.trim()}”.${older}`;
+    }
+    const shown = this.status.textContent ?? "";
+    // Messages of their own ("Renamed to …") stay until a listing or the search replaces them.
+    if (text || listed || EMPTY_STATUS.test(shown)) this.setStatus(text);
+  }
+
+  /** Filter the rows to a search as it is typed; further pages are read as needed. */
+  private setQuery(query: string): void {
+    this.rows.filter(queryTerms(query));
+    this.refreshEmpty();
+    this.maybeLoadMore();
   }
 
   /** A row as it normally looks: open button (title, age), Rename and Delete. */
   private renderRow(row: Row): void {
-    const { thread } = row;
-    const title = thread.title?.trim() || UNTITLED;
-    const notebook = thread.metadata?.notebook;
     const titleId = `${this.id}-t${++this.rowSeq}`;
-    const time = h(
-      "time",
-      { class: "ckw-history-time", datetime: thread.created_at },
-      relativeTime(thread.created_at),
+    const { thread } = row;
+    const answering = this.answering.has(thread.id);
+    const view = rowView(
+      thread,
+      titleId,
+      thread.id === this.current,
+      this.filter === null,
+      answering,
     );
-    // Where it started goes on a second line with the time (narrow sidebars keep the whole
-    // width for the title), unless the list shows only that notebook's conversations.
-    const meta =
-      notebook && this.filter === null
-        ? h(
-            "span",
-            { class: "ckw-history-meta" },
-            h("span", { class: "ckw-history-notebook", title: notebook }, basename(notebook)),
-            time,
-          )
-        : null;
-    const titleEl = h("span", { class: "ckw-history-title", id: titleId }, title);
-    const open = h(
-      "button",
-      {
-        type: "button",
-        class: "ckw-history-open",
-        "aria-current": thread.id === this.current ? "true" : undefined,
-      },
-      ...(meta ? [h("span", { class: "ckw-history-main" }, titleEl, meta)] : [titleEl, time]),
-    );
-    const rename = iconButton("Rename", PENCIL, titleId);
-    const remove = iconButton("Delete", TRASH, titleId);
-    open.addEventListener("click", () => {
-      this.actions.open(thread.id);
-    });
-    rename.addEventListener("click", () => this.startRename(row));
-    remove.addEventListener("click", () => this.confirmDelete(row));
+    setFlag(row.el, "data-answering", answering);
+    view.open.addEventListener("click", () => this.actions.open(thread.id));
+    view.rename.addEventListener("click", () => this.startRename(row));
+    view.remove.addEventListener("click", () => this.confirmDelete(row));
     row.el.dataset.mode = "view";
-    row.el.replaceChildren(open, h("div", { class: "ckw-history-actions" }, rename, remove));
+    row.el.replaceChildren(view.open, view.actions);
   }
 
   private startRename(row: Row): void {
     const before = row.thread.title?.trim() ?? "";
-    const input = h("input", {
-      type: "text",
-      class: "ckw-history-input",
-      "aria-label": "Conversation title",
-      maxlength: "200",
-    });
-    input.value = before;
+    const input = renameInput(before);
     let finished = false;
     // `refocus`: the keyboard ended it (Enter, Escape); a blur leaves focus where it went.
     const finish = (save: boolean, refocus: boolean) => {
@@ -356,29 +378,14 @@ export class HistoryPanel {
 
   private confirmDelete(row: Row): void {
     const title = row.thread.title?.trim() || UNTITLED;
-    const questionId = `${this.id}-q${++this.rowSeq}`;
-    const cancel = h("button", { type: "button", class: "ckw-button" }, "Cancel");
-    const confirm = h(
-      "button",
-      { type: "button", class: "ckw-button ckw-danger-button", "aria-describedby": questionId },
-      "Yes, delete",
-    );
-    const back = () => {
+    const { el, cancel, confirm } = confirmView(title, `${this.id}-q${++this.rowSeq}`);
+    cancel.addEventListener("click", () => {
       this.renderRow(row);
       this.focusRow(row, "delete");
-    };
-    cancel.addEventListener("click", back);
+    });
     confirm.addEventListener("click", () => void this.remove(row));
     row.el.dataset.mode = "confirm";
-    row.el.replaceChildren(
-      h(
-        "div",
-        { class: "ckw-history-confirm", role: "group", "aria-labelledby": questionId },
-        h("span", { class: "ckw-history-question", id: questionId }, `Delete “${title}”?`),
-        cancel,
-        confirm,
-      ),
-    );
+    row.el.replaceChildren(el);
     // Nothing is lost by a stray Enter: the safe choice has the focus.
     cancel.focus();
   }
@@ -394,12 +401,12 @@ export class HistoryPanel {
       this.setStatus(`Could not delete: ${errorMessage(err)}`);
       return;
     }
-    const next = (row.el.nextElementSibling ?? row.el.previousElementSibling) as HTMLElement | null;
-    row.el.remove();
-    this.rows.delete(id);
+    const shown = this.rows.visible();
+    const at = shown.indexOf(row);
+    const nextRow = shown[at + 1] ?? shown[at - 1];
+    this.rows.remove(row);
     this.setStatus(`Deleted “${title}”.`);
     this.actions.deleted(id);
-    const nextRow = next?.dataset.threadId ? this.rows.get(next.dataset.threadId) : undefined;
     if (nextRow) this.focusRow(nextRow);
     else this.heading.focus();
     this.maybeLoadMore();
@@ -414,11 +421,29 @@ export class HistoryPanel {
       if (row?.el.dataset.mode === "confirm") {
         this.renderRow(row);
         this.focusRow(row, "delete");
+      } else if (this.search.value !== "") {
+        // The search box's own Escape would clear it too, but only with focus in it.
+        this.search.value = "";
+        this.setQuery("");
       } else this.close();
       return;
     }
+    if (target === this.search) {
+      // Down into the results; Enter opens the first, as in a command palette.
+      const first = this.rows.visible()[0];
+      if (event.key === "ArrowDown" && first) {
+        event.preventDefault();
+        this.focusRow(first);
+      } else if (event.key === "Enter" && first && this.rows.searching) {
+        event.preventDefault();
+        this.actions.open(first.thread.id);
+      }
+      return;
+    }
     if (!target.classList.contains("ckw-history-open")) return;
-    const buttons = [...this.list.querySelectorAll<HTMLElement>(".ckw-history-open")];
+    const buttons = this.rows
+      .visible()
+      .flatMap((row) => row.el.querySelector<HTMLElement>(".ckw-history-open") ?? []);
     const index = buttons.indexOf(target);
     const to =
       event.key === "ArrowDown"
@@ -443,9 +468,8 @@ export class HistoryPanel {
 
   private currentRow(): Row | undefined {
     const current = this.current === null ? undefined : this.rows.get(this.current);
-    if (current) return current;
-    const first = this.list.firstElementChild as HTMLElement | null;
-    return first?.dataset.threadId ? this.rows.get(first.dataset.threadId) : undefined;
+    if (current && !current.el.hidden) return current;
+    return this.rows.visible()[0];
   }
 
   private focusRow(row: Row | undefined, part: "open" | "rename" | "delete" = "open"): void {
@@ -458,70 +482,8 @@ export class HistoryPanel {
   }
 }
 
-// SVG paths (16x16), not emoji: emoji fonts are missing on many Linux machines.
-const PENCIL = "M10.5 2.5l3 3L6 13H3v-3l7.5-7.5z";
-const TRASH = "M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 9h5.6l.7-9";
-
-function iconButton(label: string, path: string, describedBy: string): HTMLButtonElement {
-  return h(
-    "button",
-    {
-      type: "button",
-      class: "ckw-icon-button",
-      "aria-label": label,
-      "aria-describedby": describedBy,
-      title: label,
-    },
-    strokeIcon(path),
-  );
-}
-
-function strokeIcon(d: string): SVGSVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(ns, "path");
-  for (const [name, value] of Object.entries({
-    d,
-    fill: "none",
-    stroke: "currentColor",
-    "stroke-width": "1.4",
-    "stroke-linecap": "round",
-    "stroke-linejoin": "round",
-  })) {
-    path.setAttribute(name, value);
-  }
-  svg.append(path);
-  return svg;
-}
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-
-/** "just now", "5 min ago", "3 h ago" (today), "yesterday", else a short date. */
-export function relativeTime(iso: string | undefined, now = new Date()): string {
-  const time = iso ? Date.parse(iso) : Number.NaN;
-  if (Number.isNaN(time)) return "";
-  const ago = now.getTime() - time;
-  if (ago < MINUTE) return "just now"; // a clock slightly ahead of this one too
-  if (ago < HOUR) return `${Math.floor(ago / MINUTE)} min ago`;
-  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-  if (time >= midnight) return `${Math.floor(ago / HOUR)} h ago`;
-  const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1).getTime();
-  if (time >= yesterday) return "yesterday";
-  const date = new Date(time);
-  return date.toLocaleDateString(undefined, {
-    month: "short",
-    day: "numeric",
-    year: date.getFullYear() === now.getFullYear() ? undefined : "numeric",
-  });
-}
-
-/** A path's last part: "analysis.ipynb" for "work/analysis.ipynb". */
-function basename(path: string): string {
-  return path.split("/").pop() || path;
-}
+/** Status texts that describe the list itself: a listing or a search replaces them. */
+const EMPTY_STATUS = /^(No conversations|None started|Searching…$)/;
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -1,6 +1,7 @@
 import type { ThreadState } from "../state/thread-state";
 import type { StateChange } from "../state/types";
 import { h } from "../util/dom";
+import { strokeIcon } from "./icons";
 import { createItemView } from "./items";
 import type { ItemView, RowContext } from "./items/types";
 import { StartScreen, type StartScreenContent } from "./start-screen";
@@ -11,7 +12,18 @@ export interface TranscriptHooks {
   loadOlder(): void;
   /** A starter prompt was picked. */
   sendPrompt(prompt: string): void;
+  /** The start screen's "Continue: <title>" was picked. */
+  resume?(threadId: string): void;
+  /** "Jump to latest" was pressed (it hides at the bottom: focus goes on from it). */
+  jumped?(): void;
 }
+
+/**
+ * How the view moves as rows change: `bottom` follows the end; `turn` keeps the last user
+ * message at the top while its reply grows below it (as ChatGPT does after Send); `free` stays
+ * where the user scrolled.
+ */
+type Follow = "bottom" | "turn" | "free";
 
 interface Row {
   type: string;
@@ -21,6 +33,8 @@ interface Row {
 const PIN_SLACK_PX = 32;
 /** Older items start loading this close to the top, before the user hits it. */
 const NEAR_TOP_PX = 120;
+/** Room left above a sent message held at the top. */
+const TURN_MARGIN_PX = 12;
 
 /** The scrolling message list: one row per item, patched by id at most once per frame. */
 export class Transcript {
@@ -47,31 +61,72 @@ export class Transcript {
   private orderDirty = true;
   private cancelFrame: (() => void) | null = null;
   private readonly unsubscribe: () => void;
+  /** The scrolling box; `el` wraps it with the "Jump to latest" button over it. */
+  private readonly scroller: HTMLDivElement;
+  /** Room after the last row, so a sent message can reach the top while its reply is short. */
+  private readonly tail = h("div", { class: "ckw-tail", "aria-hidden": "true" });
+  private readonly jumpButton = h(
+    "button",
+    {
+      type: "button",
+      class: "ckw-jump",
+      "aria-label": "Jump to latest",
+      title: "Jump to latest",
+      hidden: true,
+    },
+    strokeIcon(["M8 3v10M3.5 8.5L8 13l4.5-4.5"], 1.8),
+  );
+  private follow: Follow = "bottom";
+  /** A turn was sent in this view of the thread: the tail keeps room for it. */
+  private turnSent = false;
+  /** Where this view last scrolled itself: a scroll event there is not the user's. */
+  private ownScrollTop = -1;
   private readonly onScroll = () => {
-    this.pinned = this.el.scrollHeight - this.el.scrollTop - this.el.clientHeight < PIN_SLACK_PX;
-    if (this.el.scrollTop < NEAR_TOP_PX) this.requestOlder();
+    const box = this.scroller;
+    const fromBottom = box.scrollHeight - box.scrollTop - box.clientHeight;
+    if (Math.abs(box.scrollTop - this.ownScrollTop) > 1) {
+      // The user scrolled: follow the end again only once they are back at it.
+      this.follow = fromBottom < PIN_SLACK_PX ? "bottom" : "free";
+    }
+    this.jumpButton.hidden = fromBottom < PIN_SLACK_PX;
+    if (box.scrollTop < NEAR_TOP_PX) this.requestOlder();
   };
-  private pinned = true;
   // Rows grow after the frame that placed them (content-visibility sizes off-screen rows by
-  // estimate; fonts, math and a reply's toolbar arrive later): a pinned view follows.
+  // estimate; fonts, math and a reply's toolbar arrive later): the view follows as it should.
   private readonly resizes =
-    typeof ResizeObserver === "function"
-      ? new ResizeObserver(() => {
-          if (this.pinned) this.el.scrollTop = this.el.scrollHeight;
-        })
-      : null;
+    typeof ResizeObserver === "function" ? new ResizeObserver(() => this.place()) : null;
 
   constructor(
     private readonly state: ThreadState,
     private readonly ctx: RowContext,
     private readonly hooks: TranscriptHooks,
+    /** Shown after the last row (the working indicator: where the reply will appear). */
+    footer?: HTMLElement,
   ) {
-    this.start = new StartScreen((prompt) => hooks.sendPrompt(prompt));
+    this.start = new StartScreen({
+      prompt: (prompt) => hooks.sendPrompt(prompt),
+      resume: (threadId) => hooks.resume?.(threadId),
+    });
     // tabindex -1: focus can land here (not in the tab order) when a focused control goes.
-    this.el = h("div", { class: "ckw-scroll", tabindex: "-1" }, this.empty, this.older, this.log);
-    this.el.addEventListener("scroll", this.onScroll, { passive: true });
+    this.scroller = h(
+      "div",
+      { class: "ckw-scroll", tabindex: "-1" },
+      this.empty,
+      this.older,
+      this.log,
+      ...(footer ? [footer] : []),
+      this.tail,
+    );
+    this.el = h("div", { class: "ckw-transcript" }, this.scroller, this.jumpButton);
+    this.scroller.addEventListener("scroll", this.onScroll, { passive: true });
     this.resizes?.observe(this.log);
+    this.resizes?.observe(this.scroller);
     this.olderButton.addEventListener("click", () => this.requestOlder());
+    this.jumpButton.addEventListener("click", () => {
+      this.pinToBottom();
+      this.place();
+      hooks.jumped?.();
+    });
     this.unsubscribe = state.subscribe((change) => this.onChange(change));
     this.schedule();
   }
@@ -85,9 +140,16 @@ export class Transcript {
     this.start.update(content);
   }
 
-  /** Follow new rows again (the user just sent something, so they want to see the reply). */
+  /** Follow the end again (a decision on a tool call: what it does shows there). */
   pinToBottom(): void {
-    this.pinned = true;
+    this.follow = "bottom";
+    this.schedule();
+  }
+
+  /** The user sent a message: it goes to the top, and its reply grows below it. */
+  followTurn(): void {
+    this.follow = "turn";
+    this.turnSent = true;
     this.schedule();
   }
 
@@ -95,7 +157,7 @@ export class Transcript {
     this.cancelFrame?.();
     this.cancelFrame = null;
     this.unsubscribe();
-    this.el.removeEventListener("scroll", this.onScroll);
+    this.scroller.removeEventListener("scroll", this.onScroll);
     this.resizes?.disconnect();
   }
 
@@ -116,12 +178,14 @@ export class Transcript {
     if (this.state.threadId !== this.shownThread) {
       // Another thread: it opens at its newest message, wherever the last one was scrolled.
       this.shownThread = this.state.threadId;
-      this.pinned = true;
+      this.follow = "bottom";
+      this.turnSent = false;
     }
     // Rows put above the ones being read must not move them: keep the distance from the bottom.
-    const keep = this.orderDirty && !this.pinned;
+    const box = this.scroller;
+    const keep = this.orderDirty && this.follow === "free";
     const firstRow = keep ? this.log.firstElementChild : null;
-    const fromBottom = keep ? this.el.scrollHeight - this.el.scrollTop : 0;
+    const fromBottom = keep ? box.scrollHeight - box.scrollTop : 0;
     if (this.orderDirty) this.reconcile();
     for (const id of this.dirty) {
       const item = this.state.item(id);
@@ -130,12 +194,31 @@ export class Transcript {
     }
     this.dirty.clear();
     const olderShown = this.renderOlder();
-    if (this.pinned) this.el.scrollTop = this.el.scrollHeight;
-    else if (keep && (this.log.firstElementChild !== firstRow || olderShown !== null)) {
-      this.el.scrollTop = this.el.scrollHeight - fromBottom;
+    if (keep && (this.log.firstElementChild !== firstRow || olderShown !== null)) {
+      this.scrollTo(box.scrollHeight - fromBottom);
     }
+    this.place();
     // A page that does not fill the view cannot be scrolled up: page on until it does.
-    if (this.el.clientHeight > 0 && this.el.scrollTop < NEAR_TOP_PX) this.requestOlder();
+    if (box.clientHeight > 0 && box.scrollTop < NEAR_TOP_PX) this.requestOlder();
+  }
+
+  /** Size the tail and scroll as `follow` says; show "Jump to latest" when not at the end. */
+  private place(): void {
+    const box = this.scroller;
+    const anchor = this.turnSent ? lastUserRow(this.log) : null;
+    const top = anchor ? Math.max(0, anchor.offsetTop - TURN_MARGIN_PX) : 0;
+    // Only as much room as lets the sent message reach the top: it shrinks as the reply grows.
+    const room = anchor ? Math.max(0, top + box.clientHeight - this.tail.offsetTop) : 0;
+    const height = `${Math.round(room)}px`;
+    if (this.tail.style.height !== height) this.tail.style.height = height;
+    if (this.follow === "bottom") this.scrollTo(box.scrollHeight);
+    else if (this.follow === "turn" && anchor) this.scrollTo(top);
+    this.jumpButton.hidden = box.scrollHeight - box.scrollTop - box.clientHeight < PIN_SLACK_PX;
+  }
+
+  private scrollTo(top: number): void {
+    this.scroller.scrollTop = top;
+    this.ownScrollTop = this.scroller.scrollTop;
   }
 
   private requestOlder(): void {
@@ -153,7 +236,7 @@ export class Transcript {
     // Hiding the focused button would drop focus to the page (and JupyterLab's shortcuts).
     const hadFocus = !show && this.older.contains(document.activeElement);
     this.older.hidden = !show;
-    if (hadFocus) this.el.focus();
+    if (hadFocus) this.scroller.focus();
     return show;
   }
 
@@ -195,6 +278,12 @@ export class Transcript {
     }
     if (this.empty.firstChild !== this.start.el) this.empty.replaceChildren(this.start.el);
   }
+}
+
+/** The last user message's row: a sent turn starts there. */
+function lastUserRow(log: HTMLElement): HTMLElement | null {
+  const rows = log.querySelectorAll<HTMLElement>(":scope > .ckw-user");
+  return rows[rows.length - 1] ?? null;
 }
 
 // A timer backs up the frame: hidden tabs and headless browsers may not paint, and the state

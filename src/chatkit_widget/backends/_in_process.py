@@ -8,6 +8,7 @@ all come from ChatKit's ``ChatKitServer``, so every backend gives the UI the sam
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any, TypeAlias, cast
 
@@ -36,6 +37,10 @@ from ._origin import notebook_of, request_notebook, with_notebook
 RequestContext: TypeAlias = dict[str, Any]
 _STATUSES = {"locked": LockedStatus, "closed": ClosedStatus}
 TITLE_LENGTH = 60
+#: What only marks a line up in Markdown: headings, quotes, list bullets and numbers, fences.
+_MARKUP_LEAD = re.compile(r"^\s*(?:(?:#{1,6}|>+|[-*+]|\d{1,3}[.)])\s+|`{3,}\S*\s*$)")
+#: What may not end a cut title before its ellipsis (with en and em dashes).
+_DANGLING = " ,;:.-(\u2013\u2014"
 #: Threads read per query while listing one notebook's threads.
 SCAN_PAGE = 100
 
@@ -97,6 +102,7 @@ class InProcessBackend(Backend):
             for thread in body.get("data", []):
                 stored = await self.store.load_thread(thread["id"], {})
                 with_notebook(thread, notebook_of(stored))
+                await self._with_activity(thread)
         elif request["type"] in ("threads.get_by_id", "threads.update"):
             stored = await self.store.load_thread(body["id"], {})
             with_notebook(body, notebook_of(stored))
@@ -112,12 +118,27 @@ class InProcessBackend(Backend):
             for thread in page.data:
                 if notebook_of(thread) != notebook:
                     continue
-                found.append(with_notebook(thread_json(thread), notebook))
+                found.append(
+                    await self._with_activity(with_notebook(thread_json(thread), notebook))
+                )
                 if len(found) == limit:  # more may follow: the client asks after this one
                     return {"data": found, "has_more": True, "after": thread.id}
             if not page.has_more or page.after is None:
                 return {"data": found, "has_more": False, "after": None}
             after = page.after
+
+    async def _with_activity(self, thread: JSONObject) -> JSONObject:
+        """Add ``updated_at``: when the thread's newest item was made, for History's times.
+
+        ChatKit's ``Thread`` has only ``created_at``, and threads are listed by it (stable
+        cursors, see ``SQLiteStore.load_threads_sync``). The newest item, one indexed read in
+        any ``Store``, is the conversation's real last activity: a rename or a lock is not.
+        A thread with no item yet gets none; clients fall back to ``created_at``.
+        """
+        newest = await self.store.load_thread_items(thread["id"], None, 1, "desc", {})
+        if newest.data:
+            thread["updated_at"] = newest.data[0].created_at.isoformat()
+        return thread
 
     async def changes(self, request: ChatKitRequest, result: Any) -> list[StreamEvent]:
         params = request.get("params", {})
@@ -242,8 +263,20 @@ def turn_request(text: str, thread_id: str | None) -> ChatKitRequest:
 
 
 def title_from(message: UserMessageItem) -> str:
-    """A thread title from its first message: the text on one line, at most 60 characters."""
-    text = " ".join(
-        "".join(p.text for p in message.content if isinstance(p, UserMessageTextContent)).split()
-    )
-    return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
+    """A thread title from its first message: one line that reads well, at most 60 characters.
+
+    Whitespace and line breaks collapse to single spaces; Markdown that only marks a line up
+    (``# ``, ``> ``, ``- ``, ``1. ``, a code fence) goes; a longer text is cut at the last word
+    that fits, with an ellipsis (inside a word only when it is very long: a URL, a path).
+    """
+    text = "".join(p.text for p in message.content if isinstance(p, UserMessageTextContent))
+    lines = (_MARKUP_LEAD.sub("", line) for line in text.splitlines())
+    title = " ".join(" ".join(lines).split())
+    if len(title) <= TITLE_LENGTH:
+        return title
+    cut = title[:TITLE_LENGTH]  # one character is given back for the ellipsis
+    head = cut[: TITLE_LENGTH - 1]
+    # The last whole word that fits, unless that leaves less than half (a long URL, a path).
+    if cut[-1] != " " and head.rfind(" ") >= TITLE_LENGTH // 2:
+        head = head[: head.rindex(" ")]
+    return (head.rstrip(_DANGLING) or head) + "…"

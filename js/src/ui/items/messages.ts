@@ -28,8 +28,11 @@ export class UserMessageView implements ItemView {
   constructor(item: ThreadItem, ctx?: RowContext) {
     this.el = rowElement(item, "ckw-user");
     this.actions = ctx?.actions ? new MessageActions("user", ctx.actions) : null;
-    this.el.append(this.quote, this.bubble, this.tags);
-    if (this.actions) this.el.append(this.actions.el);
+    // The toolbar sits beside the bubble (in the free space on its left), not under it:
+    // a bar under every message would double the gaps between short turns.
+    const line = h("div", { class: "ckw-user-line" }, this.bubble);
+    if (this.actions) line.prepend(this.actions.el);
+    this.el.append(this.quote, line, this.tags);
   }
 
   update(item: ThreadItem, meta: ItemMeta): void {
