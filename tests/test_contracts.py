@@ -18,6 +18,7 @@ from chatkit_widget._tool_rows import ToolRow, parse_tool_row
 from chatkit_widget.backends import AgentBackend, Backend, ChatKitBackend, SSEBackend
 from chatkit_widget.backends._agent import EDIT_ACTION
 from chatkit_widget.backends._approvals import Decision
+from chatkit_widget.backends._versions import VERSION_ACTION
 
 from .conftest import FrontEnd
 
@@ -109,6 +110,12 @@ def test_the_edit_action_is_the_one_the_browser_sends() -> None:
     edit = golden("custom-actions.json")["edit"]
     assert edit["type"] == "threads.custom_action"
     assert edit["params"]["action"]["type"] == EDIT_ACTION
+
+
+def test_the_version_action_is_the_one_the_browser_sends() -> None:
+    version = golden("custom-actions.json")["version"]
+    assert version["params"]["action"]["type"] == VERSION_ACTION
+    assert set(version["params"]["action"]["payload"]) == {"item_id", "index"}
 
 
 async def test_the_golden_edit_request_edits_a_message(front_end: FrontEnd) -> None:

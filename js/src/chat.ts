@@ -192,6 +192,13 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
       if (canEdit()) composer.beginEdit(itemId, text);
     },
     feedback: (itemId, kind) => void session.feedback(itemId, kind),
+    showVersion(itemId, index) {
+      if (!session.showVersion(itemId, index)) return;
+      transcript.reveal(itemId);
+      // The button pressed leaves with the message it belongs to; the row that replaces it
+      // has the same switch.
+      composer.focus();
+    },
   };
   const customRenderer = new CustomRenderer();
   const rowContext = withCustomRenderer(customRenderer, {

@@ -41,6 +41,8 @@ interface PendingEdit {
 
 /** The custom action this widget's backend answers by rewriting a user message. */
 export const EDIT_ACTION = "chatkit_widget.edit";
+/** The custom action that shows another version of an edited message. */
+export const VERSION_ACTION = "chatkit_widget.version";
 /** The custom action that carries a person's decision on a tool call waiting for approval. */
 export { APPROVAL_ACTION } from "./approvals";
 
@@ -129,6 +131,7 @@ export class ChatSession {
    * turn waiting for approval.
    */
   get canStop(): boolean {
+    if (this.disconnected) return false;
     if (this.runningTool) return true;
     if (!this.busy) return this.waiting;
     return this.streamsHere().some(([, stream]) => stream.allowCancel);
@@ -153,7 +156,7 @@ export class ChatSession {
   }
 
   get waiting(): boolean {
-    return this.waitingCalls.size > 0;
+    return !this.disconnected && this.waitingCalls.size > 0;
   }
 
   onRunningChange(cb: () => void): () => void {
@@ -222,6 +225,22 @@ export class ChatSession {
     return true;
   }
 
+  /**
+   * Show version `index` of edited message `itemId`: the server swaps the message and what
+   * followed it for that version's (streamed as removals and replacements). Returns true
+   * once the transport has it.
+   */
+  showVersion(itemId: string, index: number): boolean {
+    const threadId = this.state.threadId;
+    if (this.busy || threadId === null) return false;
+    const action = { type: VERSION_ACTION, payload: { item_id: itemId, index } };
+    const request: ChatKitRequest = {
+      type: "threads.custom_action",
+      params: { thread_id: threadId, item_id: null, action },
+    };
+    return this.startStream(request) !== null;
+  }
+
   /** Rate a reply (shown at once, put back if the server refuses). */
   async feedback(itemId: string, kind: FeedbackKind): Promise<void> {
     const threadId = this.state.threadId;
@@ -273,7 +292,9 @@ export class ChatSession {
 
   /** Show `threadId` (null: a new, empty chat). */
   openThread(threadId: string | null): void {
-    if (threadId === this.state.threadId) return;
+    // New chat while this view's first message is still creating its thread: leave it too.
+    const creatingHere = threadId === null && this.busy;
+    if (threadId === this.state.threadId && !creatingHere) return;
     if (threadId !== null && this.state.threadId === null && this.state.creates(threadId)) {
       // The thread a running stream is creating: its items are arriving already.
       this.state.adoptThread(threadId);

@@ -395,13 +395,16 @@ test("a chat whose kernel is gone says so, ends its reply as interrupted and kee
   assert.equal(chat.root.dataset.disconnected, "true");
   assert.equal($(".ckw-composer-notice")?.textContent, "The kernel restarted: run the cell again.");
   assert.equal($(".ckw-composer-notice")?.hidden, false);
-  assert.equal(box.disabled, true);
+  assert.equal(box.readOnly, true, "read-only: the draft can still be selected and copied");
+  assert.equal(box.getAttribute("aria-disabled"), "true");
   assert.equal(
     box.value,
     "my unsent draft\n\nhello",
     "nothing typed is lost: the draft, and the message the server never confirmed",
   );
   assert.equal(chat.root.dataset.busy, undefined, "no reply runs any more");
+  assert.equal($(".ckw-stop")?.hidden, true, "nothing left to stop");
+  assert.equal($(".ckw-working")?.hidden, true);
   assert.match(
     $('.ckw-row[data-item-id="a1"]')?.textContent ?? "",
     /Half a rep/,
@@ -430,6 +433,7 @@ test("a chat mounted on no conversation offers to continue the latest one", asyn
   await nextFrame();
   const resume = $<HTMLButtonElement>(".ckw-resume");
   assert.equal(resume?.textContent, "Continue:Plot rainfall");
+  assert.equal(resume?.getAttribute("aria-label"), "Continue: Plot rainfall");
   resume?.click();
   assert.deepEqual(threads, [THREAD]);
   assert.equal(transport.requests[0]?.req.type, "threads.get_by_id");

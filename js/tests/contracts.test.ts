@@ -9,7 +9,7 @@ import toKernel from "../../tests/contracts/envelopes-to-kernel.json";
 import features from "../../tests/contracts/features.json";
 import toolRows from "../../tests/contracts/tool-rows.json";
 import type { ChatKitEvent, ChatKitRequest, EndReason, OutgoingMsg } from "../src/protocol";
-import { APPROVAL_ACTION, ChatSession, EDIT_ACTION } from "../src/session";
+import { APPROVAL_ACTION, ChatSession, EDIT_ACTION, VERSION_ACTION } from "../src/session";
 import { FEATURES } from "../src/settings";
 import { EnvelopeTransport } from "../src/transport/envelope";
 import type { StreamStart } from "../src/transport/types";
@@ -87,6 +87,17 @@ test("tool rows written by the kernel read back as the golden rows", () => {
   for (const [name, { row, item }] of Object.entries(toolRows)) {
     assert.deepEqual(parseToolRow(item.task.content), row, name);
   }
+});
+
+test("a version switch sends the golden custom action", () => {
+  const golden = customActions.version;
+  assert.equal(VERSION_ACTION, golden.params.action.type);
+  const transport = new FakeTransport();
+  const session = new ChatSession(transport, { threadCreated() {}, restoreText() {} });
+  session.state.reset(golden.params.thread_id);
+  const { item_id, index } = golden.params.action.payload;
+  assert.ok(session.showVersion(item_id, index));
+  assert.deepEqual(transport.streams[0]?.req, golden);
 });
 
 test("Edit sends the golden custom action", () => {

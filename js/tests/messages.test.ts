@@ -2,7 +2,8 @@ import "./dom";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ThreadState } from "../src/state/thread-state";
-import { AssistantMessageView } from "../src/ui/items/messages";
+import { newMeta } from "../src/state/types";
+import { AssistantMessageView, UserMessageView } from "../src/ui/items/messages";
 
 function assistant(id: string, text: string, extra: object = {}) {
   return {
@@ -83,4 +84,46 @@ test("a reply cut off by the network says it is incomplete, live and reloaded", 
   cut.update(assistant("cut", "Roses are red"), state.meta("cut"));
   assert.equal(cut.el.getAttribute("data-incomplete"), null);
   assert.equal(cut.el.querySelector(".ckw-incomplete-label"), null);
+});
+
+test("an edited message shows its versions and asks for the one before or after", () => {
+  const shown: Array<[string, number]> = [];
+  const view = new UserMessageView(
+    { id: "u1", type: "user_message", content: [{ type: "input_text", text: "hi" }] },
+    {
+      retry() {},
+      actions: {
+        features: () => ["edit"],
+        retry() {},
+        edit() {},
+        feedback() {},
+        showVersion: (itemId, index) => shown.push([itemId, index]),
+      },
+    },
+  );
+  const meta = { ...newMeta(), done: true };
+  const group = () => view.el.querySelector<HTMLElement>("[role=group][aria-label=Versions]");
+  const button = (name: string) =>
+    view.el.querySelector<HTMLButtonElement>(`button[aria-label="${name}"]`);
+  view.update({ id: "u1", type: "user_message", content: [] }, meta);
+  assert.equal(group()?.hidden, true, "one version: nothing to switch");
+
+  view.update(
+    { id: "u1", type: "user_message", content: [], versions: { index: 1, count: 3 } },
+    meta,
+  );
+  assert.equal(group()?.hidden, false);
+  assert.equal(group()?.textContent, "2 / 3");
+  button("Previous version")?.click();
+  button("Next version")?.click();
+  assert.deepEqual(shown, [
+    ["u1", 0],
+    ["u1", 2],
+  ]);
+  view.update(
+    { id: "u1", type: "user_message", content: [], versions: { index: 2, count: 3 } },
+    meta,
+  );
+  assert.equal(button("Next version")?.disabled, true, "the last one has no next");
+  assert.equal(button("Previous version")?.disabled, false);
 });

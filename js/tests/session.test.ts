@@ -372,3 +372,22 @@ test("busy belongs to a conversation: New chat mid-reply can send at once, and S
   session.stop();
   assert.deepEqual(transport.cancelled, [second.id, first.id]);
 });
+
+test("New chat before the first reply's thread exists leaves that turn behind", () => {
+  const transport = new FakeTransport();
+  const { session, created } = newSession(transport);
+  assert.equal(session.send("count to 150"), true);
+  const first = transport.streams[0];
+  assert.ok(first);
+  session.openThread(null); // New chat, before thread.created arrived
+  assert.equal(session.busy, false);
+  assert.equal(session.state.items.length, 0, "the sent message left with its turn");
+  transport.start(first.id, first.req);
+  transport.events(first.id, [
+    { type: "thread.created", thread: thread("thr_A") },
+    { type: "thread.item.done", item: userItem("u1", "thr_A", "count to 150") },
+  ]);
+  assert.equal(session.state.threadId, null, "the new chat stays a new chat");
+  assert.deepEqual(created, []);
+  assert.equal(session.send("hello"), true);
+});

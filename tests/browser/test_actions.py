@@ -163,7 +163,12 @@ def test_keyboard_escape_stops_and_arrow_up_edits(lab: Lab, page: Page) -> None:
     page.keyboard.press("Escape")
     expect(stopped).to_have_count(2, timeout=10_000)
 
-    # Shift+Tab from the composer reaches the last reply's toolbar, which shows with focus.
+    # Shift+Tab from the composer reaches the last reply's toolbar, which shows with focus
+    # (once at the end: scrolled up, "Jump to latest" comes first).
+    jump = page.get_by_role("button", name="Jump to latest")
+    if jump.is_visible():
+        jump.click()
+    expect(jump).to_be_hidden()
     box.focus()
     page.keyboard.press("Shift+Tab")
     focused = page.locator(":focus")

@@ -204,9 +204,53 @@ def test_narrow_widget_keeps_every_control_whole(lab: Lab, page: Page) -> None:
     expect(confirm).to_be_visible()
     inside = panel.bounding_box()
     assert inside is not None
-    for part in (confirm, panel.locator(".ckw-history-question")):
+    cancel = panel.get_by_role("button", name="Cancel")
+    for part in (confirm, cancel, panel.locator(".ckw-history-question")):
         shown = part.bounding_box()
         assert shown is not None
-        assert inside["x"] <= shown["x"] and shown["x"] + shown["width"] <= inside["x"] + inside["width"]
-    assert panel.locator(".ckw-history-scroll").evaluate("e => e.scrollLeft") == 0
+        right = inside["x"] + inside["width"]
+        assert inside["x"] <= shown["x"] and shown["x"] + shown["width"] <= right
+    assert panel.locator(".ckw-history-scroll").evaluate("e => e.scrollWidth <= e.clientWidth")
     page.screenshot(path="test-results/widget-360-delete.png")
+
+
+def test_edit_keeps_the_earlier_version_to_switch_back_to(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "versions.ipynb", "chat = ChatWidget(store=':memory:')\nchat")
+    root = page.locator(".ckw-root")
+    questions = root.locator("[data-item-type=user_message] .ckw-bubble")
+    replies = root.locator(DONE_REPLIES)
+    type_message(page, "echo: first question")
+    expect(replies).to_have_count(1, timeout=30_000)
+    type_message(page, "echo: follow up")
+    expect(replies).to_have_count(2, timeout=30_000)
+    expect(root.get_by_role("group", name="Versions")).to_have_count(0)  # none edited yet
+
+    first = root.locator("[data-item-type=user_message]").first
+    first.hover()
+    first.get_by_role("button", name="Edit").click()
+    box = page.locator(COMPOSER)
+    box.fill("echo: better question")
+    box.press("Enter")
+    expect(replies).to_have_text(["better question"], timeout=30_000)
+    versions = first.get_by_role("group", name="Versions")
+    expect(versions).to_have_text("2 / 2")
+    expect(root.get_by_role("group", name="Versions")).to_have_count(1)
+
+    # The earlier question comes back with everything that followed it.
+    versions.get_by_role("button", name="Previous version").click()
+    expect(questions).to_have_text(["echo: first question", "echo: follow up"], timeout=30_000)
+    expect(replies).to_have_text(["first question", "follow up"])
+    expect(versions).to_have_text("1 / 2")
+    root.screenshot(path="test-results/versions.png")
+
+    # Kept with the conversation: reopened from History, it still has both.
+    root.get_by_role("button", name="New chat").click()
+    root.get_by_role("button", name="History", exact=True).click()
+    root.get_by_role("dialog", name="History").locator(".ckw-history-open").first.click()
+    expect(versions).to_have_text("1 / 2", timeout=30_000)
+    versions.get_by_role("button", name="Next version").click()
+    expect(questions).to_have_text(["echo: better question"], timeout=30_000)
+    expect(versions).to_have_text("2 / 2")
+    # The model continues the version shown.
+    type_message(page, "echo: and then")
+    expect(replies).to_have_text(["better question", "and then"], timeout=30_000)

@@ -19,6 +19,25 @@ export interface UserMessageItem extends ThreadItem {
   content: UserMessageContent[];
 }
 
+/**
+ * This backend's extension: an edited message's versions (`index` is the one shown, of
+ * `count`); each holds the conversation that followed it.
+ */
+export interface MessageVersions {
+  index: number;
+  count: number;
+}
+
+/** An item's `versions`, when it has more than one and says so in a usable shape. */
+export function versionsOf(item: ThreadItem): MessageVersions | null {
+  const versions = item.versions;
+  if (!isRecord(versions)) return null;
+  const { index, count } = versions;
+  if (typeof index !== "number" || typeof count !== "number") return null;
+  if (count < 2 || index < 0 || index >= count) return null;
+  return { index, count };
+}
+
 export interface AssistantContent {
   type: "output_text";
   text: string;

@@ -13,6 +13,8 @@ export interface MessageActionHandlers {
   /** Start editing user message `itemId`, whose text is `text`. */
   edit(itemId: string, text: string): void;
   feedback(itemId: string, kind: FeedbackKind): void;
+  /** Show version `index` of edited message `itemId` (and what followed it). */
+  showVersion?(itemId: string, index: number): void;
   /** Put text on the clipboard (default: `copyText`). */
   copy?(text: string): Promise<boolean>;
 }

@@ -259,7 +259,10 @@ export class Composer {
   private refresh(): void {
     this.textarea.placeholder = this.lockedReason ?? this.placeholder;
     const closed = this.lockedReason !== null || this.disconnected;
-    this.textarea.disabled = closed;
+    // Disconnected, the draft stays selectable (read-only) so it can be copied out.
+    this.textarea.disabled = this.lockedReason !== null;
+    this.textarea.readOnly = this.disconnected;
+    if (this.disconnected) this.textarea.setAttribute("aria-disabled", "true");
     this.sendButton.disabled = this.busy || closed || !this.textarea.value.trim();
     this.textarea.style.height = "auto";
     const height = Math.min(this.textarea.scrollHeight, MAX_HEIGHT_PX);

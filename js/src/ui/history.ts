@@ -190,7 +190,11 @@ export class HistoryPanel {
     this.answering = new Set(threads);
     for (const row of this.rows.values()) {
       const changed = before.has(row.thread.id) !== this.answering.has(row.thread.id);
-      if (changed && row.el.dataset.mode === "view") this.renderRow(row);
+      if (!changed || row.el.dataset.mode !== "view") continue;
+      // Redrawn under focus, the row gives it back (else it would fall to the page).
+      const focused = row.el.contains(document.activeElement);
+      this.renderRow(row);
+      if (focused) row.el.querySelector<HTMLElement>(".ckw-history-open")?.focus();
     }
   }
 

@@ -60,7 +60,12 @@ export class StartScreen {
     if (resume) {
       const button = h(
         "button",
-        { type: "button", class: "ckw-resume", title: resume.title },
+        {
+          type: "button",
+          class: "ckw-resume",
+          title: resume.title,
+          "aria-label": `Continue: ${resume.title}`,
+        },
         h("span", { class: "ckw-resume-label" }, "Continue:"),
         h("span", { class: "ckw-resume-title" }, resume.title),
       );

@@ -21,9 +21,10 @@ export interface TranscriptHooks {
 /**
  * How the view moves as rows change: `bottom` follows the end; `turn` keeps the last user
  * message at the top while its reply grows below it (as ChatGPT does after Send); `free` stays
- * where the user scrolled.
+ * where the user scrolled; `item` keeps one message in view (a version switch swaps what is
+ * around it).
  */
-type Follow = "bottom" | "turn" | "free";
+type Follow = "bottom" | "turn" | "free" | "item";
 
 interface Row {
   type: string;
@@ -77,6 +78,8 @@ export class Transcript {
     strokeIcon(["M8 3v10M3.5 8.5L8 13l4.5-4.5"], 1.8),
   );
   private follow: Follow = "bottom";
+  /** The message `item` keeps in view. */
+  private revealId: string | null = null;
   /** A turn was sent in this view of the thread: the tail keeps room for it. */
   private turnSent = false;
   /** Where this view last scrolled itself: a scroll event there is not the user's. */
@@ -143,6 +146,14 @@ export class Transcript {
   /** Follow the end again (a decision on a tool call: what it does shows there). */
   pinToBottom(): void {
     this.follow = "bottom";
+    this.schedule();
+  }
+
+  /** Keep message `itemId` at the top of the view while what surrounds it changes. */
+  reveal(itemId: string): void {
+    this.follow = "item";
+    this.revealId = itemId;
+    this.turnSent = false;
     this.schedule();
   }
 
@@ -213,6 +224,10 @@ export class Transcript {
     if (this.tail.style.height !== height) this.tail.style.height = height;
     if (this.follow === "bottom") this.scrollTo(box.scrollHeight);
     else if (this.follow === "turn" && anchor) this.scrollTo(top);
+    else if (this.follow === "item") {
+      const row = this.revealId === null ? null : this.rows.get(this.revealId)?.view?.el;
+      if (row) this.scrollTo(Math.max(0, row.offsetTop - TURN_MARGIN_PX));
+    }
     this.jumpButton.hidden = box.scrollHeight - box.scrollTop - box.clientHeight < PIN_SLACK_PX;
   }
 

@@ -23,6 +23,8 @@ from chatkit.errors import CustomStreamError
 from chatkit.store import Store
 from chatkit.types import (
     ClientToolCallItem,
+    HiddenContextItem,
+    SDKHiddenContextItem,
     TaskItem,
     ThreadItem,
     ThreadItemAddedEvent,
@@ -58,6 +60,7 @@ from ._approvals import (
 from ._history import HistoryConverter
 from ._in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
 from ._origin import remember_notebook
+from ._versions import VERSION_ACTION, record_edit, switch_to
 
 log = logging.getLogger(__name__)
 #: What a client tool call the user stopped returns (the model sees it in later turns).
@@ -340,16 +343,20 @@ class AgentChatKitServer(LocalChatKitServer):
             async for event in self._decide(thread, Decision.from_payload(action.payload), context):
                 yield event
             return
+        if action.type == VERSION_ACTION:
+            async for event in self._show_version(thread, action.payload, context):
+                yield event
+            return
         if action.type != EDIT_ACTION:
             raise CustomStreamError(f"Unknown action {action.type!r}", allow_retry=False)
         payload = action.payload if isinstance(action.payload, dict) else {}
         item_id, text = payload.get("item_id"), payload.get("text")
         if not isinstance(item_id, str) or not isinstance(text, str) or not text.strip():
             raise CustomStreamError("An edit needs the message id and new text.", allow_retry=False)
-        items = await self.store.load_all_items(thread.id, context)
-        index = next((i for i, item in enumerate(items) if item.id == item_id), None)
-        if index is None or not isinstance(items[index], UserMessageItem):
-            raise CustomStreamError("Only a message you sent can be edited.", allow_retry=False)
+        items, index = await self._message_stretch(thread, item_id, context)
+        # What the edit replaces is kept as the message's previous version (`_versions`).
+        record_edit(thread, items[index:])
+        await self.store.save_thread(thread, context=context)
         # Everything after the edited message goes: the thread continues from it.
         for later in reversed(items[index + 1 :]):
             yield ThreadItemRemovedEvent(item_id=later.id)
@@ -359,6 +366,37 @@ class AgentChatKitServer(LocalChatKitServer):
         yield ThreadItemReplacedEvent(item=edited)
         async for event in self.respond(thread, edited, context):
             yield event
+
+    async def _message_stretch(
+        self, thread: ThreadMetadata, item_id: str, context: RequestContext
+    ) -> tuple[list[ThreadItem], int]:
+        """The thread's items and where user message `item_id` is among them."""
+        items = await self.store.load_all_items(thread.id, context)
+        index = next((i for i, item in enumerate(items) if item.id == item_id), None)
+        if index is None or not isinstance(items[index], UserMessageItem):
+            raise CustomStreamError("Only a message you sent can be edited.", allow_retry=False)
+        return items, index
+
+    async def _show_version(
+        self, thread: ThreadMetadata, payload: Any, context: RequestContext
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """Put another version of an edited message, and what followed it, in the thread."""
+        payload = payload if isinstance(payload, dict) else {}
+        item_id, version = payload.get("item_id"), payload.get("index")
+        if not isinstance(item_id, str) or not isinstance(version, int):
+            raise CustomStreamError("Which version of which message?", allow_retry=False)
+        items, index = await self._message_stretch(thread, item_id, context)
+        try:
+            restored = switch_to(thread, items[index:], version)
+        except ValueError as exc:
+            raise CustomStreamError(str(exc), allow_retry=False) from exc
+        await self.store.save_thread(thread, context=context)
+        for shown in reversed(items[index:]):
+            yield ThreadItemRemovedEvent(item_id=shown.id)
+        for item in restored:
+            await self.store.add_thread_item(thread.id, item, context)
+            if not isinstance(item, (HiddenContextItem, SDKHiddenContextItem)):
+                yield ThreadItemReplacedEvent(item=item)  # the view adds it; the store has it
 
     def _report_tool_error(self, args: ToolErrorFormatterArgs[Any]) -> str:
         """Note a failed tool call for its row, and tell the model what went wrong.

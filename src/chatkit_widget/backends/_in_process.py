@@ -31,6 +31,7 @@ from .._messages import is_incomplete_note, is_stop_note
 from ..store import ChatStore, as_chat_store
 from ._base import Backend, BackendError
 from ._origin import notebook_of, request_notebook, with_notebook
+from ._versions import version_info
 
 #: What ChatKit hands its server's methods with each request: ``{}`` in a notebook, the
 #: user for ``chatkit-widget serve``, and what a turn keeps for its cancellation.
@@ -84,7 +85,9 @@ class InProcessBackend(Backend):
             raise BackendError(f"{request['type']} is not a streaming request")
         try:
             async for frame in result:
-                yield event_of(frame)
+                event = event_of(frame)
+                await self._annotate_event(event)
+                yield event
         except NotFoundError as exc:  # e.g. add_user_message to a thread that is gone
             raise BackendError(str(exc)) from exc
 
@@ -178,9 +181,12 @@ class InProcessBackend(Backend):
         """
         page = body.get("items", body)
         feedback = await self.store.load_feedback(thread_id, {})
+        thread = await self.store.load_thread(thread_id, {})
         for item in page.get("data", []):
             if item["id"] in feedback:
                 item["feedback"] = feedback[item["id"]]
+            if item.get("type") == "user_message":
+                with_versions(item, thread)
             if item.get("type") != "assistant_message":
                 continue
             # Only the item right after each reply: paging a long thread stays O(page).
@@ -189,6 +195,16 @@ class InProcessBackend(Backend):
                 item["stopped"] = True
             elif following.data and is_incomplete_note(following.data[0]):
                 item["incomplete"] = True
+
+    async def _annotate_event(self, event: StreamEvent) -> None:
+        """A message shown by a stream says how many versions it has, as a loaded one does."""
+        item = event.get("item")
+        if isinstance(item, dict) and item.get("type") == "user_message":
+            try:
+                thread = await self.store.load_thread(item["thread_id"], {})
+            except NotFoundError:
+                return  # deleted meanwhile: nothing to say about its versions
+            with_versions(item, thread)
 
     async def _process(self, request: ChatKitRequest) -> StreamingResult | NonStreamingResult:
         # The server's `respond` records the notebook a new turn comes from (`_origin`).
@@ -225,6 +241,13 @@ class InProcessBackend(Backend):
     def items_sync(self, thread_id: str) -> list[ThreadItem]:
         self.thread_sync(thread_id)  # an unknown thread is an error, not an empty list
         return self.store.all_items_sync(thread_id)
+
+
+def with_versions(item: JSONObject, thread: ThreadMetadata) -> None:
+    """Mark an edited message ``"versions": {"index", "count"}`` (`_versions`)."""
+    info = version_info(thread, item["id"])
+    if info is not None:
+        item["versions"] = info
 
 
 def event_of(frame: bytes) -> StreamEvent:

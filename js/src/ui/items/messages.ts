@@ -7,6 +7,7 @@ import { MessageActions } from "../actions";
 import { contextChip } from "../context-chips";
 import { updateSources } from "./sources";
 import { type ItemView, type RowContext, rowElement } from "./types";
+import { VersionSwitch } from "./versions";
 
 /**
  * The user's words as plain text (newlines kept by CSS), in a right-aligned bubble; above it
@@ -24,14 +25,19 @@ export class UserMessageView implements ItemView {
   });
   private tagsKey = "";
   private readonly actions: MessageActions | null;
+  private readonly versions: VersionSwitch | null;
 
   constructor(item: ThreadItem, ctx?: RowContext) {
     this.el = rowElement(item, "ckw-user");
     this.actions = ctx?.actions ? new MessageActions("user", ctx.actions) : null;
+    const showVersion = ctx?.actions?.showVersion;
+    this.versions = showVersion ? new VersionSwitch(showVersion.bind(ctx.actions)) : null;
     // The toolbar sits beside the bubble (in the free space on its left), not under it:
     // a bar under every message would double the gaps between short turns.
+    // Shown left of the bubble (CSS order) but read after the message it acts on.
     const line = h("div", { class: "ckw-user-line" }, this.bubble);
-    if (this.actions) line.prepend(this.actions.el);
+    if (this.actions) line.append(this.actions.el);
+    if (this.versions) line.append(this.versions.el);
     this.el.append(this.quote, line, this.tags);
   }
 
@@ -44,6 +50,7 @@ export class UserMessageView implements ItemView {
     this.showTags(item);
     setFlag(this.el, "data-optimistic", meta.optimistic);
     this.actions?.update(item.id, text, meta);
+    this.versions?.update(item);
   }
 
   /** Read-only chips: what the message carried. */

@@ -1,0 +1,116 @@
+"""Edit keeps the earlier version: each version of an edited message, and what followed it,
+can be shown again (``< 1/2 >``), reloaded, and is what the store (and so the model) holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conftest import FrontEnd
+
+
+def custom_action(front_end: FrontEnd, action: str, payload: dict[str, Any]) -> str:
+    return front_end.request(
+        "threads.custom_action",
+        thread_id=front_end.chat.thread_id,
+        item_id=None,
+        action={"type": action, "payload": payload},
+    )
+
+
+async def run(front_end: FrontEnd, action: str, **payload: Any) -> list[dict[str, Any]]:
+    rid = custom_action(front_end, f"chatkit_widget.{action}", payload)
+    assert (await front_end.until(rid, "end"))["reason"] in ("done", "error")
+    return front_end.events(rid)
+
+
+def shown(front_end: FrontEnd) -> list[str]:
+    return [m["text"] for m in front_end.chat.messages]
+
+
+def user_item(events: list[dict[str, Any]], item_id: str) -> dict[str, Any]:
+    return next(
+        e["item"]
+        for e in events
+        if e["type"] == "thread.item.replaced" and e["item"]["id"] == item_id
+    )
+
+
+async def loaded_versions(front_end: FrontEnd) -> dict[str, Any]:
+    """Each user message's ``versions`` as a reloaded view gets them (items.list)."""
+    rid = front_end.request("items.list", thread_id=front_end.chat.thread_id, limit=50, order="asc")
+    page = (await front_end.until(rid, "response"))["result"]
+    return {
+        item["content"][0]["text"]: item.get("versions")
+        for item in page["data"]
+        if item["type"] == "user_message"
+    }
+
+
+async def test_an_edit_keeps_the_earlier_version_and_either_can_be_shown(
+    front_end: FrontEnd,
+) -> None:
+    chat = front_end.chat
+    for text in ("echo: first", "echo: second", "echo: third"):
+        await chat.ask(text)
+    second = chat.messages[2]["id"]
+
+    events = await run(front_end, "edit", item_id=second, text="echo: edited")
+    assert user_item(events, second)["versions"] == {"index": 1, "count": 2}
+    assert shown(front_end) == ["echo: first", "first", "echo: edited", "edited"]
+    assert await loaded_versions(front_end) == {
+        "echo: first": None,
+        "echo: edited": {"index": 1, "count": 2},
+    }
+
+    # Back to version 1: the earlier question and everything that followed it return.
+    events = await run(front_end, "version", item_id=second, index=0)
+    removed = [e["item_id"] for e in events if e["type"] == "thread.item.removed"]
+    assert len(removed) == 2 and second in removed
+    assert user_item(events, second)["versions"] == {"index": 0, "count": 2}
+    assert shown(front_end) == [
+        "echo: first",
+        "first",
+        "echo: second",
+        "second",
+        "echo: third",
+        "third",
+    ]
+    assert (await loaded_versions(front_end))["echo: second"] == {"index": 0, "count": 2}
+
+    # And to version 2 again; a new turn continues whichever version is shown.
+    await run(front_end, "version", item_id=second, index=1)
+    assert shown(front_end) == ["echo: first", "first", "echo: edited", "edited"]
+    await chat.ask("echo: fourth")
+    assert shown(front_end)[-2:] == ["echo: fourth", "fourth"]
+
+
+async def test_a_second_edit_adds_a_third_version_and_inner_edits_come_back_with_theirs(
+    front_end: FrontEnd,
+) -> None:
+    chat = front_end.chat
+    await chat.ask("echo: a")
+    await chat.ask("echo: b")
+    first, second = chat.messages[0]["id"], chat.messages[2]["id"]
+    await run(front_end, "edit", item_id=second, text="echo: b2")  # b has 2 versions
+    await run(front_end, "edit", item_id=first, text="echo: a2")  # a has 2; b's go with a1
+    assert shown(front_end) == ["echo: a2", "a2"]
+    events = await run(front_end, "edit", item_id=first, text="echo: a3")
+    assert user_item(events, first)["versions"] == {"index": 2, "count": 3}
+
+    await run(front_end, "version", item_id=first, index=0)
+    assert shown(front_end) == ["echo: a", "a", "echo: b2", "b2"]
+    assert await loaded_versions(front_end) == {
+        "echo: a": {"index": 0, "count": 3},
+        "echo: b2": {"index": 1, "count": 2},
+    }
+    await run(front_end, "version", item_id=second, index=0)
+    assert shown(front_end) == ["echo: a", "a", "echo: b", "b"]
+
+
+async def test_a_version_that_does_not_exist_is_a_clear_error(front_end: FrontEnd) -> None:
+    chat = front_end.chat
+    await chat.ask("echo: only")
+    events = await run(front_end, "version", item_id=chat.messages[0]["id"], index=1)
+    errors = [e["message"] for e in events if e["type"] == "error"]
+    assert errors == ["This message has no version 2 to show."]
+    assert shown(front_end) == ["echo: only", "only"]
