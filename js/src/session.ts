@@ -55,7 +55,7 @@ export class ChatSession {
   private readonly runningListeners = new Listeners<[]>();
   private readonly edits = new Map<string, PendingEdit>();
   private readonly approvals = new Approvals(this.state, {
-    busy: () => this.busy,
+    busy: () => this.anyRunning,
     stream: (request) => this.startStream(request),
   });
   private readonly clientTools: ClientTools;
@@ -126,6 +126,11 @@ export class ChatSession {
     return this.runningTool !== null || this.streamsHere().length > 0;
   }
 
+  /** Any turn runs, in any conversation: queued approval decisions wait for all of them. */
+  private get anyRunning(): boolean {
+    return this.running.size > 0 || this.clientTools.running !== null;
+  }
+
   /**
    * Stop would do something: cancel a running stream, drop a client tool's result, or end a
    * turn waiting for approval.
@@ -142,9 +147,10 @@ export class ChatSession {
     return this.state.runningThreads();
   }
 
-  /** The client tool call the host runs now for a turn of this view. */
+  /** The client tool call the host runs now for a turn of the conversation shown. */
   get runningTool(): ClientToolCall | null {
-    return this.clientTools.running;
+    const call = this.clientTools.running;
+    return call !== null && call.threadId === this.state.threadId ? call : null;
   }
 
   /**
@@ -279,7 +285,8 @@ export class ChatSession {
    */
   stop(): void {
     this.approvals.dropQueued();
-    const toolStopped = this.clientTools.stop();
+    // A client tool of another conversation runs on: Stop here is not about it.
+    const toolStopped = this.runningTool !== null && this.clientTools.stop();
     if (toolStopped) this.runningListeners.emit();
     if (this.streamsHere().length === 0) {
       if (!toolStopped) this.approvals.stop();

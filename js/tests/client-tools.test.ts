@@ -298,3 +298,20 @@ test("an output the transport refuses shows as an error and leaves the chat idle
   assert.equal(state().busy, false);
   chat.dispose();
 });
+
+test("a client tool runs for its own conversation: New chat is free and its Stop leaves the tool be", async () => {
+  const mounted = mount();
+  const { transport, runs, chat, state } = mounted;
+  await turnEndingOnCall(mounted);
+  assert.equal(state().busy, true);
+  chat.root.querySelector<HTMLButtonElement>("[aria-label='New chat']")?.click();
+  await nextFrame();
+  assert.deepEqual(state(), { busy: false, stopShown: false, working: null });
+  chat.root.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+  const run = runs[0];
+  assert.ok(run);
+  run.resolve({ ok: true });
+  await settle();
+  const output = transport.streams.at(-1)?.req;
+  assert.deepEqual(output, toolOutput(THREAD, { ok: true }), "its result still goes back");
+});
