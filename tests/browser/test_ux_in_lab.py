@@ -82,7 +82,11 @@ def test_focus_scroll_anchoring_and_jump_to_latest(lab: Lab, page: Page) -> None
         "() => document.querySelector('.ckw-root [data-streaming]')?.textContent.length > 40",
         timeout=30_000,
     )
-    scroller(page).evaluate("e => { e.scrollTop = 0; e.dispatchEvent(new Event('scroll')); }")
+    scroller(page).hover()
+    page.mouse.wheel(0, -100_000)  # the user scrolls up to the top
+    page.wait_for_function(
+        "() => document.querySelector('.ckw-root .ckw-scroll').scrollTop === 0", timeout=10_000
+    )
     grown = reply_length(page) + 200
     page.wait_for_function(
         f"() => document.querySelector('.ckw-root [data-streaming]')?.textContent.length > {grown}",

@@ -4,6 +4,7 @@ import { h } from "../util/dom";
 import { strokeIcon } from "./icons";
 import { createItemView } from "./items";
 import type { ItemView, RowContext } from "./items/types";
+import { ScrollIntent } from "./scroll-intent";
 import { StartScreen, type StartScreenContent } from "./start-screen";
 
 /** What the transcript asks of the rest of the widget (beyond what rows need). */
@@ -84,12 +85,18 @@ export class Transcript {
   private turnSent = false;
   /** Where this view last scrolled itself: a scroll event there is not the user's. */
   private ownScrollTop = -1;
+  private readonly intent: ScrollIntent;
   private readonly onScroll = () => {
     const box = this.scroller;
     const fromBottom = box.scrollHeight - box.scrollTop - box.clientHeight;
     if (Math.abs(box.scrollTop - this.ownScrollTop) > 1) {
-      // The user scrolled: follow the end again only once they are back at it.
-      this.follow = fromBottom < PIN_SLACK_PX ? "bottom" : "free";
+      if (this.intent.active) {
+        // The user scrolled: follow the end again only once they are back at it.
+        this.follow = fromBottom < PIN_SLACK_PX ? "bottom" : "free";
+      } else if (this.follow !== "free") {
+        // The browser moved the view (a clamp, scroll anchoring): put it back where it follows.
+        this.schedule();
+      }
     }
     this.jumpButton.hidden = fromBottom < PIN_SLACK_PX;
     if (box.scrollTop < NEAR_TOP_PX) this.requestOlder();
@@ -121,6 +128,7 @@ export class Transcript {
       this.tail,
     );
     this.el = h("div", { class: "ckw-transcript" }, this.scroller, this.jumpButton);
+    this.intent = new ScrollIntent(this.scroller);
     this.scroller.addEventListener("scroll", this.onScroll, { passive: true });
     this.resizes?.observe(this.log);
     this.resizes?.observe(this.scroller);
@@ -169,6 +177,7 @@ export class Transcript {
     this.cancelFrame = null;
     this.unsubscribe();
     this.scroller.removeEventListener("scroll", this.onScroll);
+    this.intent.dispose();
     this.resizes?.disconnect();
   }
 
