@@ -360,7 +360,6 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     // Otherwise read when a row's actions are drawn.
     features: () => history.setNotebook(historyNotebook()),
     notebook: () => history.setNotebook(historyNotebook()),
-    offerResume: () => undefined, // read once, at mount
     codeActions() {
       const offered = settings.codeActions.filter(isCodeAction);
       if (offered.length > 0) root.dataset.codeActions = offered.join(" ");
@@ -389,7 +388,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
   session.attach();
   let disposed = false;
   // Once the host's own set-up has run: it may open a conversation right after mounting.
-  const resumeTimer = setTimeout(() => settings.offerResume && void offerResume(), 0);
+  const resumeTimer = setTimeout(() => void offerResume(), 0);
   cleanups.push(() => clearTimeout(resumeTimer));
 
   return {

@@ -39,12 +39,6 @@ export interface ChatSettings {
    * feature, History can list only the conversations started from it.
    */
   notebook: string | null;
-  /**
-   * Mounted on no conversation, ask the backend for the latest one and offer "Continue:
-   * <title>". Off by default: in the cell widget, a JSON request before the first turn left
-   * a client tool awaiting an asyncio.Event from a cell unwoken (under investigation).
-   */
-  offerResume: boolean;
 }
 
 export const DEFAULT_SETTINGS: ChatSettings = {
@@ -60,5 +54,4 @@ export const DEFAULT_SETTINGS: ChatSettings = {
   features: [],
   codeActions: [],
   notebook: null,
-  offerResume: false,
 };

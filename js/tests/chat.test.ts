@@ -421,7 +421,7 @@ test("a chat whose kernel is gone says so, ends its reply as interrupted and kee
 });
 
 test("a chat mounted on no conversation offers to continue the latest one", async () => {
-  const { transport, threads, chat, $ } = mount({ offerResume: true });
+  const { transport, threads, chat, $ } = mount();
   await nextFrame();
   const [list] = transport.requests;
   assert.equal(list?.req.type, "threads.list");

@@ -476,9 +476,17 @@ test("an older page that arrives after the user moved on is dropped", async () =
   assert.equal(h.session.state.items[0]?.thread_id, "thr_M");
 });
 
-test("scrolling the transcript to the top pages in older items and keeps the view still", async () => {
+/** A wheel turn that scrolls `el` to `top` (a scroll with no gesture is the browser's own). */
+function userScroll(el: HTMLElement, top: number): void {
+  el.dispatchEvent(new window.WheelEvent("wheel", { deltaY: top - el.scrollTop }));
+  el.scrollTop = top;
+  el.dispatchEvent(new window.Event("scroll"));
+}
+
+/** A transcript 400px tall with 60px rows, open on a thread of `count` messages. */
+async function openLongThread(count: number) {
   const backend = new FakeBackend();
-  longThread(backend, "thr_L", 130);
+  longThread(backend, "thr_L", count);
   const h = harness(backend);
   const transcript = new Transcript(
     h.session.state,
@@ -491,6 +499,11 @@ test("scrolling the transcript to the top pages in older items and keeps the vie
   document.body.append(transcript.el);
   h.session.openThread("thr_L");
   await settle();
+  return { transcript, el, rows };
+}
+
+test("scrolling the transcript to the top pages in older items and keeps the view still", async () => {
+  const { transcript, el, rows } = await openLongThread(130);
   await nextFrame();
   assert.equal(rows(), 50);
   assert.equal(el.scrollTop, 50 * 60 - 400, "opens at the newest message");
@@ -498,8 +511,7 @@ test("scrolling the transcript to the top pages in older items and keeps the vie
   assert.equal(older.hidden, false, "says there is more above");
 
   // The user reads the first loaded message at the top, then scrolls up to it.
-  el.scrollTop = 10;
-  el.dispatchEvent(new window.Event("scroll"));
+  userScroll(el, 10);
   const fromBottom = el.scrollHeight - el.scrollTop;
   await settle();
   await nextFrame();
@@ -507,12 +519,32 @@ test("scrolling the transcript to the top pages in older items and keeps the vie
   assert.equal(el.scrollHeight - el.scrollTop, fromBottom, "what was read stays in place");
   assert.equal(el.querySelector(".ckw-row")?.getAttribute("data-item-id"), "msg_030");
 
-  el.scrollTop = 0;
-  el.dispatchEvent(new window.Event("scroll"));
+  userScroll(el, 0);
   await settle();
   await nextFrame();
   assert.equal(rows(), 130);
   assert.equal(older.hidden, true, "the oldest message is there");
+  transcript.dispose();
+});
+
+test("only a user's scroll stops the transcript following the end", async () => {
+  const { transcript, el } = await openLongThread(20);
+  const jump = transcript.el.querySelector(".ckw-jump") as HTMLElement;
+  await nextFrame();
+  assert.equal(el.scrollTop, 20 * 60 - 400, "opens at the end");
+
+  // The browser moves the view (a clamp, scroll anchoring): it goes back to the end.
+  el.scrollTop = 500;
+  el.dispatchEvent(new window.Event("scroll"));
+  await nextFrame();
+  assert.equal(el.scrollTop, 800);
+  assert.equal(jump.hidden, true);
+
+  // The user scrolls up: the view stays there, with "Jump to latest".
+  userScroll(el, 500);
+  await nextFrame();
+  assert.equal(el.scrollTop, 500);
+  assert.equal(jump.hidden, false);
   transcript.dispose();
 });
 

@@ -22,6 +22,7 @@ from ._errors import ChatError
 from ._events import ChatEvents
 from ._export import to_json
 from ._export import to_markdown as transcript_markdown
+from ._home_loop import HomeLoop
 from ._messages import Message, final_text, to_messages
 from ._theme import normalize_prompts, normalize_theme
 from .backends import Backend, BackendError
@@ -189,6 +190,7 @@ class ChatWidget(anywidget.AnyWidget):
         if isinstance(height, int):
             height = f"{height}px"
         self._backend = backend or default_backend(agent, store)
+        self._home = HomeLoop()
         super().__init__(
             thread_id=None,
             placeholder=placeholder,
@@ -551,6 +553,11 @@ class ChatWidget(anywidget.AnyWidget):
             return
         title = self._backend.thread_sync(thread_id).title
         events.emit("thread", {"id": thread_id, "title": title, "reason": "opened"})
+
+    def _handle_msg(self, msg: dict[str, Any]) -> None:
+        # Every front-end message (custom ones and trait updates, whose observers call the
+        # backend and the user's callbacks) runs on the loop cells run on: see HomeLoop.
+        self._home.run(super()._handle_msg, msg)
 
     def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         self._bridge.handle(content)

@@ -130,11 +130,16 @@ def test_conversation_survives_a_kernel_restart(lab: Lab, page: Page) -> None:
         "async (code) => { const nb = window.jupyterapp.shell.currentWidget;"
         " nb.content.activeCellIndex = 1; nb.content.activeCell.model.sharedModel.setSource(code);"
         " await window.jupyterapp.commands.execute('notebook:run-cell'); }",
-        f"chat = ChatWidget(thread_id={thread_id!r})\nchat",
+        "chat = ChatWidget()\nchat",
     )
+    # A new chat, with the conversation from before the restart one click away.
+    resume = page.locator(".ckw-root .ckw-resume")
+    expect(resume).to_have_accessible_name("Continue: add a task: renew passport", timeout=30_000)
+    resume.click()
     expect(page.locator("[data-item-type=user_message]")).to_have_text(
         "add a task: renew passport", timeout=30_000
     )
+    assert lab.execute(page, "print(chat.thread_id)").strip() == thread_id
     expect(page.locator("[data-item-type=task]")).to_have_attribute("data-status", "success")
     expect(page.locator(DONE_REPLIES)).to_contain_text("renew passport")
     type_message(page, "list tasks")
