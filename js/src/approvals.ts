@@ -77,9 +77,15 @@ export class Approvals {
     return this.send(threadId, null, { decision: "stop" });
   }
 
-  /** Forget the decisions not sent yet (the user pressed Stop). */
-  dropQueued(): void {
-    for (const { callId } of this.queued.splice(0)) this.redraw(callId);
+  /**
+   * Forget the decisions not sent yet: of conversation `threadId` (the user pressed Stop
+   * there), or of every conversation.
+   */
+  dropQueued(threadId?: string | null): void {
+    const kept = this.queued.filter((q) => threadId !== undefined && q.threadId !== threadId);
+    const dropped = this.queued.filter((q) => !kept.includes(q));
+    this.queued.splice(0, this.queued.length, ...kept);
+    for (const { callId } of dropped) this.redraw(callId);
   }
 
   /** A stream ended (the session no longer counts it as running). */
@@ -92,8 +98,9 @@ export class Approvals {
     if (this.host.busy()) return;
     const waiting = this.waiting;
     for (let next = this.queued.shift(); next; next = this.queued.shift()) {
-      // Decided meanwhile (Always allow answers the tool's other calls), or another thread.
-      if (next.threadId !== this.state.threadId || !waiting.has(next.callId)) continue;
+      // Decided meanwhile (Always allow answers the tool's other calls): skip it. One for a
+      // conversation no longer on screen goes anyway (the kernel checks that its call waits).
+      if (next.threadId === this.state.threadId && !waiting.has(next.callId)) continue;
       if (this.send(next.threadId, next.callId, next.payload)) return;
     }
   }

@@ -280,11 +280,11 @@ export class ChatSession {
 
   /**
    * Stop the running streams and the client tool the host runs (its result is not sent);
-   * with neither, end the turn waiting for approval (its waiting calls never run). Decisions
-   * not sent yet are dropped either way.
+   * with neither, end the turn waiting for approval (its waiting calls never run). Its
+   * decisions not sent yet are dropped either way.
    */
   stop(): void {
-    this.approvals.dropQueued();
+    this.approvals.dropQueued(this.state.threadId);
     // A client tool of another conversation runs on: Stop here is not about it.
     const toolStopped = this.runningTool !== null && this.clientTools.stop();
     if (toolStopped) this.runningListeners.emit();

@@ -260,6 +260,22 @@ test("Stop with calls waiting and no stream ends the turn; with a stream, cancel
   for (const s of [session, running.session]) s.dispose();
 });
 
+test("a queued decision still goes out after the user moves to another conversation", () => {
+  const { transport, session } = waitingSession([
+    toolItem("tool_1", "approval"),
+    toolItem("tool_2", "approval", { call_id: "call_2", name: "remove_task" }),
+  ]);
+  session.decide("call_1", "approve");
+  assert.equal(session.decide("call_2", "deny"), true, "queued");
+  session.openThread(null);
+  session.stop(); // Stop on the new chat is not about the other conversation's decisions
+  assert.deepEqual(transport.cancelled, []);
+  transport.end(transport.streams[0]?.id ?? "", "done");
+  assert.equal(transport.streams.length, 2);
+  assert.deepEqual(transport.streams[1]?.req, approval({ call_id: "call_2", decision: "deny" }));
+  session.dispose();
+});
+
 test("Stop drops decisions not sent yet", () => {
   const { transport, session } = waitingSession([
     toolItem("tool_1", "approval"),

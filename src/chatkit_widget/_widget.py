@@ -494,9 +494,10 @@ class ChatWidget(anywidget.AnyWidget):
         return register(fn) if fn is not None else register
 
     def stop(self) -> None:
-        """Stop the running turn; its partial reply is kept and marked stopped.
+        """Stop every running turn, in every conversation; partial replies are kept, marked stopped.
 
-        A turn waiting for approval ends too: none of its waiting calls runs.
+        A turn of the open conversation waiting for approval ends too: none of its waiting
+        calls runs. (The Stop button and Escape stop only the conversation on screen.)
         """
         if self._bridge.streams:
             stopping = list(self._bridge.streams.values())
