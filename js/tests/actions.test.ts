@@ -374,5 +374,14 @@ test("a reply is announced once, when it completes, with its text and not its ma
   const last = String((said as string[]).at(-1));
   assert.equal(last.includes("Copy"), false, last);
   assert.equal(last.match(/x/g)?.length, 1, last);
+
+  // A long reply: its opening (about 300 characters, whole words) and its length, not all of it.
+  const long = `The **short** answer first.\n\n${"Then many more words follow here. ".repeat(2000)}`;
+  state.apply("s4", [{ type: "thread.item.added", item: assistant("a4", "") }]);
+  state.apply("s4", [{ type: "thread.item.done", item: assistant("a4", long) }]);
+  const opening = String(said.at(-1));
+  assert.match(opening, /^The short answer first\. Then many more words follow here\. Then /);
+  assert.match(opening, /here\.… \(12,004 words; the whole reply is in the conversation\)$/);
+  assert.ok(opening.length < 400, opening);
   announcer.dispose();
 });

@@ -8,7 +8,9 @@ import { assistantText } from "./items/messages";
 /**
  * Tells screen readers about each reply once, when it completes. The transcript itself is
  * not a live region: announcing it would read a streaming reply delta by delta. Replies that
- * were already finished when they arrived (a loaded thread) are not announced.
+ * were already finished when they arrived (a loaded thread) are not announced. A long reply is
+ * announced by its opening and its length: reading thousands of words into a polite live
+ * region helps nobody, and rendering them all again would stall the page as the reply ends.
  */
 export class ReplyAnnouncer {
   readonly el = h("div", {
@@ -40,7 +42,7 @@ export class ReplyAnnouncer {
       if (!meta.done) {
         this.streaming.add(id);
       } else if (this.streaming.delete(id)) {
-        const text = plainText(assistantText(item));
+        const text = announcement(assistantText(item));
         const cut = (item as AssistantMessageItem).incomplete === true;
         if (text)
           this.announce(meta.stopped ? `${text} (stopped)` : cut ? `${text} (incomplete)` : text);
@@ -50,6 +52,34 @@ export class ReplyAnnouncer {
       for (const id of this.streaming) if (!this.state.item(id)) this.streaming.delete(id);
     }
   }
+}
+
+/** Replies up to this many characters of markdown are read whole. */
+const READ_WHOLE = 600;
+/** A longer reply's opening: its first paragraph, or about this many characters. */
+const OPENING = 300;
+
+/** What to say for a finished reply's markdown. */
+export function announcement(markdown: string): string {
+  if (markdown.length <= READ_WHOLE) return plainText(markdown);
+  const paragraph = markdown.indexOf("\n\n", OPENING / 2);
+  const space = markdown.lastIndexOf(" ", OPENING);
+  const end =
+    paragraph !== -1 && paragraph <= READ_WHOLE ? paragraph : Math.max(space, OPENING / 2);
+  const words = countWords(markdown).toLocaleString("en");
+  return `${plainText(markdown.slice(0, end))}… (${words} words; the whole reply is in the conversation)`;
+}
+
+function countWords(text: string): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const blank = code === 32 || (code >= 9 && code <= 13);
+    if (!blank && !inWord) words++;
+    inWord = !blank;
+  }
+  return words;
 }
 
 /** What a reader should say for markdown: its rendered text, without the markup. */

@@ -75,6 +75,8 @@ export class Composer {
   private disconnected = false;
   private busy = false;
   private canStop = false;
+  /** The placeholder and text the box was last sized for. */
+  private sizedBy = "";
   private lockedReason: string | null = null;
   private placeholder = "";
   private editing: Editing | null = null;
@@ -264,9 +266,15 @@ export class Composer {
     this.textarea.readOnly = this.disconnected;
     if (this.disconnected) this.textarea.setAttribute("aria-disabled", "true");
     this.sendButton.disabled = this.busy || closed || !this.textarea.value.trim();
+    // Measuring forces a layout: only when what sizes the box changed (not on busy/idle,
+    // which come with every turn).
+    const sizedBy = `${this.textarea.placeholder}\u0000${this.textarea.value}`;
+    if (sizedBy === this.sizedBy) return;
     this.textarea.style.height = "auto";
     const height = Math.min(this.textarea.scrollHeight, MAX_HEIGHT_PX);
-    if (height > 0) this.textarea.style.height = `${height}px`;
+    if (height === 0) return; // not laid out yet: measure again next time
+    this.textarea.style.height = `${height}px`;
+    this.sizedBy = sizedBy;
   }
 }
 
