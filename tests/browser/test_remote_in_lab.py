@@ -128,11 +128,15 @@ def test_a_401_renewed_by_the_token_provider_is_invisible(lab: Lab, page: Page) 
     assert page.evaluate("window.__trouble") == []
 
     assert kernel_json(lab, page, "provided") == ["fresh"]
+    turns = kernel_json(lab, page, "[(r.type, r.authorization) for r in faults.turns]")
+    assert isinstance(turns, list)
+    # the turn was sent twice: refused with the stale token, then served with the fresh one
+    assert turns == [["threads.create", "Bearer stale"], ["threads.create", "Bearer fresh"]]
     requests = kernel_json(lab, page, "[(r.type, r.authorization) for r in faults.requests]")
     assert isinstance(requests, list)
-    # the turn was sent twice: refused with the stale token, then served with the fresh one
-    assert requests[:2] == [["threads.create", "Bearer stale"], ["threads.create", "Bearer fresh"]]
-    assert all(auth == "Bearer fresh" for _, auth in requests[1:]), requests
+    # (the new chat's "Continue" offer lists threads first, with the token of the time)
+    renewed = requests.index(["threads.create", "Bearer fresh"])
+    assert all(auth == "Bearer fresh" for _, auth in requests[renewed:]), requests
     # the fresh token stays: the next turn asks for no other
     type_message(page, "still there")
     expect(page.locator(DONE_REPLIES).nth(1)).to_have_text("You said: still there", timeout=30_000)
