@@ -25,6 +25,7 @@ import { ReplyAnnouncer } from "./ui/announcer";
 import { Composer } from "./ui/composer";
 import { Header } from "./ui/header";
 import { HistoryPanel } from "./ui/history";
+import { mostRecentlyActive } from "./ui/history-groups";
 import { CustomRenderer, withCustomRenderer } from "./ui/items/custom-renderer";
 import { userText } from "./ui/items/messages";
 import { applyThemeOptions, schemeOf, watchTheme } from "./ui/theme";
@@ -87,6 +88,8 @@ const LOCKED_TEXT: Record<string, string> = {
   locked: "This conversation is locked.",
   closed: "This conversation is closed.",
 };
+/** How many of the newest conversations "Continue" looks through for the one used last. */
+const RESUME_CANDIDATES = 20;
 const STYLES = [css, markdownCss, itemsCss, historyCss, actionsCss, contextCss].join("\n");
 
 /** Build the chat in `element`; the returned handle updates its settings and disposes it. */
@@ -257,7 +260,9 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     if (state.threadId !== null) return;
     let latest: Thread | undefined;
     try {
-      latest = (await session.listThreads(null, 1, historyNotebook())).data[0];
+      // The most recently used of the newest few (the list is by creation).
+      const page = await session.listThreads(null, RESUME_CANDIDATES, historyNotebook());
+      latest = mostRecentlyActive(page.data);
     } catch {
       return; // no list, no offer: the start screen works without it
     }

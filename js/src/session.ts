@@ -475,23 +475,17 @@ export class ChatSession {
     const current = () => seq === this.loadSeq;
     this.state.setLoading(true);
     try {
-      const thread = (await this.transport.request({
-        type: "threads.get_by_id",
-        params: { thread_id: threadId },
-      })) as Thread;
+      // One round trip: the thread and its newest page at once. (get_by_id's own items are
+      // the oldest ones: the newest page is what opens.)
+      const [thread, page] = await Promise.all([
+        this.transport.request({ type: "threads.get_by_id", params: { thread_id: threadId } }),
+        this.itemsBefore(threadId, null),
+      ]);
       if (!current()) return;
       if (!isRecord(thread) || typeof thread.id !== "string") throw new Error("malformed thread");
-      // get_by_id holds the oldest items: when they are all there is, they are the newest
-      // page too; otherwise the thread opens at its newest page and older ones page in.
-      if (!thread.items?.has_more) {
-        this.state.loadThread(thread);
-      } else {
-        this.state.loadThread({ ...thread, items: { data: [], has_more: false } });
-        const page = await this.itemsBefore(threadId, null);
-        if (!current()) return;
-        this.state.loadItems(page.data.reverse(), null);
-        this.state.setOlder(page.has_more ? (page.after ?? null) : null, false);
-      }
+      const items = { data: page.data.reverse(), has_more: false };
+      this.state.loadThread({ ...(thread as unknown as Thread), items });
+      this.state.setOlder(page.has_more ? (page.after ?? null) : null, false);
     } catch (err) {
       if (current())
         this.state.addError(`Could not load this conversation: ${errorMessage(err)}`, false);

@@ -127,8 +127,8 @@ test("update({threadId}) opens a conversation; the host is not told its own chan
   chat.update({ threadId: "thr_other" });
   assert.deepEqual(
     transport.requests.map(({ req }) => req.type),
-    ["threads.get_by_id"],
-    "the thread is loaded",
+    ["threads.get_by_id", "items.list"],
+    "the thread and its newest items are loaded, at once",
   );
   assert.deepEqual(threads, []);
   chat.root.querySelector<HTMLButtonElement>("[aria-label='New chat']")?.click();
@@ -188,7 +188,7 @@ test("dispose leaves nothing behind: element, transport listeners, document obse
 async function openWaitingThread() {
   const mounted = mount();
   mounted.chat.update({ threadId: THREAD });
-  await mounted.transport.answer({
+  await mounted.transport.answerOpen({
     id: THREAD,
     title: "Tasks",
     created_at: AT,
@@ -425,9 +425,18 @@ test("a chat mounted on no conversation offers to continue the latest one", asyn
   await nextFrame();
   const [list] = transport.requests;
   assert.equal(list?.req.type, "threads.list");
-  assert.deepEqual(list?.req.params, { limit: 1, order: "desc" });
+  assert.deepEqual(list?.req.params, { limit: 20, order: "desc" });
+  // Listed by creation; the one used last is offered, not the one created last.
   await transport.answer({
-    data: [{ id: THREAD, title: "Plot rainfall", created_at: AT, status: { type: "active" } }],
+    data: [
+      { id: "thr_new", title: "Started later", created_at: "2026-12-02T10:00:00Z" },
+      {
+        id: THREAD,
+        title: "Plot rainfall",
+        created_at: "2026-12-01T10:00:00Z",
+        updated_at: "2026-12-03T10:00:00Z",
+      },
+    ].map((thread) => ({ ...thread, status: { type: "active" } })),
     has_more: true,
   });
   await nextFrame();

@@ -217,7 +217,7 @@ test("Retry of a message the server refused sends its chips again and takes them
 test("a stored message shows what it quoted and carried; its text alone is what was typed", async () => {
   const { transport, chat } = mount();
   chat.update({ threadId: THREAD });
-  await transport.answer({
+  await transport.answerOpen({
     id: THREAD,
     title: "Analysis",
     created_at: AT,

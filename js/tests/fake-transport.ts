@@ -63,6 +63,25 @@ export class FakeTransport implements Transport {
   changed(events: ChatKitEvent[]): void {
     this.changes.emit(events);
   }
+  /**
+   * Answer what opening a thread asks (threads.get_by_id and the newest items.list page, sent
+   * together) with `thread` and its items.
+   */
+  async answerOpen(thread: {
+    items?: { data: unknown[]; has_more?: boolean };
+    [key: string]: unknown;
+  }): Promise<void> {
+    const take = (type: string) => {
+      const index = this.requests.findIndex(({ req }) => req.type === type);
+      assert.ok(index >= 0, `a ${type} request is open`);
+      return this.requests.splice(index, 1)[0];
+    };
+    const data = [...(thread.items?.data ?? [])].reverse();
+    take("threads.get_by_id")?.resolve(thread);
+    take("items.list")?.resolve({ data, has_more: false, after: null });
+    await settle();
+  }
+
   /** Answer the oldest request still open. */
   async answer(result: unknown): Promise<void> {
     const next = this.requests.shift();

@@ -450,14 +450,18 @@ test("a long thread opens at its newest page and pages older items in", async ()
   assert.equal(backend.sent("items.list").length, 3, "no request past the oldest item");
 });
 
-test("a short thread loads with threads.get_by_id alone", async () => {
+test("a thread opens with one round trip: the thread and its newest page are asked together", async () => {
   const backend = new FakeBackend();
   longThread(backend, "thr_S", 12);
   const h = harness(backend);
   h.session.openThread("thr_S");
+  assert.deepEqual(
+    backend.requests.map((req) => req.type),
+    ["threads.get_by_id", "items.list"],
+    "both before either is answered",
+  );
   await settle();
   assert.deepEqual(ids(h.session), idRange(0, 12));
-  assert.equal(backend.sent("items.list").length, 0);
   assert.equal(h.session.state.olderCursor, null);
 });
 
@@ -533,14 +537,23 @@ test("only a user's scroll stops the transcript following the end", async () => 
   await nextFrame();
   assert.equal(el.scrollTop, 20 * 60 - 400, "opens at the end");
 
-  // The browser moves the view (a clamp, scroll anchoring): it goes back to the end.
+  // The content shrinks and the browser clamps the view: it goes back to the end.
+  layOut(el, 400, () => 20 * 60 - 100);
   el.scrollTop = 500;
   el.dispatchEvent(new window.Event("scroll"));
   await nextFrame();
-  assert.equal(el.scrollTop, 800);
+  assert.equal(el.scrollTop, 700);
   assert.equal(jump.hidden, true);
 
-  // The user scrolls up: the view stays there, with "Jump to latest".
+  // Focus moved to a message above (Tab, find in page): the view stays there.
+  el.scrollTop = 300;
+  el.dispatchEvent(new window.Event("scroll"));
+  await nextFrame();
+  assert.equal(el.scrollTop, 300);
+  assert.equal(jump.hidden, false);
+
+  // The user scrolls with the wheel while rows resize: the view stays there too.
+  layOut(el, 400, () => 20 * 60);
   userScroll(el, 500);
   await nextFrame();
   assert.equal(el.scrollTop, 500);

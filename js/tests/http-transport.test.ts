@@ -676,7 +676,9 @@ test("a ChatSession sends, streams and leaves and rejoins a reply over HTTP", as
   session.openThread(null);
   body.push(frame(delta("a1", " there")));
   session.openThread("thr_T");
+  // The thread and its newest page, asked for together.
   (await server.next("POST", "chatkit")).json(200, thread("thr_T", [user("u1", "hi")]));
+  (await server.next("POST", "chatkit")).json(200, { data: [user("u1", "hi")], has_more: false });
   const own = decodeURIComponent(call.url.split("stream=")[1] ?? "");
   (await server.next("GET", "streams")).json(200, {
     streams: [

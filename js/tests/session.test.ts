@@ -74,7 +74,7 @@ test("leaving a thread mid-reply and coming back picks the reply up again", asyn
   session.openThread("thr_T");
   session.attach();
   assert.equal(transport.resumes, 0, "the load asks for running streams once it is done");
-  await transport.answer(thread("thr_T"));
+  await transport.answerOpen(thread("thr_T"));
   assert.equal(transport.resumes, 1);
 
   // Python runs a turn on T; this view follows it.
@@ -94,7 +94,7 @@ test("leaving a thread mid-reply and coming back picks the reply up again", asyn
   session.openThread("thr_T");
   transport.events("S", [delta("a1", ",")]); // while loading: the item is not known yet
   // The store has the user message, not the reply still streaming.
-  await transport.answer(thread("thr_T", [userItem("u1", "thr_T", "hi")]));
+  await transport.answerOpen(thread("thr_T", [userItem("u1", "thr_T", "hi")]));
   assert.equal(transport.resumes, 2, "every load asks for the running streams");
 
   // The backend replays S: a start, then its open items as they are now.
@@ -186,7 +186,7 @@ test("a message that failed after its view moved on is still given back", async 
   const transport = new FakeTransport();
   const { session, restored } = newSession(transport);
   session.openThread("thr_T");
-  await transport.answer(thread("thr_T"));
+  await transport.answerOpen(thread("thr_T"));
   assert.equal(session.send("do not lose me"), true);
   const own = transport.streams[0];
   assert.equal(own?.req.type, "threads.add_user_message");
@@ -224,7 +224,7 @@ test("Retry after a send the server never received sends that message again", as
     withdrawText: (t) => withdrawn.push(t),
   });
   session.openThread("thr_T");
-  await transport.answer(
+  await transport.answerOpen(
     thread("thr_T", [userItem("u1", "thr_T", "first"), assistantItem("a1", "thr_T", "answer")]),
   );
   assert.equal(session.send("second question"), true);
@@ -264,7 +264,7 @@ test("Retry after a reply failed on the server regenerates that reply", async ()
   const transport = new FakeTransport();
   const { session } = newSession(transport);
   session.openThread("thr_T");
-  await transport.answer(thread("thr_T", [userItem("u1", "thr_T", "first")]));
+  await transport.answerOpen(thread("thr_T", [userItem("u1", "thr_T", "first")]));
   assert.equal(session.send("second"), true);
   const own = transport.streams[0];
   transport.events(own?.id ?? "", [
@@ -282,7 +282,7 @@ test("a new message clears the error rows of earlier turns", async () => {
   const transport = new FakeTransport();
   const { session } = newSession(transport);
   session.openThread("thr_T");
-  await transport.answer(thread("thr_T", [userItem("u1", "thr_T", "first")]));
+  await transport.answerOpen(thread("thr_T", [userItem("u1", "thr_T", "first")]));
   assert.equal(session.send("second"), true);
   const failed = transport.streams[0];
   transport.events(failed?.id ?? "", [
@@ -301,7 +301,7 @@ test("a refusal of a locked thread names the message sent from Python, and goes 
   const transport = new FakeTransport();
   const { session } = newSession(transport);
   session.openThread("thr_T");
-  await transport.answer({ ...thread("thr_T"), status: { type: "locked", reason: "Final" } });
+  await transport.answerOpen({ ...thread("thr_T"), status: { type: "locked", reason: "Final" } });
   const errors = () =>
     session.state.items.filter((item) => item.type === "error").map((item) => item.message);
 
@@ -367,7 +367,7 @@ test("busy belongs to a conversation: New chat mid-reply can send at once, and S
   assert.deepEqual([...session.answeringThreads], ["thr_A"]);
 
   session.openThread("thr_A");
-  await transport.answer(thread("thr_A", [userItem("u1", "thr_A", "count to 150")]));
+  await transport.answerOpen(thread("thr_A", [userItem("u1", "thr_A", "count to 150")]));
   assert.equal(session.busy, true, "back in the counting thread, its turn is running");
   session.stop();
   assert.deepEqual(transport.cancelled, [second.id, first.id]);

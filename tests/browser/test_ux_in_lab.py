@@ -76,6 +76,19 @@ def test_focus_scroll_anchoring_and_jump_to_latest(lab: Lab, page: Page) -> None
     assert distance_from_bottom(page) < 32
     expect(box).to_be_focused()
 
+    # Focus moved to an earlier message (Tab, find in page): the view goes there and stays.
+    first_copy = page.locator(".ckw-root .ckw-log > .ckw-assistant .ckw-action-copy").first
+    first_copy.focus()
+    in_view = """async (el) => {
+        for (let i = 0; i < 3; i++) await new Promise((done) => requestAnimationFrame(done));
+        const box = el.closest('.ckw-scroll').getBoundingClientRect();
+        const r = el.getBoundingClientRect();
+        return r.top >= box.top && r.bottom <= box.bottom;
+    }"""
+    assert first_copy.evaluate(in_view), "focus brought the earlier message into view; it stays"
+    expect(jump).to_be_visible()
+    jump.click()
+
     # Scrolled up while a reply streams: the view stays put; Jump re-pins it to the end.
     type_message(page, "count to 600")
     page.wait_for_function(

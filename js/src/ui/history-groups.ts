@@ -20,6 +20,15 @@ export function activityOf(thread: Thread): string | undefined {
   return thread.updated_at || thread.created_at;
 }
 
+/** The thread used last (threads are listed by creation: a continued old one is not first). */
+export function mostRecentlyActive(threads: readonly Thread[]): Thread | undefined {
+  let best: Thread | undefined;
+  for (const thread of threads) {
+    if (!best || timeOf(activityOf(thread)) > timeOf(activityOf(best))) best = thread;
+  }
+  return best;
+}
+
 /** An ISO time in ms; a missing or unreadable one sorts last (-Infinity). */
 export function timeOf(iso: string | undefined): number {
   const time = iso ? Date.parse(iso) : Number.NaN;

@@ -1,9 +1,8 @@
 /**
- * Whether a scroll is the user's. The browser also scrolls a box on its own: it clamps
- * `scrollTop` when content below shrinks, and scroll anchoring moves it when rows above resize
- * (content-visibility swaps an estimate for the real height). Those are not a wish to stop
- * following the reply, so only a scroll that comes with a wheel, touch, key or scrollbar drag
- * counts as one.
+ * Whether the user is scrolling (or moving focus, which scrolls) in a box: a wheel, touch,
+ * key, focus move or scrollbar drag came just before. The browser also scrolls a box on its
+ * own as its content changes (a clamp when content shrinks; scroll anchoring when rows above
+ * resize): the transcript tells those apart with this.
  */
 export class ScrollIntent {
   /** Until when (performance.now()) a scroll still belongs to the last gesture. */
@@ -15,9 +14,9 @@ export class ScrollIntent {
   constructor(box: HTMLElement) {
     // A wheel and keys scroll smoothly for a few hundred ms; a flick glides on after touchend.
     this.listen(box, "wheel", () => this.extend(400));
-    this.listen(box, "keydown", (event) => {
-      if (SCROLL_KEYS.has((event as KeyboardEvent).key)) this.extend(800);
-    });
+    // Any key: Tab moves focus (which scrolls it into view) as much as PageUp scrolls.
+    this.listen(box, "keydown", () => this.extend(800));
+    this.listen(box, "focusin", () => this.extend(400));
     this.listen(box, "touchstart", () => {
       this.held = true;
     });
@@ -53,5 +52,3 @@ export class ScrollIntent {
     this.off.push(() => target.removeEventListener(type, fn));
   }
 }
-
-const SCROLL_KEYS = new Set(["ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "]);

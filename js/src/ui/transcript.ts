@@ -85,18 +85,19 @@ export class Transcript {
   private turnSent = false;
   /** Where this view last scrolled itself: a scroll event there is not the user's. */
   private ownScrollTop = -1;
+  /** The content height when this view last placed itself. */
+  private placedHeight = -1;
   private readonly intent: ScrollIntent;
   private readonly onScroll = () => {
     const box = this.scroller;
     const fromBottom = box.scrollHeight - box.scrollTop - box.clientHeight;
     if (Math.abs(box.scrollTop - this.ownScrollTop) > 1) {
-      if (this.intent.active) {
-        // The user scrolled: follow the end again only once they are back at it.
-        this.follow = fromBottom < PIN_SLACK_PX ? "bottom" : "free";
-      } else if (this.follow !== "free") {
-        // The browser moved the view (a clamp, scroll anchoring): put it back where it follows.
-        this.schedule();
-      }
+      // Content resized since this view last placed itself, and no gesture: the browser moved
+      // the view (a clamp, scroll anchoring). Put it back where it follows. Anything else (a
+      // gesture, focus, find in page, a screen reader) is the user's.
+      const browsers = !this.intent.active && box.scrollHeight !== this.placedHeight;
+      if (!browsers) this.follow = fromBottom < PIN_SLACK_PX ? "bottom" : "free";
+      else if (this.follow !== "free") this.schedule();
     }
     this.jumpButton.hidden = fromBottom < PIN_SLACK_PX;
     if (box.scrollTop < NEAR_TOP_PX) this.requestOlder();
@@ -237,7 +238,8 @@ export class Transcript {
       const row = this.revealId === null ? null : this.rows.get(this.revealId)?.view?.el;
       if (row) this.scrollTo(Math.max(0, row.offsetTop - TURN_MARGIN_PX));
     }
-    this.jumpButton.hidden = box.scrollHeight - box.scrollTop - box.clientHeight < PIN_SLACK_PX;
+    this.placedHeight = box.scrollHeight;
+    this.jumpButton.hidden = this.placedHeight - box.scrollTop - box.clientHeight < PIN_SLACK_PX;
   }
 
   private scrollTo(top: number): void {

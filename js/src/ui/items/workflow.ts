@@ -1,7 +1,7 @@
 import type { Task, ThreadItem, Workflow, WorkflowItem } from "../../chatkit/types";
 import { MarkdownView } from "../../markdown/render";
 import type { ItemMeta, Status } from "../../state/types";
-import { h } from "../../util/dom";
+import { h, setFlag } from "../../util/dom";
 import { statusIcon } from "../icons";
 import { sourceList } from "./sources";
 import { taskStatus } from "./task";
@@ -57,6 +57,8 @@ export class WorkflowView implements ItemView {
     this.el.dataset.workflowType = workflow.type;
     if (!this.userChose) this.setExpanded(workflow.expanded === true);
     this.label.textContent = summaryText(workflow, tasks, running);
+    // A running workflow is the turn's progress indicator (the working line hides for it).
+    setFlag(this.el, "data-streaming", running);
     if (status !== this.lastIcon) {
       this.icon.replaceChildren(statusIcon(status));
       this.lastIcon = status;
