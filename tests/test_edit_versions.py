@@ -3,6 +3,7 @@ can be shown again (``< 1/2 >``), reloaded, and is what the store (and so the mo
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from .conftest import FrontEnd
@@ -114,3 +115,23 @@ async def test_a_version_that_does_not_exist_is_a_clear_error(front_end: FrontEn
     errors = [e["message"] for e in events if e["type"] == "error"]
     assert errors == ["This message has no version 2 to show."]
     assert shown(front_end) == ["echo: only", "only"]
+
+
+async def test_a_stopped_reply_shown_again_still_says_it_was_stopped(front_end: FrontEnd) -> None:
+    rid = front_end.request("threads.create", input=front_end.message("count to 400"))
+    while sum(e["type"] == "thread.item.updated" for e in front_end.events(rid)) < 5:
+        await asyncio.sleep(0.01)
+    front_end.send({"kind": "cancel", "id": rid})
+    assert (await front_end.until(rid, "end"))["reason"] == "cancelled"
+    question = front_end.chat.messages[0]["id"]
+    await run(front_end, "edit", item_id=question, text="echo: instead")
+
+    events = await run(front_end, "version", item_id=question, index=0)
+    replies = [
+        e["item"]
+        for e in events
+        if e["type"] == "thread.item.replaced" and e["item"]["type"] == "assistant_message"
+    ]
+    assert len(replies) == 1
+    assert replies[0]["stopped"] is True, "as when the thread is loaded"
+    assert front_end.chat.messages[1]["stopped"] is True

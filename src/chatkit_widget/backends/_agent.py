@@ -393,8 +393,11 @@ class AgentChatKitServer(LocalChatKitServer):
         await self.store.save_thread(thread, context=context)
         for shown in reversed(items[index:]):
             yield ThreadItemRemovedEvent(item_id=shown.id)
+        # All stored first: a reply put back can then be read with the note that follows it
+        # (stopped, cut off).
         for item in restored:
             await self.store.add_thread_item(thread.id, item, context)
+        for item in restored:
             if not isinstance(item, (HiddenContextItem, SDKHiddenContextItem)):
                 yield ThreadItemReplacedEvent(item=item)  # the view adds it; the store has it
 

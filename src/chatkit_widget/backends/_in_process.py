@@ -187,19 +187,32 @@ class InProcessBackend(Backend):
                 item["feedback"] = feedback[item["id"]]
             if item.get("type") == "user_message":
                 with_versions(item, thread)
-            if item.get("type") != "assistant_message":
-                continue
-            # Only the item right after each reply: paging a long thread stays O(page).
-            following = await self.store.load_thread_items(thread_id, item["id"], 1, "asc", {})
-            if following.data and is_stop_note(following.data[0]):
-                item["stopped"] = True
-            elif following.data and is_incomplete_note(following.data[0]):
-                item["incomplete"] = True
+            if item.get("type") == "assistant_message":
+                await self._mark_reply(thread_id, item)
+
+    async def _mark_reply(self, thread_id: str, item: JSONObject) -> None:
+        """Mark a stored reply ``"stopped"`` or ``"incomplete"`` from the hidden note after it."""
+        # Only the item right after it: paging a long thread stays O(page).
+        following = await self.store.load_thread_items(thread_id, item["id"], 1, "asc", {})
+        if following.data and is_stop_note(following.data[0]):
+            item["stopped"] = True
+        elif following.data and is_incomplete_note(following.data[0]):
+            item["incomplete"] = True
 
     async def _annotate_event(self, event: StreamEvent) -> None:
-        """A message shown by a stream says how many versions it has, as a loaded one does."""
+        """Say of a streamed item what a loaded one would.
+
+        A message says how many versions it has; a stored reply put back (a version switch)
+        says it was stopped or cut off.
+        """
         item = event.get("item")
-        if isinstance(item, dict) and item.get("type") == "user_message":
+        if (
+            event["type"] == "thread.item.replaced"
+            and isinstance(item, dict)
+            and item.get("type") == "assistant_message"
+        ):
+            await self._mark_reply(item["thread_id"], item)
+        elif isinstance(item, dict) and item.get("type") == "user_message":
             try:
                 thread = await self.store.load_thread(item["thread_id"], {})
             except NotFoundError:
