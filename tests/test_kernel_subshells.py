@@ -8,7 +8,6 @@ and the streams must run where the cells run.
 
 from __future__ import annotations
 
-import os
 import queue
 import time
 import uuid
@@ -17,7 +16,8 @@ from typing import Any
 
 import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
-from jupyter_client.manager import KernelManager
+
+from .support.kernel import execute, running_kernel
 
 SETUP = """
 import asyncio, threading
@@ -57,22 +57,9 @@ class KernelSession:
     def __init__(self, client: BlockingKernelClient) -> None:
         self.client = client
 
-    def execute(self, code: str, timeout: float = 60) -> str:
+    def execute(self, code: str) -> str:
         """Run a cell on the main shell; its stdout."""
-        msg_id = self.client.execute(code)
-        out: list[str] = []
-        deadline = time.monotonic() + timeout
-        while True:
-            msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream":
-                out.append(content["text"])
-            elif kind == "error":
-                raise AssertionError("\n".join(content["traceback"]))
-            elif kind == "status" and content["execution_state"] == "idle":
-                return "".join(out)
+        return execute(self.client, code).stdout
 
     def create_subshell(self) -> str:
         msg = self.client.session.msg("create_subshell_request", {})
@@ -106,18 +93,8 @@ class KernelSession:
 
 @pytest.fixture
 def kernel() -> Iterator[KernelSession]:
-    env = {**os.environ, "OPENAI_AGENTS_DISABLE_TRACING": "1"}
-    env.pop("OPENAI_API_KEY", None)
-    manager = KernelManager(kernel_name="python3")
-    manager.start_kernel(env=env)
-    client = manager.blocking_client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
+    with running_kernel() as client:
         yield KernelSession(client)
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
 
 
 def test_a_client_tool_resumes_when_messages_come_from_a_subshell(

@@ -1,0 +1,160 @@
+"""What one streamed token costs a real ipykernel: CPU, IOPub messages and bytes, against a floor.
+
+Starts a kernel (jupyter_client), and in it streams the same tokens at the same rate through
+several approaches, alternating them and repeating. Every approach's tokens come from one
+asyncio driver, so each is measured net of it: a *null* run (the driver alone, nothing sent)
+is subtracted. The kernel's CPU (all its threads, IOPub's included) is read with getrusage
+around each run; IOPub messages and bytes are counted by this client for the run's cell.
+
+- ``floor``: a bare anywidget sending the text that arrived, at most once per 16 ms (what any
+  streaming widget has to pay).
+- ``html +=``: ipywidgets ``HTML.value += token`` (the common naive peer).
+- ``ChatWidget``: the whole pipeline (openai-agents Runner on the offline model, the ChatKit
+  server, the bridge, the comm), with a fresh thread and after ``--history`` items.
+
+Printed: µs of kernel CPU per token (minimum over repeats, net of null), the ratio to the floor
+measured in the same run, IOPub messages and bytes per token. Nothing leaves the machine.
+
+    python benchmarks/kernel_token_cost.py [--tokens 2000] [--rate 200] [--repeats 3]
+        [--history 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client.blocking.client import BlockingKernelClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' kernel driver
+from tests.support.kernel import execute, running_kernel
+
+SETUP = r"""
+import asyncio, json, resource, time
+import anywidget, ipywidgets, traitlets
+from agents import set_tracing_disabled
+from chatkit_widget import ChatWidget, OfflineDemoModel
+from chatkit_widget.demo import demo_agent
+set_tracing_disabled(True)
+
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+async def _tokens(n, rate):
+    # The driver every approach shares: n tokens, 1/rate s apart.
+    start = time.monotonic()
+    for i in range(n):
+        await asyncio.sleep(max(0.0, start + (i + 1) / rate - time.monotonic()))
+        yield f"{i + 1} "
+
+class _Bare(anywidget.AnyWidget):
+    _esm = "export default { render() {} }"
+
+async def _null(n, rate):
+    async for _ in _tokens(n, rate):
+        pass
+
+async def _floor(n, rate):
+    w, buf, last = _Bare(), [], time.monotonic()
+    async for token in _tokens(n, rate):
+        buf.append(token)
+        if time.monotonic() - last >= 0.016:
+            w.send({"delta": "".join(buf)})
+            buf.clear()
+            last = time.monotonic()
+    if buf:
+        w.send({"delta": "".join(buf)})
+    w.close()
+
+async def _html(n, rate):
+    w = ipywidgets.HTML()
+    async for token in _tokens(n, rate):
+        w.value += token
+    w.close()
+
+_chats = {}
+
+async def _chat_with(history):
+    if history not in _chats:
+        model = OfflineDemoModel(delay=0)
+        chat = ChatWidget(agent=demo_agent(model=model), store=":memory:")
+        while len(chat._backend.items_sync(chat.thread_id) if chat.thread_id else []) < history:
+            await chat.ask("count to 3")
+        _chats[history] = (chat, model)
+    return _chats[history]
+
+async def _chatkit(n, rate, history):
+    chat, model = await _chat_with(history)
+    # The offline model streams at `rate` through the same Runner path a real model takes.
+    model.delay = 1 / rate
+    try:
+        await chat.ask(f"count to {n}")
+    finally:
+        model.delay = 0
+
+async def _measure(run):
+    t0 = _cpu()
+    await run
+    return _cpu() - t0
+"""
+
+
+@dataclass
+class Run:
+    cpu_s: float
+    messages: int
+    bytes: int
+
+
+def measure(client: BlockingKernelClient, call: str) -> Run:
+    """Kernel CPU of one awaited run, and the comm messages (their data's JSON) it sent."""
+    cell = execute(client, f"print(await _measure({call}))", timeout=600)
+    size = sum(len(json.dumps(msg["data"])) for msg in cell.comm_msgs)
+    return Run(float(cell.stdout.strip()), len(cell.comm_msgs), size)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=200.0, help="tokens per second")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--history", type=int, default=1000, help="items before the turn")
+    args = parser.parse_args()
+    n, rate = args.tokens, args.rate
+    approaches = {
+        "null (driver alone)": f"_null({n}, {rate})",
+        "floor: bare anywidget, 16 ms": f"_floor({n}, {rate})",
+        "ipywidgets HTML.value +=": f"_html({n}, {rate})",
+        "ChatWidget, history 0": f"_chatkit({n}, {rate}, 0)",
+        f"ChatWidget, history {args.history}": f"_chatkit({n}, {rate}, {args.history})",
+    }
+    with running_kernel() as client:
+        execute(client, SETUP)
+        # Build the histories, then warm up: imports, validators, first-run caches.
+        execute(client, f"await _chat_with(0); await _chat_with({args.history})", timeout=600)
+        for call in approaches.values():
+            measure(client, call.replace(f"({n},", "(100,"))
+        runs: dict[str, list[Run]] = {label: [] for label in approaches}
+        for _ in range(args.repeats):
+            for label, call in approaches.items():
+                runs[label].append(measure(client, call))
+    null = min(r.cpu_s for r in runs["null (driver alone)"])
+    net = {label: (min(r.cpu_s for r in rs) - null) / n * 1e6 for label, rs in runs.items()}
+    floor = net["floor: bare anywidget, 16 ms"]
+    print(f"{n} tokens at {rate:g} tokens/s, min of {args.repeats} runs, net of the driver")
+    print(f"{'approach':34} {'µs/token':>9} {'x floor':>8} {'msgs/token':>11} {'B/token':>8}")
+    for label, rs in runs.items():
+        last = rs[-1]
+        ratio = "" if label.startswith("null") else f"{net[label] / floor:8.2f}"
+        print(
+            f"{label:34} {net[label]:9.1f} {ratio:>8} "
+            f"{last.messages / n:11.3f} {last.bytes / n:8.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
