@@ -1,7 +1,8 @@
 """A deterministic, offline ``Model``: the demo works with no key and no network.
 
 It reads the last input item and either calls one of the task tools or streams a reply word by
-word, sleeping ``delay`` seconds between words so the UI streams the way a real model does.
+word, ``delay`` seconds apart so the UI streams the way a real model does. Words come on a
+schedule, as from a model's server: time spent on each one downstream does not slow the rate.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -340,7 +342,7 @@ class OfflineDemoModel(Model):
     """An offline model that drives the task-manager demo agent.
 
     Args:
-        delay: Seconds to wait between streamed words (real waiting, so streaming is visible).
+        delay: Seconds between streamed words (real waiting, so streaming is visible).
     """
 
     def __init__(self, delay: float = 0.03) -> None:
@@ -424,8 +426,7 @@ class OfflineDemoModel(Model):
                     part=ResponseOutputText(type="output_text", text="", annotations=[]),
                     sequence_number=next(seq),
                 )
-                for word in re.findall(r"\s*\S+", item.content[0].text):
-                    await asyncio.sleep(self.delay)
+                async for word in self._paced(item.content[0].text):
                     yield ResponseTextDeltaEvent(
                         type="response.output_text.delta",
                         item_id=item.id,
@@ -444,6 +445,13 @@ class OfflineDemoModel(Model):
         yield ResponseCompletedEvent(
             type="response.completed", response=_response(output), sequence_number=next(seq)
         )
+
+    async def _paced(self, text: str) -> AsyncIterator[str]:
+        """The words of ``text`` (with the space before each), ``delay`` seconds apart."""
+        start = time.monotonic()
+        for index, word in enumerate(re.findall(r"\s*\S+", text)):
+            await asyncio.sleep(max(0.0, start + (index + 1) * self.delay - time.monotonic()))
+            yield word
 
     async def _stream_reasoning(
         self, item: ResponseReasoningItem, index: int, seq: Iterator[int]
@@ -465,8 +473,7 @@ class OfflineDemoModel(Model):
                 part=Part(type="summary_text", text=""),
                 sequence_number=next(seq),
             )
-            for word in re.findall(r"\s*\S+", part.text):
-                await asyncio.sleep(self.delay)
+            async for word in self._paced(part.text):
                 yield ResponseReasoningSummaryTextDeltaEvent(
                     type="response.reasoning_summary_text.delta",
                     item_id=item.id,
