@@ -4,7 +4,8 @@ Starts a kernel (jupyter_client), and in it streams the same tokens at the same 
 several approaches, alternating them and repeating. Every approach's tokens come from one
 asyncio driver, so each is measured net of it: a *null* run (the driver alone, nothing sent)
 is subtracted. The kernel's CPU (all its threads, IOPub's included) is read with getrusage
-around each run; IOPub messages and bytes are counted by this client for the run's cell.
+around each run; IOPub messages and their bytes (header, parent header, metadata and content
+as JSON: about what crosses the socket) are counted by this client for the run's cell.
 
 - ``floor``: a bare anywidget sending the text that arrived, at most once per 16 ms (what any
   streaming widget has to pay).
@@ -111,9 +112,10 @@ class Run:
 
 
 def measure(client: BlockingKernelClient, call: str) -> Run:
-    """Kernel CPU of one awaited run, and the comm messages (their data's JSON) it sent."""
+    """Kernel CPU of one awaited run, and the comm messages it sent (their size as JSON)."""
     cell = execute(client, f"print(await _measure({call}))", timeout=600)
-    size = sum(len(json.dumps(msg["data"])) for msg in cell.comm_msgs)
+    parts = ("header", "parent_header", "metadata", "content")
+    size = sum(len(json.dumps([m[p] for p in parts], default=str)) for m in cell.comm_msgs)
     return Run(float(cell.stdout.strip()), len(cell.comm_msgs), size)
 
 

@@ -16,7 +16,7 @@ from jupyter_client.manager import KernelManager
 
 @dataclass
 class Cell:
-    """What running a cell printed, and the comm messages it published on IOPub."""
+    """What running a cell printed, and the comm messages (whole IOPub messages) it published."""
 
     stdout: str = ""
     comm_msgs: list[dict[str, Any]] = field(default_factory=list)
@@ -60,7 +60,7 @@ def execute(client: BlockingKernelClient, code: str, timeout: float = 60) -> Cel
         if kind == "stream":
             cell.stdout += content["text"]
         elif kind == "comm_msg":
-            cell.comm_msgs.append(content)
+            cell.comm_msgs.append(msg)
         elif kind == "error":
             raise AssertionError("\n".join(content["traceback"]))
         elif kind == "status" and content["execution_state"] == "idle":
