@@ -10,6 +10,7 @@ import type { ChatKitEvent, EndReason } from "../protocol";
 import { Listeners } from "../util/listeners";
 import { ItemList } from "./item-list";
 import { applyItemUpdate } from "./item-updates";
+import { learnThread, type StreamInfo, Streams, type StreamTarget, shows } from "./streams";
 import {
   type ApplyResult,
   type FeedbackKind,
@@ -19,35 +20,11 @@ import {
   type ThreadStatus,
 } from "./types";
 
-/** What the state knows of a running stream. */
-interface StreamInfo {
-  /** The thread it runs on (undefined: not known yet). */
-  threadId: string | undefined;
-  /** It creates a thread this view shows: a threads.create started or announced here. */
-  creating: boolean;
-  /** The text it sends, when another view or Python sent it (no optimistic row here). */
-  message?: string | undefined;
-  /** The server took that message (its item arrived). */
-  confirmed?: boolean;
-  /** It was creating the thread shown when the user moved on (New chat): it never shows again. */
-  leftBehind?: boolean;
-}
-
 /** A message shown before the server confirmed it. */
 interface Pending {
   itemId: string;
   text: string;
   contexts: readonly MessageContext[];
-}
-
-/** How a stream is known when it begins. */
-export interface StreamTarget {
-  /** The thread it runs on, when its request names one. */
-  threadId?: string | undefined;
-  /** It creates the thread this view shows next (threads.create, not a replay). */
-  creating?: boolean;
-  /** The text of the message it sends, when another view or Python sent it. */
-  message?: string | undefined;
 }
 
 /**
@@ -75,7 +52,7 @@ export class ThreadState {
   private readonly streamsWithError = new Set<string>();
   /** Error rows raised while the thread was locked or closed: they go when it reopens. */
   private readonly statusErrors = new Set<string>();
-  private readonly streams = new Map<string, StreamInfo>();
+  private readonly streams = new Streams();
   private readonly listeners = new Listeners<[StateChange]>();
   private localSeq = 0;
 
@@ -109,10 +86,7 @@ export class ThreadState {
     this.itemStream.clear();
     // A message not yet confirmed leaves the view, but its text is still given back if it fails.
     for (const pending of this.pendingByStream.values()) pending.itemId = "";
-    for (const stream of this.streams.values()) {
-      if (stream.creating && stream.threadId === undefined) stream.leftBehind = true;
-      stream.creating = false;
-    }
+    this.streams.leave();
     this.threadId = threadId;
     this.title = null;
     this.status = "active";
@@ -181,23 +155,17 @@ export class ThreadState {
    * about it. Its events reach the items only while it runs on the open thread.
    */
   beginStream(streamId: string, target: StreamTarget = {}): void {
-    const stream = this.stream(streamId);
-    stream.threadId ??= target.threadId;
-    stream.message ??= target.message;
-    if (target.creating) stream.creating = true;
+    this.streams.begin(streamId, target);
   }
 
   /** A stream followed here may be creating `threadId` for this view (its events show). */
   creates(threadId: string): boolean {
-    for (const stream of this.streams.values()) {
-      if (stream.creating && (stream.threadId ?? threadId) === threadId) return true;
-    }
-    return false;
+    return this.streams.creates(threadId);
   }
 
   apply(streamId: string, events: ChatKitEvent[]): ApplyResult {
     const result: ApplyResult = {};
-    const stream = this.stream(streamId);
+    const stream = this.streams.get(streamId);
     for (const event of events) this.applyOne(streamId, stream, event, result);
     this.flush();
     return result;
@@ -210,7 +178,7 @@ export class ThreadState {
   applyChanges(events: ChatKitEvent[]): void {
     const id = `changes_${++this.localSeq}`;
     this.apply(id, events);
-    this.streams.delete(id);
+    this.streams.end(id);
     for (const [itemId, owner] of this.itemStream) {
       if (owner === id) this.itemStream.delete(itemId);
     }
@@ -221,8 +189,7 @@ export class ThreadState {
    * never confirmed (the caller gives it back to the user), or null.
    */
   endStream(streamId: string, reason: EndReason): string | null {
-    const stream = this.stream(streamId);
-    this.streams.delete(streamId);
+    const stream = this.streams.end(streamId) ?? { threadId: undefined, creating: false };
     const pending = this.pendingByStream.get(streamId);
     this.pendingByStream.delete(streamId);
     let unconfirmed: string | null = null;
@@ -230,7 +197,7 @@ export class ThreadState {
       unconfirmed = pending.text;
       if (pending.itemId) this.remove(pending.itemId);
     }
-    if (!this.shows(stream)) {
+    if (!shows(stream, this.threadId)) {
       // A stream of another thread: nothing of it is on screen to settle.
       this.streamsWithError.delete(streamId);
       this.flush();
@@ -425,25 +392,21 @@ export class ThreadState {
         result.allowCancel = event.stream_options.allow_cancel !== false;
       return;
     }
-    const thread = isRecord(event.thread) ? event.thread : undefined;
-    if (thread && typeof thread.id === "string" && stream.threadId === undefined) {
-      stream.threadId = thread.id;
-      if (event.type === "thread.created" && !stream.leftBehind) stream.creating = true;
-    }
-    const item = isThreadItem(event.item) ? event.item : undefined;
-    if (item && typeof item.thread_id === "string") stream.threadId ??= item.thread_id;
-    if (item?.type === "user_message") {
+    learnThread(stream, event);
+    if (isThreadItem(event.item) && event.item.type === "user_message") {
       stream.confirmed = true;
       this.confirm(streamId);
     }
-    if (!this.shows(stream)) return;
+    if (!shows(stream, this.threadId)) return;
     switch (event.type) {
       case "thread.created":
-      case "thread.updated":
+      case "thread.updated": {
+        const thread = isRecord(event.thread) ? event.thread : undefined;
         if (!thread || typeof thread.id !== "string") return;
         if (event.type === "thread.created") result.threadCreated = thread.id;
         this.setThreadInfo(thread as unknown as Thread);
         return;
+      }
       case "thread.item.added":
       case "thread.item.done":
       case "thread.item.replaced":
@@ -491,32 +454,12 @@ export class ThreadState {
 
   /** Stream `streamId` runs on the thread shown (or creates it): its turn is this view's. */
   runsHere(streamId: string): boolean {
-    const stream = this.streams.get(streamId);
-    return stream === undefined || this.shows(stream);
+    return this.streams.runsOn(streamId, this.threadId);
   }
 
   /** The threads (known so far) that streams followed here run on. */
   runningThreads(): Set<string> {
-    const threads = new Set<string>();
-    for (const stream of this.streams.values()) if (stream.threadId) threads.add(stream.threadId);
-    return threads;
-  }
-
-  /** Whether a stream's events belong on screen: it runs on the open thread, or creates it. */
-  private shows(stream: StreamInfo): boolean {
-    if (stream.creating && (this.threadId === null || stream.threadId === undefined)) return true;
-    if (stream.threadId !== undefined) return stream.threadId === this.threadId;
-    // Not known yet (a stream met mid-way): its items tell, one by one.
-    return this.threadId !== null;
-  }
-
-  private stream(streamId: string): StreamInfo {
-    let stream = this.streams.get(streamId);
-    if (!stream) {
-      stream = { threadId: undefined, creating: false };
-      this.streams.set(streamId, stream);
-    }
-    return stream;
+    return this.streams.threads();
   }
 
   /** The server has the message this stream sent: its optimistic row gives way. */
