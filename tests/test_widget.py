@@ -491,3 +491,23 @@ async def test_closing_the_widget_stops_its_turn() -> None:
     chat.close()
     with pytest.raises(ChatError, match="stopped"):
         await turn
+
+
+async def test_sends_before_a_new_conversation_has_an_id_join_it_in_order() -> None:
+    chat = ChatWidget(agent=demo_agent(":memory:", OfflineDemoModel(delay=0.001)), store=":memory:")
+    await chat.ask("echo: earlier")
+    chat.new_thread()
+    replies = await asyncio.gather(*(chat.send(f"echo: {w}") for w in ("one", "two", "three")))
+    assert replies == ["one", "two", "three"]
+    assert len(chat.threads()) == 2, "one new conversation, not three"
+    texts = [m["text"] for m in chat.messages]
+    assert texts == ["echo: one", "one", "echo: two", "two", "echo: three", "three"]
+
+    # new_thread() between sends still means a new conversation.
+    chat.new_thread()
+    first = chat.send("echo: four")
+    chat.new_thread()
+    await asyncio.gather(first, chat.send("echo: five"))
+    assert len(chat.threads()) == 4
+    assert [m["text"] for m in chat.messages] == ["echo: five", "five"]
+    chat.close()

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
@@ -205,6 +206,8 @@ class ChatWidget(anywidget.AnyWidget):
         )
         self._bridge = Bridge(self._backend, self._post)
         self._events = ChatEvents()
+        #: A turn from Python is creating a conversation; sends made meanwhile join it.
+        self._creating: asyncio.Future[str | None] | None = None
         self._bridge.observers += [self._follow_thread, self._events.from_stream]
         self._decisions = Decisions(self._bridge, self._backend)
         self._events.decide = self._decisions.from_code
@@ -229,11 +232,17 @@ class ChatWidget(anywidget.AnyWidget):
             ChatError: if the turn ends in an error or is stopped.
         """
         _check_message(text)
+        return await self._turn(text, self._plan_turn())
+
+    async def _turn(self, text: str, plan: _TurnPlan) -> str:
+        thread_id, created = await self._thread_of(plan)
         record = TurnRecord(uuid.uuid4().hex)
         with self._bridge.watch(record.keep) as watch:
             _, task = self._bridge.start_stream(
-                turn_request(text, self.thread_id), record.stream_id
+                turn_request(text, thread_id), record.stream_id, _settles(created)
             )
+            if created is not None:  # ended without a thread: the next send creates one
+                task.add_done_callback(lambda _: _settle(created, None))
             try:
                 reason = await asyncio.shield(task)
                 # A refused decision's stream ends in "error" while the turn still waits on.
@@ -261,6 +270,32 @@ class ChatWidget(anywidget.AnyWidget):
             message = f"The turn was stopped before it finished: {record.unrun}"
             raise ChatError(message, events=record.events)
         return final_text(record.events)
+
+    def _plan_turn(self) -> _TurnPlan:
+        """Where a turn from Python goes, decided when it is asked for (``send`` runs later).
+
+        The open conversation; else, while a turn from Python is creating one, that one (sends
+        made before a new conversation has an id, such as ``send()`` in a loop after
+        ``new_thread()``, join it in order: the bridge's per-thread turn lock queues them);
+        else this turn creates one.
+        """
+        if self.thread_id is not None:
+            return _TurnPlan(self.thread_id)
+        if self._creating is not None and not self._creating.done():
+            return _TurnPlan(None, joins=self._creating)
+        self._creating = asyncio.get_running_loop().create_future()
+        return _TurnPlan(None, creates=self._creating)
+
+    async def _thread_of(
+        self, plan: _TurnPlan
+    ) -> tuple[str | None, asyncio.Future[str | None] | None]:
+        """The turn's thread id (None: it creates one), and the future it settles then."""
+        while plan.joins is not None:
+            created = await asyncio.shield(plan.joins)
+            if created is not None:
+                return created, None
+            plan = self._plan_turn()  # that create failed: this turn creates (or joins anew)
+        return plan.thread_id, plan.creates
 
     # ``send`` is two methods in one: the user's ``chat.send(text)``, documented in the README,
     # and ipywidgets' ``Widget.send(content, buffers)``, which ipywidgets itself (``focus()``,
@@ -294,7 +329,7 @@ class ChatWidget(anywidget.AnyWidget):
                 "chat.send() needs a running event loop (a notebook cell has one); "
                 "in a script use `await chat.ask(...)` inside asyncio.run()"
             ) from None
-        return loop.create_task(self.ask(text))
+        return loop.create_task(self._turn(text, self._plan_turn()))
 
     @property
     def messages(self) -> list[Message]:
@@ -431,6 +466,7 @@ class ChatWidget(anywidget.AnyWidget):
 
     def new_thread(self) -> None:
         """Start a new conversation with the next message."""
+        self._creating = None
         self.thread_id = None
 
     def open_thread(self, thread_id: str) -> None:
@@ -441,6 +477,7 @@ class ChatWidget(anywidget.AnyWidget):
         """
         if not self._backend.has_thread_sync(thread_id):
             raise BackendError(f"No thread with id {thread_id!r}")
+        self._creating = None
         self.thread_id = thread_id
 
     @traitlets.validate("theme")
@@ -562,6 +599,34 @@ class ChatWidget(anywidget.AnyWidget):
 
     def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         self._bridge.handle(content)
+
+
+@dataclass(frozen=True)
+class _TurnPlan:
+    """Where a turn from Python goes: a thread, a conversation being created, or a new one."""
+
+    thread_id: str | None
+    joins: asyncio.Future[str | None] | None = None
+    creates: asyncio.Future[str | None] | None = None
+
+
+def _settles(
+    created: asyncio.Future[str | None] | None,
+) -> Callable[[StreamEvent], None] | None:
+    """A stream observer that settles ``created`` with the thread the stream creates."""
+    if created is None:
+        return None
+
+    def observe(event: StreamEvent) -> None:
+        if event["type"] == "thread.created":
+            _settle(created, event["thread"]["id"])
+
+    return observe
+
+
+def _settle(future: asyncio.Future[str | None], value: str | None) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 def _check_message(text: object) -> None:
