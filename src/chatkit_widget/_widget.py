@@ -329,7 +329,12 @@ class ChatWidget(anywidget.AnyWidget):
                 "chat.send() needs a running event loop (a notebook cell has one); "
                 "in a script use `await chat.ask(...)` inside asyncio.run()"
             ) from None
-        return loop.create_task(self._turn(text, self._plan_turn()))
+        plan = self._plan_turn()
+        task = loop.create_task(self._turn(text, plan))
+        if plan.creates is not None:  # cancelled before it ran: the sends waiting on it go on
+            creates = plan.creates
+            task.add_done_callback(lambda _: _settle(creates, None))
+        return task
 
     @property
     def messages(self) -> list[Message]:
