@@ -44,6 +44,7 @@ from tests.support.lab import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 BUNDLE = ROOT / "src" / "chatkit_widget" / "static" / "index.js"
 ORIGIN = "http://127.0.0.1:8899"  # never contacted: the route below answers for it
+OPEN_PAGE = 50  # the items a thread opens with (PAGE_SIZE in js/src/session.ts)
 WINDOW = 200  # deltas per sampled window, and the length of one cycle of the reply's markdown
 BATCH = 25  # deltas per frame between the sampled windows
 IDLE_FRAMES = 60
@@ -139,12 +140,22 @@ class FakeModel {
 
 const histories = new Map();
 
-/** The kernel answers thread loads; the benchmark plays the streams itself. */
+/** The kernel answers thread loads (the thread, and its newest page of items, as a store
+ * would); the benchmark plays the streams itself. */
 function kernel(model, msg) {
-  if (msg.kind !== "request" || msg.request.type !== "threads.get_by_id") return;
-  const thread = histories.get(msg.request.params.thread_id);
-  const reply = thread
-    ? { kind: "response", id: msg.id, result: thread }
+  if (msg.kind !== "request") return;
+  const { type, params } = msg.request;
+  if (type !== "threads.get_by_id" && type !== "items.list") return;
+  const thread = histories.get(params.thread_id);
+  let result = thread;
+  if (thread && type === "items.list") {
+    const newest = [...thread.items.data].reverse();
+    const data = newest.slice(0, params.limit ?? 20);
+    const more = newest.length > data.length;
+    result = { data, has_more: more, after: more ? data[data.length - 1].id : null };
+  }
+  const reply = result
+    ? { kind: "response", id: msg.id, result }
     : { kind: "error", id: msg.id, message: "unknown thread" };
   setTimeout(() => model.deliver(reply), 0);
 }
@@ -566,9 +577,9 @@ def main() -> None:
         fresh_log = page.evaluate("(i) => bench.logSize(i)", chat)
         page.evaluate("(i) => bench.unmount(i)", chat)
 
-        # The same reply in a thread whose history threads.get_by_id loaded.
+        # The same reply in a thread with a history (it opens at its newest page).
         chat = page.evaluate("(t) => bench.mount(t)", traits("thread_history"))
-        page.evaluate("([i, n]) => bench.waitRows(i, n)", [chat, args.history])
+        page.evaluate("([i, n]) => bench.waitRows(i, n)", [chat, min(args.history, OPEN_PAGE)])
         history_log = page.evaluate("(i) => bench.logSize(i)", chat)
         late = play_reply(
             page, chat, "late", "thread_history", create=False, deltas=args.deltas, shape=args.shape
