@@ -1,7 +1,7 @@
 // Human approval of tool calls, the browser's half: a turn pauses with tool rows in status
 // "approval", and the person's decisions go back as the custom action below. The kernel keeps
 // the paused run; it resumes once no call waits.
-import type { ChatKitRequest } from "./protocol";
+import { type ChatKitRequest, customAction } from "./protocol";
 import type { ThreadState } from "./state/thread-state";
 import { type Decision, type DecisionOptions, waitingCalls } from "./ui/items/tool-row";
 
@@ -106,10 +106,7 @@ export class Approvals {
   }
 
   private send(threadId: string, callId: string | null, payload: Record<string, unknown>): boolean {
-    const id = this.host.stream({
-      type: "threads.custom_action",
-      params: { thread_id: threadId, item_id: null, action: { type: APPROVAL_ACTION, payload } },
-    });
+    const id = this.host.stream(customAction(threadId, APPROVAL_ACTION, payload));
     if (id === null) {
       this.redraw(callId);
       return false;

@@ -8,6 +8,18 @@ export interface ChatKitRequest {
   metadata?: Record<string, unknown>;
 }
 
+/** The `threads.custom_action` request that runs this backend's action `type` on a thread. */
+export function customAction(
+  threadId: string,
+  type: string,
+  payload: Record<string, unknown>,
+): ChatKitRequest {
+  return {
+    type: "threads.custom_action",
+    params: { thread_id: threadId, item_id: null, action: { type, payload } },
+  };
+}
+
 /** Any ChatKit stream event (`thread.item.added`, `thread.item.updated`, `error`, ...). */
 export interface ChatKitEvent {
   type: string;

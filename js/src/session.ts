@@ -2,7 +2,7 @@ import { Approvals } from "./approvals";
 import { isRecord, type Page, type Thread, type ThreadItem } from "./chatkit/types";
 import { type ClientToolCall, ClientTools } from "./client-tools";
 import { type MessageContext, messageInput, requestText } from "./context";
-import type { ChatKitRequest, EndReason } from "./protocol";
+import { type ChatKitRequest, customAction, type EndReason } from "./protocol";
 import { ThreadState } from "./state/thread-state";
 import type { FeedbackKind } from "./state/types";
 import type { Transport } from "./transport/types";
@@ -215,14 +215,7 @@ export class ChatSession {
   edit(itemId: string, text: string): boolean {
     const threadId = this.state.threadId;
     if (this.busy || threadId === null || !this.state.prepareEdit(itemId, text)) return false;
-    const id = this.startStream({
-      type: "threads.custom_action",
-      params: {
-        thread_id: threadId,
-        item_id: null,
-        action: { type: EDIT_ACTION, payload: { item_id: itemId, text } },
-      },
-    });
+    const id = this.startStream(customAction(threadId, EDIT_ACTION, { item_id: itemId, text }));
     if (id === null) {
       this.editFailed({ threadId, itemId, text });
       return false;
@@ -239,11 +232,7 @@ export class ChatSession {
   showVersion(itemId: string, index: number): boolean {
     const threadId = this.state.threadId;
     if (this.busy || threadId === null) return false;
-    const action = { type: VERSION_ACTION, payload: { item_id: itemId, index } };
-    const request: ChatKitRequest = {
-      type: "threads.custom_action",
-      params: { thread_id: threadId, item_id: null, action },
-    };
+    const request = customAction(threadId, VERSION_ACTION, { item_id: itemId, index });
     return this.startStream(request) !== null;
   }
 

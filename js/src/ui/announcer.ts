@@ -60,7 +60,7 @@ const READ_WHOLE = 600;
 const OPENING = 300;
 
 /** What to say for a finished reply's markdown. */
-export function announcement(markdown: string): string {
+function announcement(markdown: string): string {
   if (markdown.length <= READ_WHOLE) return plainText(markdown);
   const paragraph = markdown.indexOf("\n\n", OPENING / 2);
   const space = markdown.lastIndexOf(" ", OPENING);
