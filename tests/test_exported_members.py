@@ -48,6 +48,7 @@ PUBLIC: dict[str, list[str]] = {
     ],
     "chatkit_widget.store": [
         "ChatStore",
+        "RunningTurn",
         "SQLiteStore",
         "StoreAdapter",
         "as_chat_store",

@@ -26,7 +26,7 @@ from chatkit_widget.server import (
     verify_token,
 )
 from chatkit_widget.server._app import STORE_ENV, TARGET_ENV, app_from_env
-from tests.support.http_servers import free_port, serve_app
+from tests.support.http_servers import free_port, serve_app, serve_process
 from tests.support.serve_target import make_agent
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
@@ -567,40 +567,11 @@ def test_workers_build_the_app_from_the_environment(
 
 
 def test_cli_serve_runs_a_server(tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "CHATKIT_WIDGET_SECRET": SECRET}
-    command = Path(sys.executable).parent / "chatkit-widget"
     store = tmp_path / "cli.sqlite"
-    process = subprocess.Popen(
-        [
-            str(command),
-            "serve",
-            "tests.support.serve_target:agent",
-            "--port",
-            str(port),
-            "--store",
-            str(store),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90  # importing openai-agents is slow on a busy machine
-        while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
-                if httpx.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not answer"
-            time.sleep(0.05)
+    target = "tests.support.serve_target:agent"
+    with serve_process(target, store, SECRET) as served:
         response = httpx.post(
-            url + "/api/chat",
+            served.url + "/api/chat",
             json={"message": "echo: over the wire"},
             headers={**auth("cli-user"), "Accept": "application/json"},
             timeout=30,
@@ -608,10 +579,9 @@ def test_cli_serve_runs_a_server(tmp_path: Path) -> None:
         assert response.status_code == 200
         assert response.json()["content"] == "over the wire"
         assert store.exists()
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=15)
-    assert f"Serving tests.support.serve_target:agent at http://127.0.0.1:{port}" in output
+        served.process.terminate()
+        output = served.output()
+    assert f"Serving {target} at {served.url}" in output
     assert "(ChatKit: /chatkit, chat API: /api/chat)" in output
     assert mint_token("cli-user", secret=SECRET).split(".")[0] not in output.replace("eyJ", "")
 

@@ -78,6 +78,14 @@ test("a reply cut off by the network says it is incomplete, live and reloaded", 
   assert.match(cut.el.textContent ?? "", /Roses are/);
   assert.equal(render("ok").el.getAttribute("data-incomplete"), null);
 
+  // Its process died (a restarted kernel): the label says that instead.
+  const died = assistant("cut", "Roses are", { incomplete: true, interrupted: true });
+  cut.update(died, state.meta("cut"));
+  assert.equal(
+    cut.el.querySelector(".ckw-incomplete-label")?.textContent,
+    "Interrupted: the kernel or server running it stopped",
+  );
+
   // A retried reply replaces the item without the flag: the label goes.
   const item = state.item("cut");
   assert.ok(item);

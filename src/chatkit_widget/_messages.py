@@ -28,6 +28,8 @@ Message: TypeAlias = dict[str, Any]
 _CANCELLED_NOTE = "The user cancelled the stream"
 #: Stored (hidden) right after a remote reply whose connection dropped; the model sees it too.
 INCOMPLETE_NOTE = "The connection dropped before this reply finished; it is incomplete."
+#: Stored (hidden) right after a reply whose process died mid-turn (``backends._turns``).
+INTERRUPTED_NOTE = "The process running this reply stopped before it finished; it is incomplete."
 
 
 def is_stop_note(item: ThreadItem) -> bool:
@@ -36,8 +38,16 @@ def is_stop_note(item: ThreadItem) -> bool:
 
 
 def is_incomplete_note(item: ThreadItem) -> bool:
-    """The hidden note stored right after a reply cut off by the network."""
-    return isinstance(item, SDKHiddenContextItem) and item.content == INCOMPLETE_NOTE
+    """The hidden note stored right after a reply cut off (by the network, or its process)."""
+    return isinstance(item, SDKHiddenContextItem) and item.content in _CUT_NOTES
+
+
+def is_interrupted_note(item: ThreadItem) -> bool:
+    """The hidden note stored right after a reply whose process died."""
+    return isinstance(item, SDKHiddenContextItem) and item.content == INTERRUPTED_NOTE
+
+
+_CUT_NOTES = frozenset({INCOMPLETE_NOTE, INTERRUPTED_NOTE})
 
 
 def stopped_message_ids(items: list[ThreadItem]) -> set[str]:

@@ -49,8 +49,10 @@ export interface AssistantMessageItem extends ThreadItem {
   content: AssistantContent[];
   /** Added by this widget's backend to a partial reply the user stopped. */
   stopped?: boolean;
-  /** Added by a remote backend to a partial reply whose connection dropped. */
+  /** Added by this widget's backends to a partial reply whose connection dropped. */
   incomplete?: boolean;
+  /** With `incomplete`: the process running the reply died (a restarted kernel). */
+  interrupted?: boolean;
 }
 
 export type StatusIndicator = "none" | "loading" | "complete";

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeAlias, cast
 
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
@@ -21,16 +21,18 @@ from chatkit.types import (
     LockedStatus,
     ThreadItem,
     ThreadMetadata,
+    ThreadStreamEvent,
     UserMessageItem,
     UserMessageTextContent,
 )
 from pydantic import ValidationError
 
 from .._chatkit_json import ChatKitRequest, ItemReplaced, JSONObject, StreamEvent, ThreadJSON
-from .._messages import is_incomplete_note, is_stop_note
+from .._messages import is_incomplete_note, is_interrupted_note, is_stop_note
 from ..store import ChatStore, as_chat_store
 from ._base import Backend, BackendError
 from ._origin import notebook_of, request_notebook, with_notebook
+from ._turns import CHECKPOINT_INTERVAL, settle_dead_turns, tracked
 from ._versions import version_info
 
 #: What ChatKit hands its server's methods with each request: ``{}`` in a notebook, the
@@ -47,7 +49,10 @@ SCAN_PAGE = 100
 
 
 class LocalChatKitServer(ChatKitServer[RequestContext]):
-    """A ``ChatKitServer`` that also keeps the feedback users give (ChatKit only forwards it).
+    """A ``ChatKitServer`` that keeps feedback (ChatKit only forwards it) and survives crashes.
+
+    Every turn is checkpointed while it streams, and a turn whose process died is marked
+    interrupted before any request reads its thread (``_turns``).
 
     Args:
         store: Any ChatKit ``Store``; one that is not a ``ChatStore`` is wrapped in a
@@ -55,9 +60,33 @@ class LocalChatKitServer(ChatKitServer[RequestContext]):
     """
 
     store: ChatStore
+    #: Seconds between checkpoints of a streaming reply's text.
+    checkpoint_interval: float = CHECKPOINT_INTERVAL
 
     def __init__(self, store: Store[Any]) -> None:
         super().__init__(as_chat_store(store))
+
+    async def process(
+        self, request: str | bytes | bytearray, context: RequestContext
+    ) -> StreamingResult | NonStreamingResult:
+        thread_id = _thread_named(request)
+        if thread_id is not None:
+            await settle_dead_turns(self.store, thread_id, context)
+        return await super().process(request, context)
+
+    def _process_events(
+        self,
+        thread: ThreadMetadata,
+        context: RequestContext,
+        stream: Callable[[], AsyncIterator[ThreadStreamEvent]],
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        # ChatKit's one funnel for every turn's events (respond, action, retry, a client
+        # tool's output), seen here before ChatKit stores them. A private method: the
+        # openai-chatkit range in pyproject is pinned, and the crash tests cover it.
+        def checkpointed() -> AsyncIterator[ThreadStreamEvent]:
+            return tracked(self.store, thread.id, context, stream(), self.checkpoint_interval)
+
+        return super()._process_events(thread, context, checkpointed)
 
     async def add_feedback(
         self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext
@@ -198,6 +227,8 @@ class InProcessBackend(Backend):
             item["stopped"] = True
         elif following.data and is_incomplete_note(following.data[0]):
             item["incomplete"] = True
+            if is_interrupted_note(following.data[0]):  # its process died, not the network
+                item["interrupted"] = True
 
     async def _annotate_event(self, event: StreamEvent) -> None:
         """Say of a streamed item what a loaded one would.
@@ -253,6 +284,7 @@ class InProcessBackend(Backend):
 
     def items_sync(self, thread_id: str) -> list[ThreadItem]:
         self.thread_sync(thread_id)  # an unknown thread is an error, not an empty list
+        self.store.run_sync(settle_dead_turns(self.store, thread_id, {}))
         return self.store.all_items_sync(thread_id)
 
 
@@ -261,6 +293,16 @@ def with_versions(item: JSONObject, thread: ThreadMetadata) -> None:
     info = version_info(thread, item["id"])
     if info is not None:
         item["versions"] = info
+
+
+def _thread_named(request: str | bytes | bytearray) -> str | None:
+    """The ``params.thread_id`` of a raw ChatKit request, if it names one."""
+    try:
+        params = json.loads(request).get("params")
+    except (ValueError, AttributeError):
+        return None  # ChatKit's own parsing reports it
+    thread_id = params.get("thread_id") if isinstance(params, dict) else None
+    return thread_id if isinstance(thread_id, str) else None
 
 
 def event_of(frame: bytes) -> StreamEvent:

@@ -12,11 +12,12 @@ from typing import Any
 from chatkit.store import Store
 
 from ._adapter import StoreAdapter, as_chat_store
-from ._base import ChatStore
+from ._base import ChatStore, RunningTurn
 from ._sqlite import SQLiteStore
 
 __all__ = [
     "ChatStore",
+    "RunningTurn",
     "SQLiteStore",
     "StoreAdapter",
     "as_chat_store",

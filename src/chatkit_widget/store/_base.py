@@ -8,6 +8,8 @@ and the ``serve`` app all talk to one interface, whatever holds the conversation
 - feedback (``save_feedback``/``load_feedback``): ChatKit only forwards thumbs up/down;
 - whole-thread reads the routes and the history need (``load_all_items``,
   ``threads_with_activity``, ``owns_thread``, ``thread_exists``);
+- running turns (``save_running_turn``, ``running_turns``, ``end_running_turn``): which process
+  streams a reply now, so a process that died mid-reply can be told from a live one;
 - ``local_dir``: a local folder for companion files (the demo's task list), or ``None``;
 - ``scopes_by_user``: whether threads are kept apart by ``context["user"]``, which ``serve``
   requires (see "Users" below);
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -43,6 +46,18 @@ from chatkit.types import ThreadItem, ThreadMetadata
 from .._sync import run_sync
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RunningTurn:
+    """A turn a process is streaming now (``backends._turns`` writes and reads these)."""
+
+    id: str
+    thread_id: str
+    #: The process that runs it (``backends._owner.this_process``).
+    owner: str
+    #: ``time.time()`` when the owner last said it was alive.
+    beat: float
 
 
 class ChatStore(Store[Any]):
@@ -80,6 +95,26 @@ class ChatStore(Store[Any]):
     @abstractmethod
     async def load_feedback(self, thread_id: str, context: Any) -> dict[str, str]:
         """Feedback on a thread's items: item id -> ``"positive"`` | ``"negative"``."""
+
+    # Running turns. This default keeps them in this process's memory: a store shared by
+    # several processes overrides all three, or a reply cut off by another process's death
+    # is never marked interrupted (nothing else is lost).
+
+    async def save_running_turn(self, turn: RunningTurn) -> None:
+        """Record a running turn, or refresh its ``beat``."""
+        self._turns_here()[turn.id] = turn
+
+    async def running_turns(self, thread_id: str) -> list[RunningTurn]:
+        """The turns recorded as running in this thread."""
+        return [turn for turn in self._turns_here().values() if turn.thread_id == thread_id]
+
+    async def end_running_turn(self, turn_id: str) -> bool:
+        """Forget a running turn; True if this call removed it (two processes may race)."""
+        return self._turns_here().pop(turn_id, None) is not None
+
+    def _turns_here(self) -> dict[str, RunningTurn]:
+        turns: dict[str, RunningTurn] = self.__dict__.setdefault("_running_turns", {})
+        return turns
 
     async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:
         """Every item of a thread, oldest first (hidden items included), read page by page."""

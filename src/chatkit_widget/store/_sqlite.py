@@ -27,7 +27,7 @@ from chatkit.store import NotFoundError, StoreItemType
 from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata
 from pydantic import TypeAdapter
 
-from ._base import ChatStore, user_of
+from ._base import ChatStore, RunningTurn, user_of
 
 _ITEM = TypeAdapter[ThreadItem](ThreadItem)
 _ATTACHMENT = TypeAdapter[Attachment](Attachment)
@@ -59,6 +59,13 @@ CREATE TABLE IF NOT EXISTS attachments (
     id TEXT PRIMARY KEY,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS running_turns (
+    id TEXT PRIMARY KEY,
+    thread_id TEXT NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+    owner TEXT NOT NULL,
+    beat REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS running_turns_by_thread ON running_turns (thread_id);
 """
 
 
@@ -424,6 +431,35 @@ class SQLiteStore(ChatStore):
             return self.feedback_sync(thread_id)
 
         return await _off_loop(load)
+
+    # Running turns live in the file, so every process on it sees every other's.
+
+    async def save_running_turn(self, turn: RunningTurn) -> None:
+        def save() -> None:
+            with self._lock:
+                self._conn.execute(
+                    "INSERT INTO running_turns (id, thread_id, owner, beat) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET beat = excluded.beat",
+                    (turn.id, turn.thread_id, turn.owner, turn.beat),
+                )
+
+        await _off_loop(save)
+
+    async def running_turns(self, thread_id: str) -> list[RunningTurn]:
+        rows = await _off_loop(
+            self._query,
+            "SELECT id, thread_id, owner, beat FROM running_turns WHERE thread_id = ?",
+            (thread_id,),
+        )
+        return [RunningTurn(*row) for row in rows]
+
+    async def end_running_turn(self, turn_id: str) -> bool:
+        def end() -> bool:
+            with self._lock:
+                cursor = self._conn.execute("DELETE FROM running_turns WHERE id = ?", (turn_id,))
+                return cursor.rowcount > 0
+
+        return await _off_loop(end)
 
     async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:
         def load() -> list[ThreadItem]:

@@ -94,24 +94,26 @@ export class AssistantMessageView implements ItemView {
       this.stoppedLabel.remove();
       this.stoppedLabel = null;
     }
-    this.showIncomplete((item as AssistantMessageItem).incomplete === true);
+    this.showIncomplete(item as AssistantMessageItem);
     this.actions?.update(item.id, text, meta);
   }
 
-  /** A remote reply cut off by the network: say so, unlike a reply the user stopped. */
-  private showIncomplete(incomplete: boolean): void {
+  /** A reply cut off (by the network, or its process dying): say so, unlike a stop. */
+  private showIncomplete(item: AssistantMessageItem): void {
+    const incomplete = item.incomplete === true;
     setFlag(this.el, "data-incomplete", incomplete);
-    if (incomplete && !this.incompleteLabel) {
-      this.incompleteLabel = h(
-        "div",
-        { class: "ckw-stopped-label ckw-incomplete-label" },
-        "Incomplete: the connection dropped",
-      );
-      this.body.el.after(this.incompleteLabel);
-    } else if (!incomplete && this.incompleteLabel) {
-      this.incompleteLabel.remove();
+    if (!incomplete) {
+      this.incompleteLabel?.remove();
       this.incompleteLabel = null;
+      return;
     }
+    if (!this.incompleteLabel) {
+      this.incompleteLabel = h("div", { class: "ckw-stopped-label ckw-incomplete-label" });
+      this.body.el.after(this.incompleteLabel);
+    }
+    this.incompleteLabel.textContent = item.interrupted
+      ? "Interrupted: the kernel or server running it stopped"
+      : "Incomplete: the connection dropped";
   }
 }
 

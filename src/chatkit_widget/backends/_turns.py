@@ -1,0 +1,265 @@
+"""Crash safety of streamed turns: checkpoints while a reply streams, and dead turns settled.
+
+ChatKit stores an item when it is done, and a stopped reply in its cancellation handler; a
+process killed mid-reply (a restarted kernel, an out-of-memory kill, a ``serve`` worker) does
+neither. So every turn a ``LocalChatKitServer`` streams runs through ``tracked``:
+
+- before its first event it is recorded as running (``RunningTurn``, owned by this process);
+- the text its open replies have streamed is written to the store every
+  ``CHECKPOINT_INTERVAL`` seconds by a timer (per event only a list append: no per-token
+  cost), and the record's heartbeat is refreshed every ``BEAT_INTERVAL`` seconds;
+- when the turn ends, however (done, failed, stopped), the record goes.
+
+A killed process leaves its record behind. ``settle_dead_turns``, which every request naming a
+thread runs first, finds records whose owner is dead (``_owner.is_alive``), claims each (when two
+processes race, one wins) and marks the turn as a dropped connection marks a reply: a hidden
+note after the partial reply (``incomplete`` in ``chat.messages`` and the UI, with Retry), an
+empty interrupted reply when none had started, and tool rows that were running failed. Calls
+waiting for approval stay waiting: nothing ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Final
+
+from chatkit.store import NotFoundError
+from chatkit.types import (
+    AssistantMessageContent,
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartDone,
+    AssistantMessageContentPartTextDelta,
+    AssistantMessageItem,
+    SDKHiddenContextItem,
+    TaskItem,
+    ThreadItem,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
+    ThreadItemRemovedEvent,
+    ThreadItemReplacedEvent,
+    ThreadItemUpdatedEvent,
+    ThreadStreamEvent,
+    UserMessageItem,
+)
+
+from .._messages import INTERRUPTED_NOTE, is_incomplete_note, is_stop_note
+from .._tool_rows import parse_tool_row
+from ..store import ChatStore, RunningTurn
+from ._owner import is_alive, this_process
+
+#: How often (seconds) streamed text is written: a kill loses at most this much.
+CHECKPOINT_INTERVAL: Final = 1.0
+#: How often (seconds) a running turn says its process is alive (read from other hosts).
+BEAT_INTERVAL: Final = 10.0
+#: What a tool row that was running when its process died says.
+INTERRUPTED_TOOL: Final = "Interrupted: the process running this tool stopped before it finished."
+#: Turns this process is running now (a record of this process not here was abandoned).
+_RUNNING: set[str] = set()
+
+
+async def tracked(
+    store: ChatStore,
+    thread_id: str,
+    context: Any,
+    events: AsyncIterator[ThreadStreamEvent],
+    interval: float = CHECKPOINT_INTERVAL,
+) -> AsyncIterator[ThreadStreamEvent]:
+    """``events``, with the turn recorded as running and its streamed text checkpointed."""
+    turn = RunningTurn(uuid.uuid4().hex, thread_id, this_process(), time.time())
+    _RUNNING.add(turn.id)  # first: a record of this process not running is abandoned
+    await store.save_running_turn(turn)
+    checkpoints = _Checkpoints(store, turn, context, interval)
+    ended = False
+    try:
+        async for event in events:
+            settled = checkpoints.observe(event)
+            if settled is not None:  # ChatKit stores it next: no checkpoint may land after
+                await checkpoints.release(settled)
+            yield event
+        ended = True
+    except GeneratorExit:
+        # Abandoned, not ended (a finalizer at interpreter exit): leave the record, so the
+        # turn is settled as interrupted. No awaiting here: the loop may be gone.
+        checkpoints.stop()
+        _RUNNING.discard(turn.id)
+        raise
+    except BaseException:  # failed or stopped: ChatKit keeps what streamed
+        ended = True
+        raise
+    finally:
+        if ended:
+            await checkpoints.close()
+            await store.end_running_turn(turn.id)
+            _RUNNING.discard(turn.id)
+
+
+class _Reply:
+    """An assistant message being streamed: its parts as lists of deltas (joined when written)."""
+
+    def __init__(self, item: AssistantMessageItem) -> None:
+        self.item = item
+        self.contents = list(item.content)
+        self.parts = [[content.text] for content in item.content]
+
+    def apply(self, update: object) -> bool:
+        """Take one update of the message; True if its text changed."""
+        if isinstance(update, AssistantMessageContentPartTextDelta):
+            self._part(update.content_index).append(update.delta)
+            return True
+        if isinstance(update, (AssistantMessageContentPartAdded, AssistantMessageContentPartDone)):
+            self._part(update.content_index)[:] = [update.content.text]
+            self.contents[update.content_index] = update.content
+            return True
+        return False
+
+    def _part(self, index: int) -> list[str]:
+        while len(self.parts) <= index:
+            self.parts.append([])
+            self.contents.append(AssistantMessageContent(text=""))
+        return self.parts[index]
+
+    def snapshot(self) -> AssistantMessageItem | None:
+        """The message as streamed so far; None while it holds no visible text."""
+        texts = ["".join(part) for part in self.parts]
+        if not any(text.strip() for text in texts):
+            return None
+        pairs = zip(self.contents, texts, strict=True)
+        content = [c.model_copy(update={"text": t}) for c, t in pairs]
+        return self.item.model_copy(update={"content": content})
+
+
+class _Checkpoints:
+    """Writes open replies' text on a timer, and the turn's heartbeat."""
+
+    def __init__(self, store: ChatStore, turn: RunningTurn, context: Any, interval: float) -> None:
+        self._store, self._turn, self._context, self._interval = store, turn, context, interval
+        self._replies: dict[str, _Reply] = {}
+        self._changed: set[str] = set()
+        self._lock = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self._task = asyncio.ensure_future(self._run())
+
+    def observe(self, event: ThreadStreamEvent) -> str | None:
+        """Follow one event; the id of a checkpointed reply it settles (ChatKit stores it)."""
+        if isinstance(event, ThreadItemUpdatedEvent):
+            reply = self._replies.get(event.item_id)
+            if reply is not None and reply.apply(event.update):
+                self._changed.add(event.item_id)
+            return None
+        if isinstance(event, ThreadItemAddedEvent):
+            if isinstance(event.item, AssistantMessageItem):
+                self._replies[event.item.id] = _Reply(event.item)
+            return None
+        if isinstance(event, (ThreadItemDoneEvent, ThreadItemReplacedEvent)):
+            item_id: str | None = event.item.id
+        elif isinstance(event, ThreadItemRemovedEvent):
+            item_id = event.item_id
+        else:
+            return None
+        return item_id if item_id in self._replies else None
+
+    async def release(self, item_id: str) -> None:
+        """Stop checkpointing a reply, after any write of it in progress."""
+        async with self._lock:
+            self._replies.pop(item_id, None)
+            self._changed.discard(item_id)
+
+    def stop(self) -> None:
+        """End the timer without waiting for it."""
+        self._stopping.set()
+
+    async def close(self) -> None:
+        """Write what changed since the last checkpoint, and end the timer."""
+        self._stopping.set()
+        await self._task
+
+    async def _run(self) -> None:
+        beat = time.monotonic()
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._interval)
+            async with self._lock:
+                await self._write()
+                if time.monotonic() - beat >= BEAT_INTERVAL and not self._stopping.is_set():
+                    beat = time.monotonic()
+                    await self._store.save_running_turn(replace(self._turn, beat=time.time()))
+
+    async def _write(self) -> None:
+        changed, self._changed = self._changed, set()
+        for item_id in changed:
+            snapshot = self._replies[item_id].snapshot()
+            if snapshot is not None:
+                await self._store.save_item(self._turn.thread_id, snapshot, self._context)
+
+
+async def settle_dead_turns(store: ChatStore, thread_id: str, context: Any) -> bool:
+    """Mark the turns of ``thread_id`` whose process died as interrupted; True if any were."""
+    settled = False
+    for turn in await store.running_turns(thread_id):
+        if turn.id in _RUNNING:
+            continue
+        # A record of this process that it no longer runs was abandoned (see ``tracked``).
+        abandoned = turn.owner == this_process()
+        if not abandoned and is_alive(turn.owner, turn.beat):
+            continue
+        try:
+            tail = await _last_turn(store, thread_id, context)
+        except NotFoundError:  # not this user's thread (or gone): not theirs to settle
+            return settled
+        if await store.end_running_turn(turn.id):  # False: another process settled it
+            await _mark_interrupted(store, thread_id, tail, context)
+            settled = True
+    return settled
+
+
+async def _last_turn(store: ChatStore, thread_id: str, context: Any) -> list[ThreadItem]:
+    """The items after the newest user message, newest first."""
+    tail: list[ThreadItem] = []
+    after = None
+    while True:
+        page = await store.load_thread_items(thread_id, after, 20, "desc", context)
+        for item in page.data:
+            if isinstance(item, UserMessageItem):
+                return tail
+            tail.append(item)
+        if not page.has_more or page.after is None:
+            return tail
+        after = page.after
+
+
+async def _mark_interrupted(
+    store: ChatStore, thread_id: str, tail: list[ThreadItem], context: Any
+) -> None:
+    waiting = False
+    for item in tail:
+        row = parse_tool_row(item) if isinstance(item, TaskItem) else None
+        if row is not None and row.status == "pending":
+            row.status, row.error = "error", INTERRUPTED_TOOL
+            failed = row.to_item(item.id, thread_id, item.created_at)
+            await store.save_item(thread_id, failed, context)
+        waiting = waiting or (row is not None and row.status == "approval")
+    newest = tail[0] if tail else None
+    if waiting or (newest is not None and (is_stop_note(newest) or is_incomplete_note(newest))):
+        return  # waiting for a person (nothing ran), or already marked
+    thread = await store.load_thread(thread_id, context)
+    if not isinstance(newest, AssistantMessageItem):  # none had started: an empty one says so
+        empty = AssistantMessageItem(
+            id=store.generate_item_id("message", thread, context),
+            thread_id=thread_id,
+            created_at=datetime.now(),
+            content=[],
+        )
+        await store.add_thread_item(thread_id, empty, context)
+    note = SDKHiddenContextItem(
+        id=store.generate_item_id("sdk_hidden_context", thread, context),
+        thread_id=thread_id,
+        created_at=datetime.now(),
+        content=INTERRUPTED_NOTE,
+    )
+    await store.add_thread_item(thread_id, note, context)
