@@ -11,7 +11,9 @@ as JSON: about what crosses the socket) are counted by this client for the run's
   streaming widget has to pay).
 - ``html +=``: ipywidgets ``HTML.value += token`` (the common naive peer).
 - ``ChatWidget``: the whole pipeline (openai-agents Runner on the offline model, the ChatKit
-  server, the bridge, the comm), with a fresh thread and after ``--history`` items.
+  server, the bridge, the comm), on a SQLite file as by default, with a fresh thread and after
+  ``--history`` items; and once with crash safety off (no running-turn record, no checkpoint
+  of streamed text every second: ``backends/_turns.py``), which shows what that costs.
 
 Printed: µs of kernel CPU per token (minimum over repeats, net of null), the ratio to the floor
 measured in the same run, IOPub messages and bytes per token. Nothing leaves the machine.
@@ -34,12 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' kerne
 from tests.support.kernel import execute, running_kernel
 
 SETUP = r"""
-import asyncio, json, resource, time
+import asyncio, json, resource, tempfile, time
 import anywidget, ipywidgets, traitlets
 from agents import set_tracing_disabled
+from chatkit.server import ChatKitServer
 from chatkit_widget import ChatWidget, OfflineDemoModel
+from chatkit_widget.backends._in_process import LocalChatKitServer
 from chatkit_widget.demo import demo_agent
 set_tracing_disabled(True)
+_STORE = tempfile.mkdtemp() + "/bench.sqlite"
+_TRACKED = LocalChatKitServer._process_events
 
 def _cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
@@ -82,20 +88,24 @@ _chats = {}
 async def _chat_with(history):
     if history not in _chats:
         model = OfflineDemoModel(delay=0)
-        chat = ChatWidget(agent=demo_agent(model=model), store=":memory:")
+        chat = ChatWidget(agent=demo_agent(model=model), store=_STORE)
+        chat.new_thread()
         while len(chat._backend.items_sync(chat.thread_id) if chat.thread_id else []) < history:
             await chat.ask("count to 3")
         _chats[history] = (chat, model)
     return _chats[history]
 
-async def _chatkit(n, rate, history):
+async def _chatkit(n, rate, history, safe=True):
     chat, model = await _chat_with(history)
     # The offline model streams at `rate` through the same Runner path a real model takes.
     model.delay = 1 / rate
+    if not safe:  # ChatKit's own event loop, without the crash-safety wrapper
+        LocalChatKitServer._process_events = ChatKitServer._process_events
     try:
         await chat.ask(f"count to {n}")
     finally:
         model.delay = 0
+        LocalChatKitServer._process_events = _TRACKED
 
 async def _measure(run):
     t0 = _cpu()
@@ -132,6 +142,7 @@ def main() -> None:
         "floor: bare anywidget, 16 ms": f"_floor({n}, {rate})",
         "ipywidgets HTML.value +=": f"_html({n}, {rate})",
         "ChatWidget, history 0": f"_chatkit({n}, {rate}, 0)",
+        "ChatWidget, h 0, no crash safety": f"_chatkit({n}, {rate}, 0, safe=False)",
         f"ChatWidget, history {args.history}": f"_chatkit({n}, {rate}, {args.history})",
     }
     with running_kernel() as client:

@@ -297,6 +297,7 @@ def test_a_serve_worker_killed_mid_reply_leaves_it_marked_for_the_next_worker(
             assert user["type"] == "user_message" and partial["type"] == "assistant_message"
             text = partial["content"][0]["text"]
             assert text and full.startswith(text) and len(text) < len(full)
+            assert partial["incomplete"] is True and partial["interrupted"] is True
             # Marked for every reader of the store (and the model: a hidden note).
             store = SQLiteStore(db)
             assert to_messages(store.all_items_sync(thread["id"]))[-1]["incomplete"] is True

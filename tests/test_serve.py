@@ -294,6 +294,10 @@ def test_disconnect_cancels_the_run_and_keeps_the_partial_reply(alice: Client) -
     items = alice.call("items.list", thread_id=thread_id, order="asc").json()["data"]
     assert [i["type"] for i in items] == ["user_message", "assistant_message"]
     assert items[1]["content"][0]["text"] == partial
+    assert items[1]["stopped"] is True, "a ChatKit client sees the stop too"
+    alice.call("items.feedback", thread_id=thread_id, item_ids=[items[1]["id"]], kind="negative")
+    thread = alice.call("threads.get_by_id", thread_id=thread_id).json()
+    assert thread["items"]["data"][-1]["feedback"] == "negative"
 
 
 # -- the SSE chat API -----------------------------------------------------------------------

@@ -28,12 +28,11 @@ from chatkit.types import (
 from pydantic import ValidationError
 
 from .._chatkit_json import ChatKitRequest, ItemReplaced, JSONObject, StreamEvent, ThreadJSON
-from .._messages import is_incomplete_note, is_interrupted_note, is_stop_note
 from ..store import ChatStore, as_chat_store
 from ._base import Backend, BackendError
+from ._marks import mark_items, mark_reply, with_versions
 from ._origin import notebook_of, request_notebook, with_notebook
 from ._turns import CHECKPOINT_INTERVAL, settle_dead_turns, tracked
-from ._versions import version_info
 
 #: What ChatKit hands its server's methods with each request: ``{}`` in a notebook, the
 #: user for ``chatkit-widget serve``, and what a turn keeps for its cancellation.
@@ -202,33 +201,7 @@ class InProcessBackend(Backend):
             raise BackendError(f"This conversation is {thread.status.type}{why}")
 
     async def _annotate(self, thread_id: str, body: JSONObject) -> None:
-        """Mark replies: ``"stopped"`` (by the user), ``"incomplete"`` (cut off), ``"feedback"``.
-
-        ChatKit records a stop only as a hidden item the client never receives, and feedback
-        not at all, so without this a reloaded thread could show neither. Clients that do not
-        know the fields ignore them.
-        """
-        page = body.get("items", body)
-        feedback = await self.store.load_feedback(thread_id, {})
-        thread = await self.store.load_thread(thread_id, {})
-        for item in page.get("data", []):
-            if item["id"] in feedback:
-                item["feedback"] = feedback[item["id"]]
-            if item.get("type") == "user_message":
-                with_versions(item, thread)
-            if item.get("type") == "assistant_message":
-                await self._mark_reply(thread_id, item)
-
-    async def _mark_reply(self, thread_id: str, item: JSONObject) -> None:
-        """Mark a stored reply ``"stopped"`` or ``"incomplete"`` from the hidden note after it."""
-        # Only the item right after it: paging a long thread stays O(page).
-        following = await self.store.load_thread_items(thread_id, item["id"], 1, "asc", {})
-        if following.data and is_stop_note(following.data[0]):
-            item["stopped"] = True
-        elif following.data and is_incomplete_note(following.data[0]):
-            item["incomplete"] = True
-            if is_interrupted_note(following.data[0]):  # its process died, not the network
-                item["interrupted"] = True
+        await mark_items(self.store, thread_id, body, {})
 
     async def _annotate_event(self, event: StreamEvent) -> None:
         """Say of a streamed item what a loaded one would.
@@ -242,7 +215,7 @@ class InProcessBackend(Backend):
             and isinstance(item, dict)
             and item.get("type") == "assistant_message"
         ):
-            await self._mark_reply(item["thread_id"], item)
+            await mark_reply(self.store, item["thread_id"], item, {})
         elif isinstance(item, dict) and item.get("type") == "user_message":
             try:
                 thread = await self.store.load_thread(item["thread_id"], {})
@@ -286,13 +259,6 @@ class InProcessBackend(Backend):
         self.thread_sync(thread_id)  # an unknown thread is an error, not an empty list
         self.store.run_sync(settle_dead_turns(self.store, thread_id, {}))
         return self.store.all_items_sync(thread_id)
-
-
-def with_versions(item: JSONObject, thread: ThreadMetadata) -> None:
-    """Mark an edited message ``"versions": {"index", "count"}`` (`_versions`)."""
-    info = version_info(thread, item["id"])
-    if info is not None:
-        item["versions"] = info
 
 
 def _thread_named(request: str | bytes | bytearray) -> str | None:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from .._chatkit_json import ChatKitRequest
 from ..backends._in_process import RequestContext, first_problem
+from ..backends._marks import mark_items
 from ._deps import User, not_found, state_of
 from ._streams import DetachedStream
 
@@ -22,6 +23,8 @@ router = APIRouter()
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 #: Requests the agent server has no backing for (no attachment store, no transcription).
 UNSUPPORTED = frozenset({"attachments.create", "attachments.delete", "input.transcribe"})
+#: Reads whose items get what ChatKit's JSON leaves out (a stop, a cut, feedback: `_marks`).
+MARKED = frozenset({"items.list", "threads.get_by_id"})
 
 
 @router.post("/chatkit")
@@ -47,7 +50,11 @@ async def chatkit(request: Request, user: User) -> Response:
     except NotFoundError as exc:
         raise not_found("Thread") from exc
     if isinstance(result, NonStreamingResult):
-        return Response(content=result.json, media_type="application/json")
+        if parsed["type"] not in MARKED or not isinstance(thread_id, str):
+            return Response(content=result.json, media_type="application/json")
+        read = json.loads(result.json)
+        await mark_items(state.store, thread_id, read, context)
+        return Response(content=json.dumps(read), media_type="application/json")
     stream = DetachedStream(result)
     try:  # errors before the first event are still HTTP errors
         first = await stream.next()
