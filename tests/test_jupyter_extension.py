@@ -7,6 +7,7 @@ cancel, a client that goes away, reattaching after a reload, malformed requests,
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from chatkit_widget.store import SQLiteStore
 from tests.support.lab import Lab
 
 EXTENSION = "--ServerApp.jpserver_extensions=chatkit_widget.jupyter=True"
@@ -677,3 +679,37 @@ print([m.__name__ for m in models if isinstance(m.__pydantic_validator__, MockVa
     assert "warm-up turn failed" not in done.stderr, done.stderr
     # The warm-up turn ran on its own in-memory store: nothing in the user's conversations.
     assert "threads 0" in done.stdout, done.stdout
+
+
+def test_a_reply_cut_by_a_killed_jupyter_server_comes_back_interrupted(tmp_path: Path) -> None:
+    lab = Lab(tmp_path, app="server", args=[EXTENSION])
+    lab.start()
+    try:
+        store = SQLiteStore(lab.data_dir / "chatkit_widget" / "sidebar.sqlite")
+        turn = create("count to 600")
+        with _client(lab) as client, client.stream("POST", "chatkit", json=turn) as r:
+            thread_id = SSE(r).read_until(lambda e: e["type"] == "thread.created")["thread"]["id"]
+            deadline = time.monotonic() + 30
+            while not any(i.type == "assistant_message" for i in store.all_items_sync(thread_id)):
+                assert time.monotonic() < deadline, "no checkpoint of the streaming reply"
+                time.sleep(0.05)
+            assert lab.process is not None
+            lab.process.send_signal(signal.SIGKILL)
+            lab.process.wait(10)
+        lab.start()  # the same data dir: a restarted Jupyter server
+        with _client(lab) as client:
+            user, reply = items(client, thread_id)
+        assert user["type"] == "user_message"
+        assert reply["incomplete"] is True and reply["interrupted"] is True
+        full = " ".join(str(i) for i in range(1, 601))
+        assert text_of(reply) and full.startswith(text_of(reply)) and text_of(reply) != full
+    finally:
+        lab.stop()
+
+
+def _client(lab: Lab) -> httpx.Client:
+    return httpx.Client(
+        base_url=f"{lab.url}/chatkit-widget/",
+        headers={"Authorization": f"token {lab.token}"},
+        timeout=30,
+    )

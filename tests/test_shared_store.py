@@ -10,7 +10,7 @@ from pathlib import Path
 from chatkit_widget.store import SQLiteStore
 
 PROCESSES = 4
-TURNS = 25
+TURNS = 100
 
 KERNEL = textwrap.dedent(
     """

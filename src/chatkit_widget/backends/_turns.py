@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -53,6 +54,7 @@ from .._tool_rows import parse_tool_row
 from ..store import ChatStore, RunningTurn
 from ._owner import is_alive, this_process
 
+log = logging.getLogger(__name__)
 #: How often (seconds) streamed text is written: a kill loses at most this much.
 CHECKPOINT_INTERVAL: Final = 1.0
 #: How often (seconds) a running turn says its process is alive (read from other hosts).
@@ -95,7 +97,10 @@ async def tracked(
     finally:
         if ended:
             await checkpoints.close()
-            await store.end_running_turn(turn.id)
+            try:
+                await store.end_running_turn(turn.id)
+            except Exception:  # the turn's own outcome matters more; a reader settles it later
+                log.warning("chatkit-widget: could not end a running turn's record", exc_info=True)
             _RUNNING.discard(turn.id)
 
 
@@ -185,10 +190,15 @@ class _Checkpoints:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self._interval)
             async with self._lock:
-                await self._write()
-                if time.monotonic() - beat >= BEAT_INTERVAL and not self._stopping.is_set():
-                    beat = time.monotonic()
-                    await self._store.save_running_turn(replace(self._turn, beat=time.time()))
+                try:
+                    await self._write()
+                    if time.monotonic() - beat >= BEAT_INTERVAL and not self._stopping.is_set():
+                        beat = time.monotonic()
+                        await self._store.save_running_turn(replace(self._turn, beat=time.time()))
+                except Exception:  # a checkpoint is insurance: the turn goes on without it
+                    log.warning(
+                        "chatkit-widget: a checkpoint of a streaming reply failed", exc_info=True
+                    )
 
     async def _write(self) -> None:
         changed, self._changed = self._changed, set()
