@@ -5,10 +5,11 @@ the same store (two notebooks share the default file; ``serve`` runs several wor
 a reply still streaming elsewhere from one whose process died. The owner is JSON naming the
 host, the pid and, where the system says, when that process started (a pid is reused).
 
-- Same host: the pid's process exists and started when the owner says; a live process is
-  never judged dead, however long its event loop is blocked.
-- Another host (or a system with no process table to ask): the owner's heartbeat, refreshed
-  while it streams, is older than ``DEAD_AFTER`` seconds.
+- Same host and process namespace: the pid's process exists and started when the owner says;
+  a live process is never judged dead, however long its event loop is blocked.
+- Another host, another container's process namespace, or Windows (no safe way to ask): the
+  owner's heartbeat, refreshed while it streams, is older than ``DEAD_AFTER`` seconds. A turn
+  whose event loop is blocked that long there (a synchronous tool) is taken for dead.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def this_process() -> str:
     """This process as a turn owner: ``{"host", "pid", "start"}`` as compact JSON."""
     pid = os.getpid()
     return json.dumps(
-        {"host": socket.gethostname(), "pid": pid, "start": _started(pid)},
+        {"host": socket.gethostname(), "ns": _pid_namespace(), "pid": pid, "start": _started(pid)},
         separators=(",", ":"),
     )
 
@@ -43,17 +44,18 @@ def is_alive(owner: str, beat: float, now: float | None = None) -> bool:
     stale = (time.time() if now is None else now) - beat > DEAD_AFTER
     try:
         data = json.loads(owner)
-        host, pid = str(data["host"]), int(data["pid"])
+        host, pid, ns = str(data["host"]), int(data["pid"]), data.get("ns")
         start = None if data.get("start") is None else str(data["start"])
     except (ValueError, KeyError, TypeError):
         return not stale
-    if host != socket.gethostname() or sys.platform == "win32":
-        # Windows: os.kill(pid, 0) would terminate the process, so only the heartbeat counts.
+    if host != socket.gethostname() or ns != _pid_namespace() or sys.platform == "win32":
+        # Its pid means nothing here (or, on Windows, os.kill(pid, 0) would terminate it).
         return not stale
     if pid == os.getpid():
         return start == _started(pid)
-    if start is not None and Path("/proc").is_dir():
-        return _started(pid) == start
+    started = _started(pid)
+    if start is not None and started is not None:
+        return started == start  # a reused pid started later
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -61,6 +63,14 @@ def is_alive(owner: str, beat: float, now: float | None = None) -> bool:
     except PermissionError:  # another user's process: it exists
         return True
     return True
+
+
+def _pid_namespace() -> int | None:
+    """This process's pid namespace (Linux): containers on one host each have their own."""
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return None
 
 
 def _started(pid: int) -> str | None:

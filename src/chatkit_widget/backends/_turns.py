@@ -63,6 +63,8 @@ BEAT_INTERVAL: Final = 10.0
 INTERRUPTED_TOOL: Final = "Interrupted: the process running this tool stopped before it finished."
 #: Turns this process is running now (a record of this process not here was abandoned).
 _RUNNING: set[str] = set()
+#: Turns this process finished whose record it could not remove (never to be marked).
+_ENDED: set[str] = set()
 
 
 async def tracked(
@@ -72,10 +74,15 @@ async def tracked(
     events: AsyncIterator[ThreadStreamEvent],
     interval: float = CHECKPOINT_INTERVAL,
 ) -> AsyncIterator[ThreadStreamEvent]:
-    """``events``, with the turn recorded as running and its streamed text checkpointed."""
-    turn = RunningTurn(uuid.uuid4().hex, thread_id, this_process(), time.time())
-    _RUNNING.add(turn.id)  # first: a record of this process not running is abandoned
-    await store.save_running_turn(turn)
+    """``events``, with the turn recorded as running and its streamed text checkpointed.
+
+    Only on a store that ``keeps_running_turns``; on any other, ``events`` unchanged.
+    """
+    turn = await _begin(store, thread_id, context) if store.keeps_running_turns else None
+    if turn is None:
+        async for event in events:
+            yield event
+        return
     checkpoints = _Checkpoints(store, turn, context, interval)
     ended = False
     try:
@@ -86,9 +93,11 @@ async def tracked(
             yield event
         ended = True
     except GeneratorExit:
-        # Abandoned, not ended (a finalizer at interpreter exit): leave the record, so the
-        # turn is settled as interrupted. No awaiting here: the loop may be gone.
-        checkpoints.stop()
+        # Abandoned, not ended: a cancel that landed in ChatKit's own code (it saved the
+        # reply and a stop note), or a finalizer at exit. No awaiting (the loop may be
+        # gone) and no last write over what ChatKit saved: the record stays for a reader
+        # to settle (see ``settle_dead_turns``).
+        checkpoints.abandon()
         _RUNNING.discard(turn.id)
         raise
     except BaseException:  # failed or stopped: ChatKit keeps what streamed
@@ -97,11 +106,30 @@ async def tracked(
     finally:
         if ended:
             await checkpoints.close()
-            try:
-                await store.end_running_turn(turn.id)
-            except Exception:  # the turn's own outcome matters more; a reader settles it later
-                log.warning("chatkit-widget: could not end a running turn's record", exc_info=True)
-            _RUNNING.discard(turn.id)
+            await _end(store, turn)
+
+
+async def _begin(store: ChatStore, thread_id: str, context: Any) -> RunningTurn | None:
+    """Record a turn as running; None if the store cannot say so (the turn runs anyway)."""
+    try:
+        newest = await store.load_thread_items(thread_id, None, 1, "desc", context)
+        after = newest.data[0].id if newest.data else None
+        turn = RunningTurn(uuid.uuid4().hex, thread_id, this_process(), time.time(), after)
+        _RUNNING.add(turn.id)  # first: a record of this process it does not run is abandoned
+        await store.save_running_turn(turn)
+    except Exception:
+        log.warning("chatkit-widget: could not record a running turn", exc_info=True)
+        return None
+    return turn
+
+
+async def _end(store: ChatStore, turn: RunningTurn) -> None:
+    try:
+        await store.end_running_turn(turn.id)
+    except Exception:  # the turn's own outcome matters more: a reader removes it unmarked
+        log.warning("chatkit-widget: could not end a running turn's record", exc_info=True)
+        _ENDED.add(turn.id)
+    _RUNNING.discard(turn.id)
 
 
 class _Reply:
@@ -175,9 +203,12 @@ class _Checkpoints:
             self._replies.pop(item_id, None)
             self._changed.discard(item_id)
 
-    def stop(self) -> None:
-        """End the timer without waiting for it."""
-        self._stopping.set()
+    def abandon(self) -> None:
+        """End the timer without waiting for it, and write nothing more."""
+        self._replies.clear()
+        self._changed.clear()
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the timer is gone too
+            self._stopping.set()
 
     async def close(self) -> None:
         """Write what changed since the last checkpoint, and end the timer."""
@@ -209,26 +240,42 @@ class _Checkpoints:
 
 
 async def settle_dead_turns(store: ChatStore, thread_id: str, context: Any) -> bool:
-    """Mark the turns of ``thread_id`` whose process died as interrupted; True if any were."""
+    """Mark the turns of ``thread_id`` whose process died as interrupted; True if any were.
+
+    Never raises for the store's sake: a failure is logged and the request goes on.
+    """
+    if not store.keeps_running_turns:
+        return False
+    try:
+        return await _settle(store, thread_id, context)
+    except NotFoundError:  # not this user's thread (or gone): not theirs to settle
+        return False
+    except Exception:
+        log.warning("chatkit-widget: could not settle interrupted turns", exc_info=True)
+        return False
+
+
+async def _settle(store: ChatStore, thread_id: str, context: Any) -> bool:
     settled = False
     for turn in await store.running_turns(thread_id):
         if turn.id in _RUNNING:
+            continue
+        if turn.id in _ENDED:  # finished here; only its record was left
+            if await store.end_running_turn(turn.id):
+                _ENDED.discard(turn.id)
             continue
         # A record of this process that it no longer runs was abandoned (see ``tracked``).
         abandoned = turn.owner == this_process()
         if not abandoned and is_alive(turn.owner, turn.beat):
             continue
-        try:
-            tail = await _last_turn(store, thread_id, context)
-        except NotFoundError:  # not this user's thread (or gone): not theirs to settle
-            return settled
+        tail = await _since_last_message(store, thread_id, context)
         if await store.end_running_turn(turn.id):  # False: another process settled it
-            await _mark_interrupted(store, thread_id, tail, context)
+            await _mark_interrupted(store, thread_id, tail, turn.after_item, context)
             settled = True
     return settled
 
 
-async def _last_turn(store: ChatStore, thread_id: str, context: Any) -> list[ThreadItem]:
+async def _since_last_message(store: ChatStore, thread_id: str, context: Any) -> list[ThreadItem]:
     """The items after the newest user message, newest first."""
     tail: list[ThreadItem] = []
     after = None
@@ -244,8 +291,17 @@ async def _last_turn(store: ChatStore, thread_id: str, context: Any) -> list[Thr
 
 
 async def _mark_interrupted(
-    store: ChatStore, thread_id: str, tail: list[ThreadItem], context: Any
+    store: ChatStore,
+    thread_id: str,
+    tail: list[ThreadItem],
+    started_after: str | None,
+    context: Any,
 ) -> None:
+    """Fail the tool rows left running; mark the turn's reply (or an empty one) interrupted.
+
+    ``tail`` is what followed the newest user message, newest first; the turn's own items are
+    those newer than ``started_after`` (an approval's resumed run continues an older turn).
+    """
     waiting = False
     for item in tail:
         row = parse_tool_row(item) if isinstance(item, TaskItem) else None
@@ -254,7 +310,9 @@ async def _mark_interrupted(
             failed = row.to_item(item.id, thread_id, item.created_at)
             await store.save_item(thread_id, failed, context)
         waiting = waiting or (row is not None and row.status == "approval")
-    newest = tail[0] if tail else None
+    ids = [item.id for item in tail]
+    own = tail[: ids.index(started_after)] if started_after in ids else tail
+    newest = own[0] if own else None
     if waiting or (newest is not None and (is_stop_note(newest) or is_incomplete_note(newest))):
         return  # waiting for a person (nothing ran), or already marked
     thread = await store.load_thread(thread_id, context)

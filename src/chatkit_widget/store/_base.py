@@ -58,6 +58,8 @@ class RunningTurn:
     owner: str
     #: ``time.time()`` when the owner last said it was alive.
     beat: float
+    #: The thread's newest item when the turn began: the turn's own items come after it.
+    after_item: str | None = None
 
 
 class ChatStore(Store[Any]):
@@ -71,6 +73,11 @@ class ChatStore(Store[Any]):
     #: True when threads are owned by, and visible only to, the ``context["user"]`` that
     #: created them (see the module docstring). ``serve`` refuses stores without it.
     scopes_by_user: ClassVar[bool] = False
+    #: True when every process using the store sees the running-turn records, and
+    #: ``add_thread_item`` stores an item that already exists again (an upsert). Crash safety
+    #: (``backends._turns``: checkpoints of streaming replies, interrupted turns marked) runs
+    #: only on such a store; on another, a reply checkpointed mid-stream would be added twice.
+    keeps_running_turns: ClassVar[bool] = False
 
     @property
     def local_dir(self) -> Path | None:
@@ -96,9 +103,8 @@ class ChatStore(Store[Any]):
     async def load_feedback(self, thread_id: str, context: Any) -> dict[str, str]:
         """Feedback on a thread's items: item id -> ``"positive"`` | ``"negative"``."""
 
-    # Running turns. This default keeps them in this process's memory: a store shared by
-    # several processes overrides all three, or a reply cut off by another process's death
-    # is never marked interrupted (nothing else is lost).
+    # Running turns, used when ``keeps_running_turns``. This default keeps them in this
+    # process's memory; a store that sets the flag overrides all three.
 
     async def save_running_turn(self, turn: RunningTurn) -> None:
         """Record a running turn, or refresh its ``beat``."""

@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS running_turns (
     id TEXT PRIMARY KEY,
     thread_id TEXT NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
     owner TEXT NOT NULL,
-    beat REAL NOT NULL
+    beat REAL NOT NULL,
+    after_item TEXT
 );
 CREATE INDEX IF NOT EXISTS running_turns_by_thread ON running_turns (thread_id);
 """
@@ -127,6 +128,8 @@ class SQLiteStore(ChatStore):
 
     #: Threads a ``context["user"]`` creates are that user's (the ``owner`` column).
     scopes_by_user = True
+    #: Running turns live in the file, and adding an item upserts it.
+    keeps_running_turns = True
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
@@ -438,9 +441,9 @@ class SQLiteStore(ChatStore):
         def save() -> None:
             with self._lock:
                 self._conn.execute(
-                    "INSERT INTO running_turns (id, thread_id, owner, beat) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET beat = excluded.beat",
-                    (turn.id, turn.thread_id, turn.owner, turn.beat),
+                    "INSERT INTO running_turns (id, thread_id, owner, beat, after_item) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET beat = excluded.beat",
+                    (turn.id, turn.thread_id, turn.owner, turn.beat, turn.after_item),
                 )
 
         await _off_loop(save)
@@ -448,7 +451,7 @@ class SQLiteStore(ChatStore):
     async def running_turns(self, thread_id: str) -> list[RunningTurn]:
         rows = await _off_loop(
             self._query,
-            "SELECT id, thread_id, owner, beat FROM running_turns WHERE thread_id = ?",
+            "SELECT id, thread_id, owner, beat, after_item FROM running_turns WHERE thread_id = ?",
             (thread_id,),
         )
         return [RunningTurn(*row) for row in rows]
