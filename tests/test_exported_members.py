@@ -39,6 +39,7 @@ PUBLIC: dict[str, list[str]] = {
     "chatkit_widget.demo": ["OfflineDemoModel", "TaskList", "demo_agent"],
     "chatkit_widget.server": [
         "MissingSecretError",
+        "OIDCSettings",
         "TargetError",
         "TokenError",
         "create_app",

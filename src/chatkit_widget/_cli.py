@@ -6,12 +6,17 @@ FastAPI, uvicorn and PyJWT (the ``serve`` extra) are imported only when a comman
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .server._oidc import OIDCSettings
 
 DEFAULT_STORE = "chatkit-widget-server.sqlite"
 EXIT_USAGE = 2
@@ -50,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
         "--store", default=DEFAULT_STORE, help=f"SQLite file for conversations ({DEFAULT_STORE})"
     )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    idp = serve.add_argument_group(
+        "identity provider",
+        "Accept tokens of an OpenID Connect provider (checked against its published keys) "
+        "instead of tokens signed with CHATKIT_WIDGET_SECRET. All three are needed together.",
+    )
+    idp.add_argument("--jwks-url", metavar="URL", help="the provider's key set (its jwks_uri)")
+    idp.add_argument("--issuer", metavar="ISS", help="the exact 'iss' of its tokens")
+    idp.add_argument("--audience", metavar="AUD", help="the 'aud' of tokens meant for this server")
+    idp.add_argument(
+        "--user-claim", default="sub", metavar="CLAIM", help="the claim naming the user (sub)"
+    )
     token = commands.add_parser(
         "token",
         help="print a bearer token for a user",
@@ -75,15 +91,17 @@ def _token(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from ._agent_target import TargetError, load_target, resolve_agent
-    from .server._app import STORE_ENV, TARGET_ENV, create_app
+    from .server._app import OIDC_ENV, STORE_ENV, TARGET_ENV, create_app
     from .server._auth import MissingSecretError, resolve_secret
 
     if args.workers < 1:
         print("chatkit-widget: --workers must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     try:
-        resolve_secret()
-    except MissingSecretError as exc:
+        oidc = _oidc_settings(args)
+        if oidc is None:
+            resolve_secret()
+    except (MissingSecretError, ValueError) as exc:
         print(f"chatkit-widget: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -100,13 +118,35 @@ def _serve(args: argparse.Namespace) -> int:
         "(ChatKit: /chatkit, chat API: /api/chat)"
     )
     if args.workers == 1:
-        return _run(create_app(agent, store=store), args, banner)
+        return _run(create_app(agent, store=store, oidc=oidc), args, banner)
     # Each worker process imports the target itself; they share the store file.
     from .store import SQLiteStore
 
     SQLiteStore(store).close()  # create or migrate the file once, before the workers race
     os.environ[TARGET_ENV], os.environ[STORE_ENV] = args.target, store
+    if oidc is not None:
+        os.environ[OIDC_ENV] = json.dumps(dataclasses.asdict(oidc))
     return _run("chatkit_widget.server._app:app_from_env", args, banner)
+
+
+def _oidc_settings(args: argparse.Namespace) -> OIDCSettings | None:
+    """The provider the flags name, if any.
+
+    Raises:
+        ValueError: if only some of --jwks-url, --issuer, --audience are given, or the URL is
+            not http(s).
+    """
+    from .server._oidc import OIDCSettings
+
+    given = {"--jwks-url": args.jwks_url, "--issuer": args.issuer, "--audience": args.audience}
+    if not any(given.values()):
+        return None
+    missing = [flag for flag, value in given.items() if not value]
+    if missing:
+        raise ValueError(f"an identity provider needs {', '.join(missing)} too")
+    if not args.jwks_url.startswith(("https://", "http://")):
+        raise ValueError(f"--jwks-url must be an http(s) URL, not {args.jwks_url!r}")
+    return OIDCSettings(args.jwks_url, args.issuer, args.audience, args.user_claim)
 
 
 def _run(app: Any, args: argparse.Namespace, banner: str) -> int:

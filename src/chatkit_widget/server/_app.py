@@ -7,6 +7,7 @@ serve one store.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -17,12 +18,15 @@ from .._agent_target import AgentOrFactory, load_target, resolve_agent
 from ..backends._agent import AgentChatKitServer
 from ..store import ChatStore, SQLiteStore
 from . import _chatkit_routes, _sse_chat_routes
-from ._auth import resolve_secret
+from ._auth import Authenticator, SecretVerifier, resolve_secret
 from ._deps import ServerState
+from ._oidc import JWKSVerifier, OIDCSettings
 
 #: How ``chatkit-widget serve --workers N`` tells each worker what to serve.
 TARGET_ENV = "CHATKIT_WIDGET_TARGET"
 STORE_ENV = "CHATKIT_WIDGET_STORE"
+#: ... and which identity provider's tokens it accepts (``OIDCSettings`` as JSON).
+OIDC_ENV = "CHATKIT_WIDGET_OIDC"
 
 
 def create_app(
@@ -30,6 +34,7 @@ def create_app(
     *,
     store: str | Path | ChatStore,
     secret: str | None = None,
+    oidc: OIDCSettings | None = None,
 ) -> FastAPI:
     """An ASGI app serving ``agent_or_factory`` over ChatKit's protocol and the SSE chat API.
 
@@ -43,9 +48,11 @@ def create_app(
         store: The SQLite file, or a ``ChatStore`` that ``scopes_by_user`` (such as a
             ``SQLiteStore``), that holds every conversation.
         secret: The token signing secret; defaults to ``CHATKIT_WIDGET_SECRET``.
+        oidc: Accept tokens of this OpenID Connect provider instead of secret-signed ones.
 
     Raises:
-        MissingSecretError: if there is no secret.
+        MissingSecretError: if there is no secret (and no ``oidc``).
+        ValueError: if both ``secret`` and ``oidc`` are given.
         TypeError: if ``store`` is neither a path nor a ``ChatStore`` that keeps users apart.
         TargetError: if the factory fails or does not return an ``Agent``.
 
@@ -54,7 +61,7 @@ def create_app(
         app = create_app(my_agent, store="chats.sqlite")  # then: uvicorn.run(app)
         ```
     """
-    secret = resolve_secret(secret)
+    auth = _authenticator(secret, oidc)
     agent = resolve_agent(agent_or_factory)
     chat_store = _server_store(store)
     # Tracing stays off: AgentChatKitServer disables it unless asked.
@@ -62,7 +69,7 @@ def create_app(
     chatkit = AgentChatKitServer(agent, chat_store, expose_errors=False)
     # No /docs or /openapi.json: every route but /health requires a token.
     app = FastAPI(title="chatkit-widget", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.chatkit_widget = ServerState(chatkit=chatkit, store=chat_store, secret=secret)
+    app.state.chatkit_widget = ServerState(chatkit=chatkit, store=chat_store, auth=auth)
     app.include_router(_chatkit_routes.router)
     app.include_router(_sse_chat_routes.router)
 
@@ -71,6 +78,14 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def _authenticator(secret: str | None, oidc: OIDCSettings | None) -> Authenticator:
+    if oidc is None:
+        return SecretVerifier(resolve_secret(secret))
+    if secret is not None:
+        raise ValueError("give secret= or oidc=, not both: tokens come from one place")
+    return JWKSVerifier(oidc)
 
 
 def _server_store(store: str | Path | ChatStore) -> ChatStore:
@@ -89,4 +104,7 @@ def app_from_env() -> FastAPI:
     """The app uvicorn's workers build (factory mode): target and store come from env vars."""
     set_tracing_disabled(True)  # a worker process is ours: no traces leave it
     spec = os.environ[TARGET_ENV]
-    return create_app(resolve_agent(load_target(spec), spec), store=os.environ[STORE_ENV])
+    oidc = OIDCSettings(**json.loads(os.environ[OIDC_ENV])) if OIDC_ENV in os.environ else None
+    return create_app(
+        resolve_agent(load_target(spec), spec), store=os.environ[STORE_ENV], oidc=oidc
+    )

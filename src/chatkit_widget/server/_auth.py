@@ -1,9 +1,15 @@
-"""Bearer tokens: HS256 JWTs whose ``sub`` claim names the user."""
+"""Bearer tokens: who a request comes from.
+
+Two ways to tell: HS256 JWTs signed with the server's own secret (``SecretVerifier``, for
+development and small setups; ``mint_token`` makes them), or tokens from an OpenID Connect
+provider (``_oidc.JWKSVerifier``). Both are an ``Authenticator``.
+"""
 
 from __future__ import annotations
 
 import os
 import time
+from typing import Protocol
 
 import jwt
 
@@ -14,6 +20,31 @@ DEFAULT_EXPIRES_IN = 86400
 
 class TokenError(ValueError):
     """A token that does not authenticate anyone (bad signature, expired, no ``sub``...)."""
+
+
+class Authenticator(Protocol):
+    """Turns a bearer token into the user it authenticates."""
+
+    async def user_of(self, token: str) -> str:
+        """The user; raises ``TokenError`` with the reason when the token is not good."""
+        ...
+
+
+class ProviderUnavailableError(RuntimeError):
+    """The identity provider's keys could not be read: no token can be checked right now."""
+
+
+class SecretVerifier:
+    """Authenticates HS256 tokens signed with ``secret`` (``mint_token``)."""
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    def __repr__(self) -> str:
+        return "SecretVerifier(secret=<hidden>)"
+
+    async def user_of(self, token: str) -> str:
+        return verify_token(token, self._secret)
 
 
 class MissingSecretError(RuntimeError):
@@ -68,15 +99,26 @@ def verify_token(token: str, secret: str) -> str:
         claims = jwt.decode(
             token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]}
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise TokenError("The token has expired.") from exc
-    except jwt.InvalidSignatureError as exc:
-        raise TokenError("The token's signature is invalid.") from exc
-    except jwt.MissingRequiredClaimError as exc:
-        raise TokenError(f"The token has no {exc.claim!r} claim.") from exc
     except jwt.InvalidTokenError as exc:
-        raise TokenError(f"The token is invalid: {exc}") from exc
+        raise rejection(exc) from exc
     user = claims.get("sub")
     if not isinstance(user, str) or not user:
         raise TokenError("The token's 'sub' claim names no user.")
     return user
+
+
+def rejection(
+    exc: jwt.InvalidTokenError, *, issuer: str | None = None, audience: str | None = None
+) -> TokenError:
+    """The ``TokenError`` that says, in words a client can act on, why PyJWT refused a token."""
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        return TokenError("The token has expired.")
+    if isinstance(exc, jwt.InvalidIssuerError):
+        return TokenError(f"The token was not issued by {issuer}.")
+    if isinstance(exc, jwt.InvalidAudienceError):
+        return TokenError(f"The token is not meant for this server ({audience}).")
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return TokenError("The token's signature is invalid.")
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return TokenError(f"The token has no {exc.claim!r} claim.")
+    return TokenError(f"The token is invalid: {exc}")

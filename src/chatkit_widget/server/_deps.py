@@ -9,16 +9,16 @@ from fastapi import Depends, HTTPException, Request
 
 from ..backends._agent import AgentChatKitServer
 from ..store import ChatStore
-from ._auth import TokenError, verify_token
+from ._auth import Authenticator, ProviderUnavailableError, TokenError
 
 
 @dataclass(frozen=True)
 class ServerState:
-    """One app's ChatKit server, store and signing secret (no conversation state)."""
+    """One app's ChatKit server, store and authenticator (no conversation state)."""
 
     chatkit: AgentChatKitServer
     store: ChatStore
-    secret: str
+    auth: Authenticator
 
 
 def state_of(request: Request) -> ServerState:
@@ -36,20 +36,23 @@ def not_found(what: str = "Conversation") -> HTTPException:
     return HTTPException(status_code=404, detail=f"{what} not found.")
 
 
-def current_user(request: Request) -> str:
-    """The ``sub`` of the request's valid bearer token.
+async def current_user(request: Request) -> str:
+    """The user the request's valid bearer token names.
 
     Raises:
-        HTTPException: 401 when the token is missing, malformed, badly signed or expired.
+        HTTPException: 401 when the token is missing, malformed, badly signed or expired;
+            503 when the identity provider's keys cannot be read.
     """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("Missing bearer token: send 'Authorization: Bearer <token>'.")
     try:
-        return verify_token(token.strip(), state_of(request).secret)
+        return await state_of(request).auth.user_of(token.strip())
     except TokenError as exc:
         raise unauthorized(str(exc)) from exc
+    except ProviderUnavailableError as exc:
+        raise HTTPException(status_code=503, detail=str(exc), headers={"Retry-After": "5"}) from exc
 
 
 User = Annotated[str, Depends(current_user)]
