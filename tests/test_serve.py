@@ -26,12 +26,14 @@ from chatkit_widget.server import (
     verify_token,
 )
 from chatkit_widget.server._app import STORE_ENV, TARGET_ENV, app_from_env
+from chatkit_widget.server._body_limit import parse_size
 from tests.support.http_servers import free_port, serve_app, serve_process
 from tests.support.serve_target import make_agent
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 REPO = Path(__file__).resolve().parent.parent
 COUNT_TO_200 = " ".join(str(i) for i in range(1, 201))
+JSON_ONLY = {"Accept": "application/json"}
 
 
 def auth(user: str) -> dict[str, str]:
@@ -604,3 +606,52 @@ def test_the_package_imports_without_the_serve_extra() -> None:
     assert done.returncode == 1
     assert "pip install 'chatkit-widget[serve]'" in done.stderr
     assert done.stdout == ""
+
+
+# -- request size ----------------------------------------------------------------------------
+
+
+def test_a_body_over_the_limit_gets_413_and_nothing_is_stored(
+    alice: Client, store_path: Path
+) -> None:
+    huge = "x" * 2_000_000  # 2 MB: twice the default limit
+    for response in (
+        alice.call("threads.create", input=chat_input(huge)),
+        alice.http.post("/api/chat", json={"message": huge}),
+    ):
+        assert response.status_code == 413
+        assert "larger than this server accepts (1 MB)" in response.json()["detail"]
+    assert SQLiteStore(store_path).load_threads_sync(10, None, "desc").data == []
+    # Under the limit, a long message goes through.
+    long = "echo: " + "y" * 500_000
+    response = alice.http.post("/api/chat", json={"message": long}, headers=JSON_ONLY)
+    assert response.status_code == 200 and len(response.json()["content"]) == 500_000
+
+
+def test_a_chunked_body_is_cut_off_at_the_limit(store_path: Path) -> None:
+    app = create_app(make_agent, store=store_path, secret=SECRET, max_body=1000)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the server counts as it reads
+        body = json.dumps({"message": "z" * 5000}).encode()
+        for start in range(0, len(body), 500):
+            yield body[start : start + 500]
+
+    with serve_app(app) as base:
+        response = httpx.post(
+            base + "/api/chat", content=chunks(), headers={**auth("alice"), **JSON_ONLY}
+        )
+    assert response.status_code == 413
+    assert "(1 KB)" in response.json()["detail"]
+    assert SQLiteStore(store_path).load_threads_sync(10, None, "desc").data == []
+
+
+@pytest.mark.parametrize(
+    ("text", "size"), [("1MB", 1_000_000), ("512 kb", 512_000), ("2000", 2000), ("10B", 10)]
+)
+def test_max_body_sizes_parse(text: str, size: int) -> None:
+    assert parse_size(text) == size
+
+
+def test_a_bad_max_body_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "tests.support.serve_target:agent", "--max-body", "lots"]) == 2
+    assert "not a size: 'lots'" in capsys.readouterr().err

@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         "--store", default=DEFAULT_STORE, help=f"SQLite file for conversations ({DEFAULT_STORE})"
     )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    serve.add_argument(
+        "--max-body",
+        default="1MB",
+        metavar="SIZE",
+        help="refuse larger requests with 413, unread (1MB; e.g. 512KB, 2000)",
+    )
     idp = serve.add_argument_group(
         "identity provider",
         "Accept tokens of an OpenID Connect provider (checked against its published keys) "
@@ -91,13 +97,16 @@ def _token(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from ._agent_target import TargetError, load_target, resolve_agent
-    from .server._app import OIDC_ENV, STORE_ENV, TARGET_ENV, create_app
+    from .server._app import MAX_BODY_ENV, OIDC_ENV, STORE_ENV, TARGET_ENV, create_app
     from .server._auth import MissingSecretError, resolve_secret
 
     if args.workers < 1:
         print("chatkit-widget: --workers must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    from .server._body_limit import parse_size
+
     try:
+        max_body = parse_size(args.max_body)
         oidc = _oidc_settings(args)
         if oidc is None:
             resolve_secret()
@@ -118,12 +127,13 @@ def _serve(args: argparse.Namespace) -> int:
         "(ChatKit: /chatkit, chat API: /api/chat)"
     )
     if args.workers == 1:
-        return _run(create_app(agent, store=store, oidc=oidc), args, banner)
+        return _run(create_app(agent, store=store, oidc=oidc, max_body=max_body), args, banner)
     # Each worker process imports the target itself; they share the store file.
     from .store import SQLiteStore
 
     SQLiteStore(store).close()  # create or migrate the file once, before the workers race
     os.environ[TARGET_ENV], os.environ[STORE_ENV] = args.target, store
+    os.environ[MAX_BODY_ENV] = str(max_body)
     if oidc is not None:
         os.environ[OIDC_ENV] = json.dumps(dataclasses.asdict(oidc))
     return _run("chatkit_widget.server._app:app_from_env", args, banner)

@@ -19,6 +19,7 @@ from ..backends._agent import AgentChatKitServer
 from ..store import ChatStore, SQLiteStore
 from . import _chatkit_routes, _sse_chat_routes
 from ._auth import Authenticator, SecretVerifier, resolve_secret
+from ._body_limit import DEFAULT_MAX_BODY, BodyLimit
 from ._deps import ServerState
 from ._oidc import JWKSVerifier, OIDCSettings
 
@@ -27,6 +28,8 @@ TARGET_ENV = "CHATKIT_WIDGET_TARGET"
 STORE_ENV = "CHATKIT_WIDGET_STORE"
 #: ... and which identity provider's tokens it accepts (``OIDCSettings`` as JSON).
 OIDC_ENV = "CHATKIT_WIDGET_OIDC"
+#: ... and the largest request body, in bytes.
+MAX_BODY_ENV = "CHATKIT_WIDGET_MAX_BODY"
 
 
 def create_app(
@@ -35,6 +38,7 @@ def create_app(
     store: str | Path | ChatStore,
     secret: str | None = None,
     oidc: OIDCSettings | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
 ) -> FastAPI:
     """An ASGI app serving ``agent_or_factory`` over ChatKit's protocol and the SSE chat API.
 
@@ -49,6 +53,7 @@ def create_app(
             ``SQLiteStore``), that holds every conversation.
         secret: The token signing secret; defaults to ``CHATKIT_WIDGET_SECRET``.
         oidc: Accept tokens of this OpenID Connect provider instead of secret-signed ones.
+        max_body: Request bodies over this many bytes get 413, unread and unstored.
 
     Raises:
         MissingSecretError: if there is no secret (and no ``oidc``).
@@ -70,6 +75,7 @@ def create_app(
     # No /docs or /openapi.json: every route but /health requires a token.
     app = FastAPI(title="chatkit-widget", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.chatkit_widget = ServerState(chatkit=chatkit, store=chat_store, auth=auth)
+    app.add_middleware(BodyLimit, max_bytes=max_body)
     app.include_router(_chatkit_routes.router)
     app.include_router(_sse_chat_routes.router)
 
@@ -106,5 +112,8 @@ def app_from_env() -> FastAPI:
     spec = os.environ[TARGET_ENV]
     oidc = OIDCSettings(**json.loads(os.environ[OIDC_ENV])) if OIDC_ENV in os.environ else None
     return create_app(
-        resolve_agent(load_target(spec), spec), store=os.environ[STORE_ENV], oidc=oidc
+        resolve_agent(load_target(spec), spec),
+        store=os.environ[STORE_ENV],
+        oidc=oidc,
+        max_body=int(os.environ.get(MAX_BODY_ENV, DEFAULT_MAX_BODY)),
     )
