@@ -655,3 +655,67 @@ def test_max_body_sizes_parse(text: str, size: int) -> None:
 def test_a_bad_max_body_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "tests.support.serve_target:agent", "--max-body", "lots"]) == 2
     assert "not a size: 'lots'" in capsys.readouterr().err
+
+
+# -- browsers on other origins, readiness ------------------------------------------------------
+
+
+def test_only_the_allowed_origins_may_call_from_a_browser(store_path: Path) -> None:
+    app = create_app(
+        make_agent, store=store_path, secret=SECRET, cors_origins=["https://app.example.com"]
+    )
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    with serve_app(app) as base:
+        allowed = httpx.options(
+            base + "/api/chat", headers={"Origin": "https://app.example.com", **preflight}
+        )
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
+        assert "access-control-allow-credentials" not in allowed.headers
+        turn = httpx.post(
+            base + "/api/chat",
+            json={"message": "echo: hi"},
+            headers={**auth("alice"), **JSON_ONLY, "Origin": "https://app.example.com"},
+            timeout=30,
+        )
+        assert turn.status_code == 200
+        assert turn.headers["access-control-allow-origin"] == "https://app.example.com"
+        assert "x-conversation-id" in turn.headers["access-control-expose-headers"].lower()
+        other = httpx.options(
+            base + "/api/chat", headers={"Origin": "https://elsewhere.example", **preflight}
+        )
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_without_allowed_origins_no_browser_page_may_call(url: str) -> None:
+    response = httpx.get(
+        url + "/api/conversations", headers={**auth("alice"), "Origin": "https://app.example.com"}
+    )
+    assert response.status_code == 200 and "access-control-allow-origin" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "origin", ["https://app.example.com/", "app.example.com", "https://app.example.com/chat"]
+)
+def test_a_url_that_is_not_an_origin_is_refused(origin: str, store_path: Path) -> None:
+    with pytest.raises(ValueError, match="not an origin"):
+        create_app(make_agent, store=store_path, secret=SECRET, cors_origins=[origin])
+
+
+class _Unreachable(SQLiteStore):
+    """A store whose database does not answer (a server that is down)."""
+
+    async def thread_exists(self, thread_id: str) -> bool:
+        raise OSError("connection refused")
+
+
+def test_ready_says_whether_the_store_answers(url: str, store_path: Path) -> None:
+    assert httpx.get(url + "/ready").json() == {"status": "ready"}
+    with serve_app(create_app(make_agent, store=_Unreachable(store_path), secret=SECRET)) as down:
+        response = httpx.get(down + "/ready")
+        assert response.status_code == 503
+        assert "store is unreachable (OSError)" in response.json()["detail"]
+        assert httpx.get(down + "/health").status_code == 200, "alive, though not ready"

@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SIZE",
         help="refuse larger requests with 413, unread (1MB; e.g. 512KB, 2000)",
     )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let browser pages on ORIGIN call the API (repeatable; e.g. https://app.example.com)",
+    )
     idp = serve.add_argument_group(
         "identity provider",
         "Accept tokens of an OpenID Connect provider (checked against its published keys) "
@@ -97,7 +104,15 @@ def _token(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from ._agent_target import TargetError, load_target, resolve_agent
-    from .server._app import MAX_BODY_ENV, OIDC_ENV, STORE_ENV, TARGET_ENV, create_app
+    from .server._app import (
+        CORS_ENV,
+        MAX_BODY_ENV,
+        OIDC_ENV,
+        STORE_ENV,
+        TARGET_ENV,
+        check_origin,
+        create_app,
+    )
     from .server._auth import MissingSecretError, resolve_secret
 
     if args.workers < 1:
@@ -107,6 +122,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         max_body = parse_size(args.max_body)
+        origins = [check_origin(origin) for origin in args.cors_origin]
         oidc = _oidc_settings(args)
         if oidc is None:
             resolve_secret()
@@ -127,13 +143,15 @@ def _serve(args: argparse.Namespace) -> int:
         "(ChatKit: /chatkit, chat API: /api/chat)"
     )
     if args.workers == 1:
-        return _run(create_app(agent, store=store, oidc=oidc, max_body=max_body), args, banner)
+        app = create_app(agent, store=store, oidc=oidc, max_body=max_body, cors_origins=origins)
+        return _run(app, args, banner)
     # Each worker process imports the target itself; they share the store file.
     from .store import SQLiteStore
 
     SQLiteStore(store).close()  # create or migrate the file once, before the workers race
     os.environ[TARGET_ENV], os.environ[STORE_ENV] = args.target, store
     os.environ[MAX_BODY_ENV] = str(max_body)
+    os.environ[CORS_ENV] = json.dumps(origins)
     if oidc is not None:
         os.environ[OIDC_ENV] = json.dumps(dataclasses.asdict(oidc))
     return _run("chatkit_widget.server._app:app_from_env", args, banner)

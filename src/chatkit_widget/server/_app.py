@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from agents import set_tracing_disabled
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 
 from .._agent_target import AgentOrFactory, load_target, resolve_agent
 from ..backends._agent import AgentChatKitServer
@@ -30,6 +34,8 @@ STORE_ENV = "CHATKIT_WIDGET_STORE"
 OIDC_ENV = "CHATKIT_WIDGET_OIDC"
 #: ... and the largest request body, in bytes.
 MAX_BODY_ENV = "CHATKIT_WIDGET_MAX_BODY"
+#: ... and the browser origins allowed to call it (JSON list).
+CORS_ENV = "CHATKIT_WIDGET_CORS_ORIGINS"
 
 
 def create_app(
@@ -39,6 +45,7 @@ def create_app(
     secret: str | None = None,
     oidc: OIDCSettings | None = None,
     max_body: int = DEFAULT_MAX_BODY,
+    cors_origins: Sequence[str] = (),
 ) -> FastAPI:
     """An ASGI app serving ``agent_or_factory`` over ChatKit's protocol and the SSE chat API.
 
@@ -54,10 +61,12 @@ def create_app(
         secret: The token signing secret; defaults to ``CHATKIT_WIDGET_SECRET``.
         oidc: Accept tokens of this OpenID Connect provider instead of secret-signed ones.
         max_body: Request bodies over this many bytes get 413, unread and unstored.
+        cors_origins: Browser pages on these origins (``https://app.example.com``) may call
+            the API. Tokens travel in a header, never cookies, so no credentials are allowed.
 
     Raises:
         MissingSecretError: if there is no secret (and no ``oidc``).
-        ValueError: if both ``secret`` and ``oidc`` are given.
+        ValueError: if both ``secret`` and ``oidc`` are given, or an origin is not one.
         TypeError: if ``store`` is neither a path nor a ``ChatStore`` that keeps users apart.
         TargetError: if the factory fails or does not return an ``Agent``.
 
@@ -67,23 +76,64 @@ def create_app(
         ```
     """
     auth = _authenticator(secret, oidc)
+    origins = [check_origin(origin) for origin in cors_origins]
     agent = resolve_agent(agent_or_factory)
     chat_store = _server_store(store)
     # Tracing stays off: AgentChatKitServer disables it unless asked.
     # Exception text stays in the server's log: users of a deployment are not its operators.
     chatkit = AgentChatKitServer(agent, chat_store, expose_errors=False)
-    # No /docs or /openapi.json: every route but /health requires a token.
+    # No /docs or /openapi.json: every route but /health and /ready requires a token.
     app = FastAPI(title="chatkit-widget", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.chatkit_widget = ServerState(chatkit=chatkit, store=chat_store, auth=auth)
     app.add_middleware(BodyLimit, max_bytes=max_body)
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            expose_headers=["X-Conversation-Id"],
+            allow_credentials=False,
+        )
     app.include_router(_chatkit_routes.router)
     app.include_router(_sse_chat_routes.router)
 
     @app.get("/health")
     async def health() -> dict[str, str]:
+        """Liveness: the process answers."""
         return {"status": "ok"}
 
+    @app.get("/ready")
+    async def ready() -> JSONResponse:
+        """Readiness: the store answers too (a load balancer stops sending while it does not)."""
+        try:
+            await chat_store.thread_exists("thr_readiness_check")
+        except Exception as exc:
+            detail = f"The conversation store is unreachable ({type(exc).__name__})."
+            return JSONResponse({"status": "unavailable", "detail": detail}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
     return app
+
+
+def check_origin(origin: str) -> str:
+    """``origin`` if it is one (``scheme://host[:port]``, or ``*``).
+
+    Raises:
+        ValueError: for a URL with a path, a bare host, or anything else.
+    """
+    if origin == "*":
+        return origin
+    parts = urlsplit(origin)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or origin != (f"{parts.scheme}://{parts.netloc}")
+    ):
+        raise ValueError(
+            f"not an origin: {origin!r} (scheme://host[:port], e.g. https://app.example.com)"
+        )
+    return origin
 
 
 def _authenticator(secret: str | None, oidc: OIDCSettings | None) -> Authenticator:
@@ -116,4 +166,5 @@ def app_from_env() -> FastAPI:
         store=os.environ[STORE_ENV],
         oidc=oidc,
         max_body=int(os.environ.get(MAX_BODY_ENV, DEFAULT_MAX_BODY)),
+        cors_origins=json.loads(os.environ.get(CORS_ENV, "[]")),
     )
