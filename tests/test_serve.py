@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -719,3 +720,22 @@ def test_ready_says_whether_the_store_answers(url: str, store_path: Path) -> Non
         assert response.status_code == 503
         assert "store is unreachable (OSError)" in response.json()["detail"]
         assert httpx.get(down + "/health").status_code == 200, "alive, though not ready"
+
+
+def test_each_request_is_one_json_log_line_without_tokens_or_text(
+    alice: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret_text = "echo: my bank password is hunter2"
+    with caplog.at_level(logging.INFO, logger="chatkit_widget.access"):
+        alice.create_thread(secret_text)
+        alice.http.get("/api/conversations")
+        httpx.get(alice.http.base_url.join("/api/conversations"))  # no token: 401
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name.endswith("access")]
+    turn, listed, refused = lines[-3:]
+    assert turn["path"] == "/chatkit" and turn["status"] == 200 and turn["user"] == "alice"
+    assert turn["deltas"] >= 1 and turn["duration_ms"] > 0
+    assert listed["method"] == "GET" and listed["deltas"] == 0
+    assert refused["status"] == 401 and refused["user"] is None
+    logged = caplog.text
+    token = alice.http.headers["Authorization"].split()[1]
+    assert token not in logged and "hunter2" not in logged

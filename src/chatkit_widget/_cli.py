@@ -190,6 +190,9 @@ def _run(app: Any, args: argparse.Namespace, banner: str) -> int:
             if self.started:
                 print(banner, flush=True)
 
+    from .server._access_log import log_requests
+
+    log_requests()  # one JSON line per request (`server._access_log`), instead of uvicorn's
     workers = args.workers > 1
     config = uvicorn.Config(
         app,  # an ASGI app, or the factory's import string for workers
@@ -198,6 +201,7 @@ def _run(app: Any, args: argparse.Namespace, banner: str) -> int:
         workers=args.workers,
         factory=workers,
         log_level="info",
+        access_log=False,
         # A worker imports openai-agents and the user's module before it answers the
         # supervisor's first health check: uvicorn's 5 s default kills slow starters.
         timeout_worker_healthcheck=60,

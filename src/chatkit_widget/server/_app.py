@@ -22,6 +22,7 @@ from .._agent_target import AgentOrFactory, load_target, resolve_agent
 from ..backends._agent import AgentChatKitServer
 from ..store import ChatStore, SQLiteStore
 from . import _chatkit_routes, _sse_chat_routes
+from ._access_log import AccessLog, log_requests
 from ._auth import Authenticator, SecretVerifier, resolve_secret
 from ._body_limit import DEFAULT_MAX_BODY, BodyLimit
 from ._deps import ServerState
@@ -95,6 +96,7 @@ def create_app(
             expose_headers=["X-Conversation-Id"],
             allow_credentials=False,
         )
+    app.add_middleware(AccessLog)  # added last, so outermost: it sees 413s and CORS answers
     app.include_router(_chatkit_routes.router)
     app.include_router(_sse_chat_routes.router)
 
@@ -159,6 +161,7 @@ def _server_store(store: str | Path | ChatStore) -> ChatStore:
 def app_from_env() -> FastAPI:
     """The app uvicorn's workers build (factory mode): target and store come from env vars."""
     set_tracing_disabled(True)  # a worker process is ours: no traces leave it
+    log_requests()
     spec = os.environ[TARGET_ENV]
     oidc = OIDCSettings(**json.loads(os.environ[OIDC_ENV])) if OIDC_ENV in os.environ else None
     return create_app(

@@ -48,11 +48,13 @@ async def current_user(request: Request) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("Missing bearer token: send 'Authorization: Bearer <token>'.")
     try:
-        return await state_of(request).auth.user_of(token.strip())
+        user = await state_of(request).auth.user_of(token.strip())
     except TokenError as exc:
         raise unauthorized(str(exc)) from exc
     except ProviderUnavailableError as exc:
         raise HTTPException(status_code=503, detail=str(exc), headers={"Retry-After": "5"}) from exc
+    request.state.user = user  # for the access log (`_access_log`)
+    return user
 
 
 User = Annotated[str, Depends(current_user)]
