@@ -193,8 +193,9 @@ async def test_a_tool_running_when_its_process_died_shows_failed_and_retry_rerun
     child = Child(db, tasks, "use tool slow_step")
     children.append(child)
     child.wait_for("tool")
-    child.kill()
     assert child.thread_id is not None
+    wait_for_item(db, child.thread_id, "task")  # the tool runs as its row is being stored
+    child.kill()
 
     chat = reopen(db, tasks, child.thread_id)
     _, row, reply = chat.messages
@@ -240,7 +241,7 @@ async def test_a_turn_streaming_in_another_live_process_is_not_marked_interrupte
     children.append(child)
     child.wait_for("text", min_text=1000)
     assert child.thread_id is not None
-    wait_for_checkpoint(db, child.thread_id)
+    wait_for_item(db, child.thread_id, "assistant_message")
 
     store = SQLiteStore(db)
     chat = reopen(db, tasks, child.thread_id)  # reading while it streams
@@ -255,12 +256,12 @@ async def test_a_turn_streaming_in_another_live_process_is_not_marked_interrupte
     chat.close()
 
 
-def wait_for_checkpoint(db: Path, thread_id: str, timeout: float = 10.0) -> None:
-    """Until the store holds some of the streaming reply."""
+def wait_for_item(db: Path, thread_id: str, kind: str, timeout: float = 10.0) -> None:
+    """Until the store holds an item of type ``kind`` (a checkpointed reply, a tool row)."""
     store = SQLiteStore(db)
     deadline = time.monotonic() + timeout
-    while not any(item.type == "assistant_message" for item in store.all_items_sync(thread_id)):
-        assert time.monotonic() < deadline, "no checkpoint of the streaming reply"
+    while not any(item.type == kind for item in store.all_items_sync(thread_id)):
+        assert time.monotonic() < deadline, f"no {kind} item was stored"
         time.sleep(0.05)
     store.close()
 
@@ -449,3 +450,23 @@ async def test_a_turn_goes_on_when_its_record_cannot_be_written(tmp_path: Path) 
     assert not any(e["type"] == "error" for e in events), events
     done = [e["item"] for e in events if e["type"] == "thread.item.done"]
     assert done[-1]["content"][0]["text"] == "still here"
+
+
+async def test_a_replys_first_text_is_written_at_once_not_a_second_later(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "first.sqlite")
+    backend = AgentBackend(demo_agent(model=OfflineDemoModel(delay=0.2)), store)
+    backend.server.checkpoint_interval = 60.0  # the timer never fires here: only the first write
+    stream = backend.stream(turn_request("count to 50", None))
+    thread_id = None
+    async for event in stream:
+        if event["type"] == "thread.created":
+            thread_id = event["thread"]["id"]
+        if event["type"] == "thread.item.updated" and event["update"]["type"].endswith("delta"):
+            break
+    assert thread_id is not None
+    deadline = time.monotonic() + 10
+    while not (replies := [i for i in store.all_items_sync(thread_id) if i.type != "user_message"]):
+        assert time.monotonic() < deadline, "the first text was not written"
+        await asyncio.sleep(0.02)
+    assert replies[0].content[0].text.startswith("1")
+    await stream.aclose()

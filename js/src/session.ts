@@ -114,7 +114,7 @@ export class ChatSession {
     this.disconnected = true;
     this.approvals.dropQueued();
     this.clientTools.stop();
-    for (const id of [...this.running.keys()]) this.ended(id, "error");
+    for (const id of [...this.running.keys()]) this.ended(id, "error", true);
     this.runningListeners.emit();
   }
 
@@ -188,7 +188,7 @@ export class ChatSession {
    * server never received, send that message again instead.
    */
   retry(rowId?: string): void {
-    if (this.busy) return;
+    if (this.busy || this.disconnected) return;
     const resend = rowId === undefined ? null : this.state.resendText(rowId);
     if (rowId !== undefined && resend !== null) {
       // Sent first: if the transport refuses, the text stays in the composer and the row stays.
@@ -371,10 +371,10 @@ export class ChatSession {
   }
 
   /** A stream ended: settle its rows, give back what never reached the server. */
-  private ended(id: string, reason: EndReason): void {
+  private ended(id: string, reason: EndReason, gone = false): void {
     this.running.delete(id);
     const contexts = this.state.pendingContexts(id);
-    const unsent = this.state.endStream(id, reason);
+    const unsent = this.state.endStream(id, reason, gone);
     if (unsent) this.hooks.restoreText(unsent, contexts);
     const edit = this.edits.get(id);
     this.edits.delete(id);

@@ -410,13 +410,60 @@ test("a chat whose kernel is gone says so, ends its reply as interrupted and kee
     /Half a rep/,
     "what was said stays",
   );
-  assert.match($(".ckw-error")?.textContent ?? "", /interrupted/);
+  // Said as a reload will say it: interrupted, not stopped by the user, and no Retry row.
+  assert.equal(
+    $('.ckw-row[data-item-id="a1"] .ckw-incomplete-label')?.textContent,
+    "Interrupted: the kernel or server running it stopped",
+  );
+  assert.equal($('.ckw-row[data-item-id="a1"]')?.getAttribute("data-stopped"), null);
+  assert.equal($(".ckw-error"), null);
+  const retry = $<HTMLButtonElement>('.ckw-row[data-item-id="a1"] .ckw-action-retry');
+  assert.ok(retry, "hidden by CSS, but a click must do nothing either");
+  retry.click();
+  await nextFrame();
+  assert.equal(transport.streams.length, 1, "Retry has nowhere to go");
+  assert.ok($('.ckw-row[data-item-id="a1"]'), "and wipes nothing it cannot regenerate");
   assert.equal($<HTMLButtonElement>(".ckw-history-button")?.disabled, true);
   assert.equal($<HTMLButtonElement>(".ckw-new-chat")?.disabled, true);
 
   box.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
   assert.equal(transport.streams.length, 1, "nothing more is sent");
   assert.match(box.value, /^my unsent draft/);
+  chat.dispose();
+});
+
+test("Retry in a chat whose kernel is gone keeps the interrupted reply it cannot regenerate", async () => {
+  const { transport, chat, $ } = mount();
+  type(chat, "hello");
+  const [{ id, req }] = transport.streams;
+  transport.start(id, req);
+  const thread = { id: THREAD, title: null, created_at: AT, status: { type: "active" } };
+  const item = { thread_id: THREAD, created_at: AT };
+  transport.events(id, [
+    { type: "thread.created", thread: { ...thread, items: { data: [], has_more: false } } },
+    {
+      type: "thread.item.done",
+      item: {
+        ...item,
+        id: "u1",
+        type: "user_message",
+        content: [{ type: "input_text", text: "hello" }],
+        attachments: [],
+        inference_options: {},
+      },
+    },
+    {
+      type: "thread.item.added",
+      item: { ...item, id: "a1", type: "assistant_message", content: [] },
+    },
+    delta("Half a rep"),
+  ]);
+  chat.disconnect("The kernel restarted: run the cell again.");
+  await nextFrame();
+  $<HTMLButtonElement>('.ckw-row[data-item-id="a1"] .ckw-action-retry')?.click();
+  await nextFrame();
+  assert.equal(transport.streams.length, 1, "nothing is sent");
+  assert.match($('.ckw-row[data-item-id="a1"]')?.textContent ?? "", /Half a rep/);
   chat.dispose();
 });
 

@@ -132,6 +132,11 @@ def test_a_reply_cut_by_a_kernel_restart_comes_back_interrupted_and_retry_comple
     expect(root.get_by_role("button", name="History", exact=True)).to_be_disabled()
     expect(root.get_by_role("button", name="New chat", exact=True)).to_be_disabled()
     expect(root.locator(DONE_REPLIES).first).to_contain_text("renew passport")
+    # The cut reply already says what a reload will: interrupted, with no Retry to nowhere.
+    expect(root.locator(".ckw-incomplete-label")).to_have_text(
+        "Interrupted: the kernel or server running it stopped"
+    )
+    expect(root.locator(".ckw-error")).to_have_count(0)
     page.wait_for_function(
         "() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status"
         " === 'idle'",

@@ -186,9 +186,11 @@ export class ThreadState {
 
   /**
    * Settle what the stream left open. Returns the text of an optimistic message the server
-   * never confirmed (the caller gives it back to the user), or null.
+   * never confirmed (the caller gives it back to the user), or null. `gone`: the backend died
+   * (a restarted kernel): a partial reply says it was interrupted, as it will when reloaded,
+   * and no error row offers a Retry that has nowhere to go.
    */
-  endStream(streamId: string, reason: EndReason): string | null {
+  endStream(streamId: string, reason: EndReason, gone = false): string | null {
     const stream = this.streams.end(streamId) ?? { threadId: undefined, creating: false };
     const pending = this.pendingByStream.get(streamId);
     this.pendingByStream.delete(streamId);
@@ -207,15 +209,18 @@ export class ThreadState {
     for (const [itemId, owner] of this.itemStream) {
       if (owner !== streamId) continue;
       const meta = this.meta(itemId);
+      const item = this.list.item(itemId);
       if (reason !== "done") {
         meta.interrupted = true;
-        if (!meta.done) meta.stopped = true;
+        if (gone && !meta.done && item?.type === "assistant_message") {
+          this.list.replace({ ...item, incomplete: true, interrupted: true } as ThreadItem);
+        } else if (!meta.done) meta.stopped = true;
       }
       meta.done = true;
       this.itemStream.delete(itemId);
       this.list.touch(itemId);
     }
-    if (reason === "error" && !this.streamsWithError.has(streamId)) {
+    if (reason === "error" && !gone && !this.streamsWithError.has(streamId)) {
       // Retrying only makes sense once the server holds this turn's user message.
       this.addError("The reply was interrupted.", unconfirmed === null);
     }

@@ -5,9 +5,9 @@ process killed mid-reply (a restarted kernel, an out-of-memory kill, a ``serve``
 neither. So every turn a ``LocalChatKitServer`` streams runs through ``tracked``:
 
 - before its first event it is recorded as running (``RunningTurn``, owned by this process);
-- the text its open replies have streamed is written to the store every
-  ``CHECKPOINT_INTERVAL`` seconds by a timer (per event only a list append: no per-token
-  cost), and the record's heartbeat is refreshed every ``BEAT_INTERVAL`` seconds;
+- the text its open replies have streamed is written to the store when it starts and then
+  every ``CHECKPOINT_INTERVAL`` seconds by a timer (per event only a list append: no
+  per-token cost), and the record's heartbeat is refreshed every ``BEAT_INTERVAL`` seconds;
 - when the turn ends, however (done, failed, stopped), the record goes.
 
 A killed process leaves its record behind. ``settle_dead_turns``, which every request naming a
@@ -137,6 +137,8 @@ class _Reply:
 
     def __init__(self, item: AssistantMessageItem) -> None:
         self.item = item
+        #: Its first text asked for a write at once.
+        self.woke = False
         self.contents = list(item.content)
         self.parts = [[content.text] for content in item.content]
 
@@ -175,7 +177,9 @@ class _Checkpoints:
         self._replies: dict[str, _Reply] = {}
         self._changed: set[str] = set()
         self._lock = asyncio.Lock()
-        self._stopping = asyncio.Event()
+        self._stopping = False
+        #: Set to write now: a reply's first text (a kill in its first second keeps it too).
+        self._wake = asyncio.Event()
         self._task = asyncio.ensure_future(self._run())
 
     def observe(self, event: ThreadStreamEvent) -> str | None:
@@ -184,6 +188,9 @@ class _Checkpoints:
             reply = self._replies.get(event.item_id)
             if reply is not None and reply.apply(event.update):
                 self._changed.add(event.item_id)
+                if not reply.woke and _visible_delta(event.update):
+                    reply.woke = True
+                    self._wake.set()
             return None
         if isinstance(event, ThreadItemAddedEvent):
             if isinstance(event.item, AssistantMessageItem):
@@ -207,23 +214,26 @@ class _Checkpoints:
         """End the timer without waiting for it, and write nothing more."""
         self._replies.clear()
         self._changed.clear()
+        self._stopping = True
         with contextlib.suppress(RuntimeError):  # the loop is closed: the timer is gone too
-            self._stopping.set()
+            self._wake.set()
 
     async def close(self) -> None:
         """Write what changed since the last checkpoint, and end the timer."""
-        self._stopping.set()
+        self._stopping = True
+        self._wake.set()
         await self._task
 
     async def _run(self) -> None:
         beat = time.monotonic()
-        while not self._stopping.is_set():
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._interval)
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            self._wake.clear()
             async with self._lock:
                 try:
                     await self._write()
-                    if time.monotonic() - beat >= BEAT_INTERVAL and not self._stopping.is_set():
+                    if time.monotonic() - beat >= BEAT_INTERVAL and not self._stopping:
                         beat = time.monotonic()
                         await self._store.save_running_turn(replace(self._turn, beat=time.time()))
                 except Exception:  # a checkpoint is insurance: the turn goes on without it
@@ -237,6 +247,10 @@ class _Checkpoints:
             snapshot = self._replies[item_id].snapshot()
             if snapshot is not None:
                 await self._store.save_item(self._turn.thread_id, snapshot, self._context)
+
+
+def _visible_delta(update: object) -> bool:
+    return isinstance(update, AssistantMessageContentPartTextDelta) and bool(update.delta.strip())
 
 
 async def settle_dead_turns(store: ChatStore, thread_id: str, context: Any) -> bool:
