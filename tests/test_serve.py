@@ -28,6 +28,7 @@ from chatkit_widget.server import (
 )
 from chatkit_widget.server._app import STORE_ENV, TARGET_ENV, app_from_env
 from chatkit_widget.server._body_limit import parse_size
+from chatkit_widget.server._rate_limit import RateLimit
 from tests.support.http_servers import free_port, serve_app, serve_process
 from tests.support.serve_target import make_agent
 
@@ -739,3 +740,49 @@ def test_each_request_is_one_json_log_line_without_tokens_or_text(
     logged = caplog.text
     token = alice.http.headers["Authorization"].split()[1]
     assert token not in logged and "hunter2" not in logged
+
+
+# -- rate limit ---------------------------------------------------------------------------------
+
+
+def test_turns_over_the_rate_limit_get_429_and_reads_do_not_count(store_path: Path) -> None:
+    app = create_app(
+        make_agent, store=store_path, secret=SECRET, rate_limit=RateLimit.parse("3/minute")
+    )
+    with serve_app(app) as base:
+        ada, grace = Client(base, "ada"), Client(base, "grace")
+        thread_id, _ = ada.create_thread("echo: one")
+        for text in ("echo: two", "echo: three"):
+            ada.stream("threads.add_user_message", thread_id=thread_id, input=chat_input(text))
+        for _ in range(5):
+            assert ada.http.get("/api/conversations").status_code == 200, "reads are free"
+        over = ada.call("threads.add_user_message", thread_id=thread_id, input=chat_input("x"))
+        assert over.status_code == 429
+        assert "allows 3/minute per user" in over.json()["detail"]
+        assert 1 <= int(over.headers["retry-after"]) <= 60
+        chat_api = ada.http.post("/api/chat", json={"message": "echo: x"})
+        assert chat_api.status_code == 429, "both protocols count against one limit"
+        assert grace.create_thread("echo: mine")[0], "another user has their own limit"
+        ada.close()
+        grace.close()
+    stored = SQLiteStore(store_path).all_items_sync(thread_id)
+    assert [i.type for i in stored].count("user_message") == 3, "a refused turn stores nothing"
+
+
+def test_workers_on_one_store_share_the_limit(store_path: Path) -> None:
+    limit = RateLimit.parse("2/minute")
+    first = create_app(make_agent, store=store_path, secret=SECRET, rate_limit=limit)
+    second = create_app(make_agent, store=store_path, secret=SECRET, rate_limit=limit)
+    with serve_app(first) as one, serve_app(second) as two:
+        a, b = Client(one, "ada"), Client(two, "ada")
+        a.create_thread("echo: on the first worker")
+        b.create_thread("echo: on the second worker")
+        assert a.call("threads.create", input=chat_input("echo: third")).status_code == 429
+        a.close()
+        b.close()
+
+
+@pytest.mark.parametrize("text", ["30", "0/minute", "3/day", "lots"])
+def test_a_bad_rate_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="not a rate"):
+        RateLimit.parse(text)

@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
         help="refuse larger requests with 413, unread (1MB; e.g. 512KB, 2000)",
     )
     serve.add_argument(
+        "--rate-limit",
+        metavar="N/UNIT",
+        help="turns each user may start per second, minute or hour (e.g. 30/minute); 429 beyond",
+    )
+    serve.add_argument(
         "--cors-origin",
         action="append",
         default=[],
@@ -108,6 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
         CORS_ENV,
         MAX_BODY_ENV,
         OIDC_ENV,
+        RATE_LIMIT_ENV,
         STORE_ENV,
         TARGET_ENV,
         check_origin,
@@ -119,10 +125,12 @@ def _serve(args: argparse.Namespace) -> int:
         print("chatkit-widget: --workers must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     from .server._body_limit import parse_size
+    from .server._rate_limit import RateLimit
 
     try:
         max_body = parse_size(args.max_body)
         origins = [check_origin(origin) for origin in args.cors_origin]
+        rate = RateLimit.parse(args.rate_limit) if args.rate_limit else None
         oidc = _oidc_settings(args)
         if oidc is None:
             resolve_secret()
@@ -143,7 +151,9 @@ def _serve(args: argparse.Namespace) -> int:
         "(ChatKit: /chatkit, chat API: /api/chat)"
     )
     if args.workers == 1:
-        app = create_app(agent, store=store, oidc=oidc, max_body=max_body, cors_origins=origins)
+        app = create_app(
+            agent, store=store, oidc=oidc, max_body=max_body, cors_origins=origins, rate_limit=rate
+        )
         return _run(app, args, banner)
     # Each worker process imports the target itself; they share the store file.
     from .store import SQLiteStore
@@ -152,6 +162,8 @@ def _serve(args: argparse.Namespace) -> int:
     os.environ[TARGET_ENV], os.environ[STORE_ENV] = args.target, store
     os.environ[MAX_BODY_ENV] = str(max_body)
     os.environ[CORS_ENV] = json.dumps(origins)
+    if rate is not None:
+        os.environ[RATE_LIMIT_ENV] = str(rate)
     if oidc is not None:
         os.environ[OIDC_ENV] = json.dumps(dataclasses.asdict(oidc))
     return _run("chatkit_widget.server._app:app_from_env", args, banner)

@@ -27,6 +27,7 @@ from ._auth import Authenticator, SecretVerifier, resolve_secret
 from ._body_limit import DEFAULT_MAX_BODY, BodyLimit
 from ._deps import ServerState
 from ._oidc import JWKSVerifier, OIDCSettings
+from ._rate_limit import RateLimit
 
 #: How ``chatkit-widget serve --workers N`` tells each worker what to serve.
 TARGET_ENV = "CHATKIT_WIDGET_TARGET"
@@ -37,6 +38,8 @@ OIDC_ENV = "CHATKIT_WIDGET_OIDC"
 MAX_BODY_ENV = "CHATKIT_WIDGET_MAX_BODY"
 #: ... and the browser origins allowed to call it (JSON list).
 CORS_ENV = "CHATKIT_WIDGET_CORS_ORIGINS"
+#: ... and how many turns each user may start (``30/minute``).
+RATE_LIMIT_ENV = "CHATKIT_WIDGET_RATE_LIMIT"
 
 
 def create_app(
@@ -47,6 +50,7 @@ def create_app(
     oidc: OIDCSettings | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     cors_origins: Sequence[str] = (),
+    rate_limit: RateLimit | None = None,
 ) -> FastAPI:
     """An ASGI app serving ``agent_or_factory`` over ChatKit's protocol and the SSE chat API.
 
@@ -64,6 +68,8 @@ def create_app(
         max_body: Request bodies over this many bytes get 413, unread and unstored.
         cors_origins: Browser pages on these origins (``https://app.example.com``) may call
             the API. Tokens travel in a header, never cookies, so no credentials are allowed.
+        rate_limit: Turns each user may start (``RateLimit.parse("30/minute")``); beyond it,
+            429 with ``Retry-After``. Counted in the store, so shared by workers on it.
 
     Raises:
         MissingSecretError: if there is no secret (and no ``oidc``).
@@ -85,7 +91,9 @@ def create_app(
     chatkit = AgentChatKitServer(agent, chat_store, expose_errors=False)
     # No /docs or /openapi.json: every route but /health and /ready requires a token.
     app = FastAPI(title="chatkit-widget", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.chatkit_widget = ServerState(chatkit=chatkit, store=chat_store, auth=auth)
+    app.state.chatkit_widget = ServerState(
+        chatkit=chatkit, store=chat_store, auth=auth, rate_limit=rate_limit
+    )
     app.add_middleware(BodyLimit, max_bytes=max_body)
     if origins:
         app.add_middleware(
@@ -164,10 +172,12 @@ def app_from_env() -> FastAPI:
     log_requests()
     spec = os.environ[TARGET_ENV]
     oidc = OIDCSettings(**json.loads(os.environ[OIDC_ENV])) if OIDC_ENV in os.environ else None
+    rate = os.environ.get(RATE_LIMIT_ENV)
     return create_app(
         resolve_agent(load_target(spec), spec),
         store=os.environ[STORE_ENV],
         oidc=oidc,
         max_body=int(os.environ.get(MAX_BODY_ENV, DEFAULT_MAX_BODY)),
         cors_origins=json.loads(os.environ.get(CORS_ENV, "[]")),
+        rate_limit=RateLimit.parse(rate) if rate else None,
     )

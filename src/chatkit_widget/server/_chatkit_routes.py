@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from .._chatkit_json import ChatKitRequest
+from ..backends._agent import EDIT_ACTION
 from ..backends._in_process import RequestContext, first_problem
 from ..backends._marks import mark_items
 from ._deps import User, not_found, state_of
@@ -23,6 +24,10 @@ router = APIRouter()
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 #: Requests the agent server has no backing for (no attachment store, no transcription).
 UNSUPPORTED = frozenset({"attachments.create", "attachments.delete", "input.transcribe"})
+#: Requests that start a turn of the model (a tool's output or a decision continues one).
+TURN_REQUESTS = frozenset(
+    {"threads.create", "threads.add_user_message", "threads.retry_after_item"}
+)
 #: Reads whose items get what ChatKit's JSON leaves out (a stop, a cut, feedback: `_marks`).
 MARKED = frozenset({"items.list", "threads.get_by_id"})
 
@@ -42,6 +47,8 @@ async def chatkit(request: Request, user: User) -> Response:
     # ChatKit reads some things (items.list) without loading the thread: check first.
     if isinstance(thread_id, str) and not await state.store.owns_thread(thread_id, user):
         raise not_found("Thread")
+    if _starts_turn(parsed):
+        await state.count_turn(user)
     context: RequestContext = {"user": user}
     try:
         result = await state.chatkit.process(body, context)
@@ -75,6 +82,19 @@ async def _frames(first: bytes | None, stream: DetachedStream) -> AsyncIterator[
                 yield frame
     finally:
         stream.cancel()
+
+
+def _starts_turn(request: ChatKitRequest) -> bool:
+    """A request that asks the model for a new reply (what ``--rate-limit`` counts)."""
+    if request["type"] in TURN_REQUESTS:
+        return True
+    params = request.get("params")
+    action = params.get("action") if isinstance(params, dict) else None
+    return (
+        request["type"] == "threads.custom_action"
+        and isinstance(action, dict)
+        and action.get("type") == EDIT_ACTION
+    )
 
 
 def _json_object(body: bytes) -> ChatKitRequest:

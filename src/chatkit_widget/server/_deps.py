@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from ..backends._agent import AgentChatKitServer
 from ..store import ChatStore
 from ._auth import Authenticator, ProviderUnavailableError, TokenError
+from ._rate_limit import RateLimit, check_turn
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,13 @@ class ServerState:
     chatkit: AgentChatKitServer
     store: ChatStore
     auth: Authenticator
+    #: Turns each user may start (``None``: no limit).
+    rate_limit: RateLimit | None = None
+
+    async def count_turn(self, user: str) -> None:
+        """Count a turn ``user`` starts against the limit; 429 beyond it."""
+        if self.rate_limit is not None:
+            await check_turn(self.store, user, self.rate_limit)
 
 
 def state_of(request: Request) -> ServerState:

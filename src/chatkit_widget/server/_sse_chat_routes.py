@@ -38,6 +38,7 @@ async def chat(request: Request, user: User) -> Response:
     """Send one message; the reply streams as SSE chat API frames (or one JSON object)."""
     state = state_of(request)
     message, conversation_id = await _chat_request(request)
+    await state.count_turn(user)
     context: RequestContext = {"user": user}
     if conversation_id is not None:
         await _ensure_conversation(state.store, conversation_id, context)

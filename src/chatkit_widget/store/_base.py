@@ -122,6 +122,19 @@ class ChatStore(Store[Any]):
         turns: dict[str, RunningTurn] = self.__dict__.setdefault("_running_turns", {})
         return turns
 
+    async def count_turn(self, user: str, window: int) -> tuple[int, int]:
+        """Count one turn of ``user`` in rate-limit window ``window`` (``serve --rate-limit``).
+
+        Returns this window's count (this turn included) and the previous window's. This
+        default counts in this process's memory; a store shared by several workers overrides
+        it, so the limit holds across them.
+        """
+        counts: dict[tuple[str, int], int] = self.__dict__.setdefault("_turn_counts", {})
+        counts[user, window] = counts.get((user, window), 0) + 1
+        for key in [key for key in counts if key[1] < window - 1]:
+            del counts[key]
+        return counts[user, window], counts.get((user, window - 1), 0)
+
     async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:
         """Every item of a thread, oldest first (hidden items included), read page by page."""
         items: list[ThreadItem] = []

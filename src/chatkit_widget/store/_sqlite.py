@@ -67,6 +67,12 @@ CREATE TABLE IF NOT EXISTS running_turns (
     after_item TEXT
 );
 CREATE INDEX IF NOT EXISTS running_turns_by_thread ON running_turns (thread_id);
+CREATE TABLE IF NOT EXISTS turn_counts (
+    user TEXT NOT NULL,
+    window INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (user, window)
+);
 """
 
 
@@ -463,6 +469,24 @@ class SQLiteStore(ChatStore):
                 return cursor.rowcount > 0
 
         return await _off_loop(end)
+
+    async def count_turn(self, user: str, window: int) -> tuple[int, int]:
+        # In the file, so every worker on it counts against one limit.
+        def count() -> tuple[int, int]:
+            with self._lock:
+                (current,) = self._conn.execute(
+                    "INSERT INTO turn_counts (user, window, count) VALUES (?, ?, 1) "
+                    "ON CONFLICT(user, window) DO UPDATE SET count = count + 1 RETURNING count",
+                    (user, window),
+                ).fetchone()
+                previous = self._conn.execute(
+                    "SELECT count FROM turn_counts WHERE user = ? AND window = ?",
+                    (user, window - 1),
+                ).fetchone()
+                self._conn.execute("DELETE FROM turn_counts WHERE window < ?", (window - 1,))
+            return int(current), int(previous[0]) if previous else 0
+
+        return await _off_loop(count)
 
     async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:
         def load() -> list[ThreadItem]:
