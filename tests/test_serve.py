@@ -727,10 +727,19 @@ def test_each_request_is_one_json_log_line_without_tokens_or_text(
     alice: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     secret_text = "echo: my bank password is hunter2"
-    with caplog.at_level(logging.INFO, logger="chatkit_widget.access"):
-        alice.create_thread(secret_text)
-        alice.http.get("/api/conversations")
-        httpx.get(alice.http.base_url.join("/api/conversations"))  # no token: 401
+    # On the logger itself, whether or not a worker's setup (app_from_env, tested above)
+    # stopped it propagating to the root logger, where caplog listens.
+    access = logging.getLogger("chatkit_widget.access")
+    propagates, access.propagate = access.propagate, False
+    access.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger="chatkit_widget.access"):
+            alice.create_thread(secret_text)
+            alice.http.get("/api/conversations")
+            httpx.get(alice.http.base_url.join("/api/conversations"))  # no token: 401
+    finally:
+        access.removeHandler(caplog.handler)
+        access.propagate = propagates
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name.endswith("access")]
     turn, listed, refused = lines[-3:]
     assert turn["path"] == "/chatkit" and turn["status"] == 200 and turn["user"] == "alice"
