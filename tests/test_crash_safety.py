@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -126,11 +126,17 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def children() -> Iterator[list[Child]]:
+def start(files: tuple[Path, Path]) -> Iterator[Callable[..., Child]]:
+    """Start a child on the test's store with these prompts; every one is ended after."""
     started: list[Child] = []
-    yield started
-    for child in started:
-        child.close()
+
+    def child(*prompts: str) -> Child:
+        started.append(Child(*files, *prompts))
+        return started[-1]
+
+    yield child
+    for one in started:
+        one.close()
 
 
 @function_tool
@@ -158,11 +164,10 @@ async def retry(chat: ChatWidget) -> None:
 
 
 async def test_a_reply_cut_by_a_killed_process_is_kept_marked_and_retried(
-    files: tuple[Path, Path], children: list[Child]
+    files: tuple[Path, Path], start: Callable[..., Child]
 ) -> None:
     db, tasks = files
-    child = Child(db, tasks, "count to 3000")
-    children.append(child)
+    child = start("count to 3000")
     child.wait_for("text", min_text=1500)  # a few seconds of streaming
     killed_at = child.kill()
     assert child.thread_id is not None
@@ -187,11 +192,10 @@ async def test_a_reply_cut_by_a_killed_process_is_kept_marked_and_retried(
 
 
 async def test_a_tool_running_when_its_process_died_shows_failed_and_retry_reruns_it(
-    files: tuple[Path, Path], children: list[Child]
+    files: tuple[Path, Path], start: Callable[..., Child]
 ) -> None:
     db, tasks = files
-    child = Child(db, tasks, "use tool slow_step")
-    children.append(child)
+    child = start("use tool slow_step")
     child.wait_for("tool")
     assert child.thread_id is not None
     wait_for_item(db, child.thread_id, "task")  # the tool runs as its row is being stored
@@ -211,11 +215,10 @@ async def test_a_tool_running_when_its_process_died_shows_failed_and_retry_rerun
 
 
 async def test_a_call_waiting_for_approval_when_its_process_died_still_waits(
-    files: tuple[Path, Path], children: list[Child]
+    files: tuple[Path, Path], start: Callable[..., Child]
 ) -> None:
     db, tasks = files
-    child = Child(db, tasks, "add a task: buy milk", "remove task buy milk")
-    children.append(child)
+    child = start("add a task: buy milk", "remove task buy milk")
     child.wait_for("approval")
     child.kill()
     assert child.thread_id is not None
@@ -234,11 +237,10 @@ async def test_a_call_waiting_for_approval_when_its_process_died_still_waits(
 
 
 async def test_a_turn_streaming_in_another_live_process_is_not_marked_interrupted(
-    files: tuple[Path, Path], children: list[Child]
+    files: tuple[Path, Path], start: Callable[..., Child]
 ) -> None:
     db, tasks = files
-    child = Child(db, tasks, "count to 1500")
-    children.append(child)
+    child = start("count to 1500")
     child.wait_for("text", min_text=1000)
     assert child.thread_id is not None
     wait_for_item(db, child.thread_id, "assistant_message")

@@ -32,7 +32,7 @@ from ..store import ChatStore, as_chat_store
 from ._base import Backend, BackendError
 from ._marks import mark_items, mark_reply, with_versions
 from ._origin import notebook_of, request_notebook, with_notebook
-from ._turns import CHECKPOINT_INTERVAL, settle_dead_turns, tracked
+from ._turns import CHECKPOINT_INTERVAL, settle_dead_turns, settle_dead_turns_sync, tracked
 
 #: What ChatKit hands its server's methods with each request: ``{}`` in a notebook, the
 #: user for ``chatkit-widget serve``, and what a turn keeps for its cancellation.
@@ -82,6 +82,9 @@ class LocalChatKitServer(ChatKitServer[RequestContext]):
         # ChatKit's one funnel for every turn's events (respond, action, retry, a client
         # tool's output), seen here before ChatKit stores them. A private method: the
         # openai-chatkit range in pyproject is pinned, and the crash tests cover it.
+        if not self.store.keeps_running_turns:  # see ChatStore.keeps_running_turns
+            return super()._process_events(thread, context, stream)
+
         def checkpointed() -> AsyncIterator[ThreadStreamEvent]:
             return tracked(self.store, thread.id, context, stream(), self.checkpoint_interval)
 
@@ -128,7 +131,7 @@ class InProcessBackend(Backend):
             raise BackendError(f"{request['type']} is a streaming request")
         body = json.loads(result.json)
         if request["type"] in ("threads.get_by_id", "items.list"):
-            await self._annotate(request["params"]["thread_id"], body)
+            await mark_items(self.store, request["params"]["thread_id"], body, {})
         if request["type"] == "threads.list":
             for thread in body.get("data", []):
                 stored = await self.store.load_thread(thread["id"], {})
@@ -183,7 +186,7 @@ class InProcessBackend(Backend):
                 except NotFoundError:
                     continue
                 page["data"].append(item.model_dump(mode="json", exclude_none=True))
-            await self._annotate(params["thread_id"], page)
+            await mark_items(self.store, params["thread_id"], page, {})
             return [ItemReplaced(type="thread.item.replaced", item=item) for item in page["data"]]
         return []
 
@@ -199,9 +202,6 @@ class InProcessBackend(Backend):
         if thread.status.type != "active":
             why = f": {thread.status.reason}" if thread.status.reason else "."
             raise BackendError(f"This conversation is {thread.status.type}{why}")
-
-    async def _annotate(self, thread_id: str, body: JSONObject) -> None:
-        await mark_items(self.store, thread_id, body, {})
 
     async def _annotate_event(self, event: StreamEvent) -> None:
         """Say of a streamed item what a loaded one would.
@@ -257,7 +257,7 @@ class InProcessBackend(Backend):
 
     def items_sync(self, thread_id: str) -> list[ThreadItem]:
         self.thread_sync(thread_id)  # an unknown thread is an error, not an empty list
-        self.store.run_sync(settle_dead_turns(self.store, thread_id, {}))
+        settle_dead_turns_sync(self.store, thread_id)
         return self.store.all_items_sync(thread_id)
 
 

@@ -76,9 +76,10 @@ async def tracked(
 ) -> AsyncIterator[ThreadStreamEvent]:
     """``events``, with the turn recorded as running and its streamed text checkpointed.
 
-    Only on a store that ``keeps_running_turns``; on any other, ``events`` unchanged.
+    For a store that ``keeps_running_turns``; if it cannot record the turn, ``events`` as
+    they are.
     """
-    turn = await _begin(store, thread_id, context) if store.keeps_running_turns else None
+    turn = await _begin(store, thread_id, context)
     if turn is None:
         async for event in events:
             yield event
@@ -111,14 +112,16 @@ async def tracked(
 
 async def _begin(store: ChatStore, thread_id: str, context: Any) -> RunningTurn | None:
     """Record a turn as running; None if the store cannot say so (the turn runs anyway)."""
+    turn_id = uuid.uuid4().hex
+    _RUNNING.add(turn_id)  # first: a record of this process it does not run is abandoned
     try:
         newest = await store.load_thread_items(thread_id, None, 1, "desc", context)
         after = newest.data[0].id if newest.data else None
-        turn = RunningTurn(uuid.uuid4().hex, thread_id, this_process(), time.time(), after)
-        _RUNNING.add(turn.id)  # first: a record of this process it does not run is abandoned
+        turn = RunningTurn(turn_id, thread_id, this_process(), time.time(), after)
         await store.save_running_turn(turn)
     except Exception:
         log.warning("chatkit-widget: could not record a running turn", exc_info=True)
+        _RUNNING.discard(turn_id)
         return None
     return turn
 
@@ -247,6 +250,19 @@ class _Checkpoints:
             snapshot = self._replies[item_id].snapshot()
             if snapshot is not None:
                 await self._store.save_item(self._turn.thread_id, snapshot, self._context)
+
+
+def settle_dead_turns_sync(store: ChatStore, thread_id: str) -> bool:
+    """``settle_dead_turns`` for the notebook's synchronous reads (``chat.messages``).
+
+    The records are read synchronously first: only when one may need settling does it run
+    the coroutine (which, inside a running loop, costs a helper thread).
+    """
+    if not store.keeps_running_turns:
+        return False
+    if all(turn.id in _RUNNING for turn in store.running_turns_sync(thread_id)):
+        return False
+    return store.run_sync(settle_dead_turns(store, thread_id, {}))
 
 
 def _visible_delta(update: object) -> bool:

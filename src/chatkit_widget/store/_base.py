@@ -103,24 +103,20 @@ class ChatStore(Store[Any]):
     async def load_feedback(self, thread_id: str, context: Any) -> dict[str, str]:
         """Feedback on a thread's items: item id -> ``"positive"`` | ``"negative"``."""
 
-    # Running turns, used when ``keeps_running_turns``. This default keeps them in this
-    # process's memory; a store that sets the flag overrides all three.
+    # Running turns: used only when ``keeps_running_turns``, which a store sets once it
+    # implements these three (records every process using the store sees).
 
     async def save_running_turn(self, turn: RunningTurn) -> None:
         """Record a running turn, or refresh its ``beat``."""
-        self._turns_here()[turn.id] = turn
+        raise NotImplementedError(f"{type(self).__name__} keeps no running turns")
 
     async def running_turns(self, thread_id: str) -> list[RunningTurn]:
         """The turns recorded as running in this thread."""
-        return [turn for turn in self._turns_here().values() if turn.thread_id == thread_id]
+        raise NotImplementedError(f"{type(self).__name__} keeps no running turns")
 
     async def end_running_turn(self, turn_id: str) -> bool:
         """Forget a running turn; True if this call removed it (two processes may race)."""
-        return self._turns_here().pop(turn_id, None) is not None
-
-    def _turns_here(self) -> dict[str, RunningTurn]:
-        turns: dict[str, RunningTurn] = self.__dict__.setdefault("_running_turns", {})
-        return turns
+        raise NotImplementedError(f"{type(self).__name__} keeps no running turns")
 
     async def count_turn(self, user: str, window: int) -> tuple[int, int]:
         """Count one turn of ``user`` in rate-limit window ``window`` (``serve --rate-limit``).
@@ -198,6 +194,10 @@ class ChatStore(Store[Any]):
     def feedback_sync(self, thread_id: str) -> dict[str, str]:
         """``load_feedback`` without a user."""
         return self.run_sync(self.load_feedback(thread_id, {}))
+
+    def running_turns_sync(self, thread_id: str) -> list[RunningTurn]:
+        """``running_turns``."""
+        return self.run_sync(self.running_turns(thread_id))
 
     def threads_with_activity_sync(self, limit: int) -> list[tuple[ThreadMetadata, str]]:
         """``threads_with_activity`` without a user."""

@@ -455,8 +455,10 @@ class SQLiteStore(ChatStore):
         await _off_loop(save)
 
     async def running_turns(self, thread_id: str) -> list[RunningTurn]:
-        rows = await _off_loop(
-            self._query,
+        return await _off_loop(self.running_turns_sync, thread_id)
+
+    def running_turns_sync(self, thread_id: str) -> list[RunningTurn]:
+        rows = self._query(
             "SELECT id, thread_id, owner, beat, after_item FROM running_turns WHERE thread_id = ?",
             (thread_id,),
         )
