@@ -737,6 +737,12 @@ def test_each_request_is_one_json_log_line_without_tokens_or_text(
             alice.create_thread(secret_text)
             alice.http.get("/api/conversations")
             httpx.get(alice.http.base_url.join("/api/conversations"))  # no token: 401
+            # A line is written once the response's last byte is sent, after the client
+            # may already hold it: wait for the third.
+            deadline = time.monotonic() + 10
+            while sum(r.name.endswith("access") for r in caplog.records) < 3:
+                assert time.monotonic() < deadline, "a request was not logged"
+                time.sleep(0.01)
     finally:
         access.removeHandler(caplog.handler)
         access.propagate = propagates
