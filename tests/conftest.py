@@ -10,6 +10,8 @@ from agents import set_tracing_disabled
 
 from chatkit_widget import ChatWidget
 
+from .support.postgres import PostgresServer
+
 set_tracing_disabled(True)
 
 
@@ -70,3 +72,17 @@ def front_end() -> Iterator[FrontEnd]:
     yield FrontEnd(chat)
     chat.stop()
     chat.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL cluster for the whole run (about 2 s to start)."""
+    server = PostgresServer()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database on the run's PostgreSQL server."""
+    return postgres_server.new_database()

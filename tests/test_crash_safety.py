@@ -1,8 +1,9 @@
 """A process killed mid-turn loses at most the last second of text, and its turn is marked.
 
 Each test runs a real kernel-like process (``tests/support/crash_child.py``: a ``ChatWidget`` on
-a SQLite file), kills it with SIGKILL at a chosen moment, then reopens the conversation here, in
-a new process, as a user would, and checks what they see and what Retry does.
+a SQLite file, and where marked on a PostgreSQL database too), kills it with SIGKILL at a
+chosen moment, then reopens the conversation here, in a new process, as a user would, and
+checks what they see and what Retry does.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from chatkit_widget.backends._owner import (
 from chatkit_widget.backends._turns import INTERRUPTED_TOOL, settle_dead_turns
 from chatkit_widget.demo import TaskList, demo_agent
 from chatkit_widget.server import mint_token
-from chatkit_widget.store import RunningTurn, SQLiteStore
+from chatkit_widget.store import RunningTurn, SQLiteStore, open_store
 from tests.support.http_servers import serve_process
 from tests.support.memory_store import MemoryStore
 
@@ -63,7 +64,7 @@ SECRET = "crash-test-secret-0123456789abcdef0123456789abcdef"
 class Child:
     """A ``crash_child`` process and the lines it reports."""
 
-    def __init__(self, db: Path, tasks: Path, *prompts: str) -> None:
+    def __init__(self, db: str, tasks: Path, *prompts: str) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.support.crash_child", str(db), str(tasks), *prompts],
             cwd=REPO,
@@ -121,12 +122,18 @@ class Child:
 
 
 @pytest.fixture
-def files(tmp_path: Path) -> tuple[Path, Path]:
-    return tmp_path / "chats.sqlite", tmp_path / "tasks.json"
+def files(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
+    """The store (a SQLite file; ``indirect`` ``"postgres"``: a fresh database) and task list."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        return request.getfixturevalue("postgres_url"), tmp_path / "tasks.json"
+    return str(tmp_path / "chats.sqlite"), tmp_path / "tasks.json"
+
+
+BOTH_STORES = pytest.mark.parametrize("files", ["sqlite", "postgres"], indirect=True)
 
 
 @pytest.fixture
-def start(files: tuple[Path, Path]) -> Iterator[Callable[..., Child]]:
+def start(files: tuple[str, Path]) -> Iterator[Callable[..., Child]]:
     """Start a child on the test's store with these prompts; every one is ended after."""
     started: list[Child] = []
 
@@ -145,7 +152,7 @@ async def slow_step() -> str:
     return "slow step done"
 
 
-def reopen(db: Path, tasks: Path, thread_id: str) -> ChatWidget:
+def reopen(db: str, tasks: Path, thread_id: str) -> ChatWidget:
     """The conversation in this process, as ``ChatWidget(thread_id=...)`` in a new kernel."""
     agent = demo_agent(tasks, OfflineDemoModel(delay=0))
     agent = agent.clone(tools=[*agent.tools, slow_step])
@@ -163,15 +170,16 @@ async def retry(chat: ChatWidget) -> None:
     assert await asyncio.wait_for(task, 60) == "done"
 
 
+@BOTH_STORES
 async def test_a_reply_cut_by_a_killed_process_is_kept_marked_and_retried(
-    files: tuple[Path, Path], start: Callable[..., Child]
+    files: tuple[str, Path], start: Callable[..., Child]
 ) -> None:
     db, tasks = files
     child = start("count to 3000")
     child.wait_for("text", min_text=1500)  # a few seconds of streaming
     killed_at = child.kill()
     assert child.thread_id is not None
-    store = SQLiteStore(db)
+    store = open_store(db)
     assert len(store.run_sync(store.running_turns(child.thread_id))) == 1, "left behind"
 
     chat = reopen(db, tasks, child.thread_id)
@@ -192,7 +200,7 @@ async def test_a_reply_cut_by_a_killed_process_is_kept_marked_and_retried(
 
 
 async def test_a_tool_running_when_its_process_died_shows_failed_and_retry_reruns_it(
-    files: tuple[Path, Path], start: Callable[..., Child]
+    files: tuple[str, Path], start: Callable[..., Child]
 ) -> None:
     db, tasks = files
     child = start("use tool slow_step")
@@ -215,7 +223,7 @@ async def test_a_tool_running_when_its_process_died_shows_failed_and_retry_rerun
 
 
 async def test_a_call_waiting_for_approval_when_its_process_died_still_waits(
-    files: tuple[Path, Path], start: Callable[..., Child]
+    files: tuple[str, Path], start: Callable[..., Child]
 ) -> None:
     db, tasks = files
     child = start("add a task: buy milk", "remove task buy milk")
@@ -236,8 +244,9 @@ async def test_a_call_waiting_for_approval_when_its_process_died_still_waits(
     chat.close()
 
 
+@BOTH_STORES
 async def test_a_turn_streaming_in_another_live_process_is_not_marked_interrupted(
-    files: tuple[Path, Path], start: Callable[..., Child]
+    files: tuple[str, Path], start: Callable[..., Child]
 ) -> None:
     db, tasks = files
     child = start("count to 1500")
@@ -245,7 +254,7 @@ async def test_a_turn_streaming_in_another_live_process_is_not_marked_interrupte
     assert child.thread_id is not None
     wait_for_item(db, child.thread_id, "assistant_message")
 
-    store = SQLiteStore(db)
+    store = open_store(db)
     chat = reopen(db, tasks, child.thread_id)  # reading while it streams
     _, partial = chat.messages
     assert store.run_sync(store.running_turns(child.thread_id)), "it was still streaming"
@@ -258,9 +267,9 @@ async def test_a_turn_streaming_in_another_live_process_is_not_marked_interrupte
     chat.close()
 
 
-def wait_for_item(db: Path, thread_id: str, kind: str, timeout: float = 10.0) -> None:
+def wait_for_item(db: str, thread_id: str, kind: str, timeout: float = 10.0) -> None:
     """Until the store holds an item of type ``kind`` (a checkpointed reply, a tool row)."""
-    store = SQLiteStore(db)
+    store = open_store(db)
     deadline = time.monotonic() + timeout
     while not any(item.type == kind for item in store.all_items_sync(thread_id)):
         assert time.monotonic() < deadline, f"no {kind} item was stored"
@@ -268,10 +277,11 @@ def wait_for_item(db: Path, thread_id: str, kind: str, timeout: float = 10.0) ->
     store.close()
 
 
+@BOTH_STORES
 def test_a_serve_worker_killed_mid_reply_leaves_it_marked_for_the_next_worker(
-    tmp_path: Path,
+    files: tuple[str, Path],
 ) -> None:
-    db = tmp_path / "serve.sqlite"
+    db = files[0]
     target = "tests.support.serve_target:agent"
     headers = {"Authorization": f"Bearer {mint_token('ada', secret=SECRET)}"}
     full = " ".join(str(i) for i in range(1, 601))
@@ -280,10 +290,10 @@ def test_a_serve_worker_killed_mid_reply_leaves_it_marked_for_the_next_worker(
         cut = threading.Event()
 
         def kill_when_checkpointed() -> None:
-            store = SQLiteStore(db)
+            store = open_store(db)
             deadline = time.monotonic() + 30
             while not cut.is_set() and time.monotonic() < deadline:
-                threads = store.load_threads_sync(1, None, "desc").data
+                threads = store.run_sync(store.load_threads(1, None, "desc", {})).data
                 if threads and any(
                     item.type == "assistant_message" for item in store.all_items_sync(threads[0].id)
                 ):
@@ -315,7 +325,7 @@ def test_a_serve_worker_killed_mid_reply_leaves_it_marked_for_the_next_worker(
             assert text and full.startswith(text) and len(text) < len(full)
             assert partial["incomplete"] is True and partial["interrupted"] is True
             # Marked for every reader of the store (and the model: a hidden note).
-            store = SQLiteStore(db)
+            store = open_store(db)
             assert to_messages(store.all_items_sync(thread["id"]))[-1]["incomplete"] is True
 
             retry = {

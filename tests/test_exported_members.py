@@ -23,6 +23,7 @@ PUBLIC: dict[str, list[str]] = {
         "ChatKitBackend",
         "ChatWidget",
         "OfflineDemoModel",
+        "PostgresStore",
         "RetryConfig",
         "SQLiteStore",
         "SSEBackend",
@@ -49,11 +50,14 @@ PUBLIC: dict[str, list[str]] = {
     ],
     "chatkit_widget.store": [
         "ChatStore",
+        "PostgresStore",
         "RunningTurn",
         "SQLiteStore",
         "StoreAdapter",
+        "StoreUnavailableError",
         "as_chat_store",
         "default_store_path",
+        "open_store",
         "resolve_store",
     ],
 }

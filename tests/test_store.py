@@ -22,20 +22,33 @@ from chatkit.types import (
 from chatkit_widget import SQLiteStore
 from chatkit_widget.demo import demo_agent
 from chatkit_widget.server import create_app
-from chatkit_widget.store import ChatStore, StoreAdapter, as_chat_store, resolve_store
+from chatkit_widget.store import (
+    ChatStore,
+    PostgresStore,
+    RunningTurn,
+    StoreAdapter,
+    as_chat_store,
+    open_store,
+    resolve_store,
+)
 
 from .support.memory_store import MemoryStore
 
 T0 = datetime(2026, 1, 1, 12, 0, 0)
 
 
-@pytest.fixture(params=["sqlite", "adapter"])
+@pytest.fixture(params=["sqlite", "postgres", "adapter"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ChatStore]:
-    """Each ``ChatStore``: a SQLite file, and the adapter around a plain in-memory ``Store``."""
+    """Each ``ChatStore``: a SQLite file, a PostgreSQL database, and the adapter around a plain
+    in-memory ``Store``."""
     if request.param == "sqlite":
         sqlite = SQLiteStore(tmp_path / "sub" / "chats.sqlite")
         yield sqlite
         sqlite.close()
+    elif request.param == "postgres":
+        postgres = PostgresStore(request.getfixturevalue("postgres_url"))
+        yield postgres
+        postgres.close()
     else:
         yield StoreAdapter(MemoryStore())
 
@@ -222,34 +235,47 @@ def test_serve_refuses_a_store_that_does_not_keep_users_apart() -> None:
         create_app(demo_agent(), store=MemoryStore(), secret="s" * 32)  # type: ignore[arg-type]
 
 
-# -- what only SQLiteStore promises -----------------------------------------------------------
+# -- what the database stores (SQLite, PostgreSQL) promise beyond the contract ----------------
 
 
-async def test_activity_time_moves_with_new_items() -> None:
-    store = SQLiteStore(":memory:")
-    await store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
-    [(_, before)] = store.threads_with_activity_sync(10)
-    await store.add_thread_item("t", user("t", "m", "x"), {})
-    [(_, after)] = store.threads_with_activity_sync(10)
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a database store lives: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "chats.sqlite")
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def db_store(db_url: str) -> Iterator[SQLiteStore | PostgresStore]:
+    store = open_store(db_url)
+    yield store
+    store.close()
+
+
+async def test_activity_time_moves_with_new_items(db_store: ChatStore) -> None:
+    await db_store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
+    [(_, before)] = await db_store.threads_with_activity(10, {})
+    await db_store.add_thread_item("t", user("t", "m", "x"), {})
+    [(_, after)] = await db_store.threads_with_activity(10, {})
     assert after > before
 
 
-def test_reopened_by_a_new_process(tmp_path: Path) -> None:
-    path = tmp_path / "chats.sqlite"
-    store = SQLiteStore(path)
+def test_reopened_by_a_new_process(db_url: str) -> None:
+    store = open_store(db_url)
     store.save_thread_sync(ThreadMetadata(id="thr_x", created_at=T0, title="Persisted"))
-    store.save_item_sync("thr_x", user("thr_x", "msg_a", "remember me"))
+    store.run_sync(store.add_thread_item("thr_x", user("thr_x", "msg_a", "remember me"), {}))
     store.close()
     code = (
         "import asyncio, sys\n"
-        "from chatkit_widget import SQLiteStore\n"
-        "s = SQLiteStore(sys.argv[1])\n"
-        "t = asyncio.run(s.load_thread('thr_x', {}))\n"
-        "items = asyncio.run(s.load_thread_items('thr_x', None, 10, 'asc', {}))\n"
-        "print(t.title, items.data[0].content[0].text)\n"
+        "from chatkit_widget.store import open_store\n"
+        "s = open_store(sys.argv[1])\n"
+        "t = s.load_thread_sync('thr_x')\n"
+        "items = s.all_items_sync('thr_x')\n"
+        "print(t.title, items[0].content[0].text)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, db_url], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "Persisted remember me"
 
@@ -257,22 +283,27 @@ def test_reopened_by_a_new_process(tmp_path: Path) -> None:
 ALICE, BOB = {"user": "alice"}, {"user": "bob"}
 
 
-async def test_a_user_context_owns_and_scopes_threads() -> None:
-    store = SQLiteStore(":memory:")
+async def test_a_user_context_owns_and_scopes_threads(db_store: ChatStore) -> None:
+    store = db_store
     await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="Alice's"), ALICE)
     await store.save_thread(ThreadMetadata(id="b1", created_at=T0 + timedelta(minutes=1)), BOB)
     await store.save_thread(ThreadMetadata(id="w1", created_at=T0 + timedelta(minutes=2)), {})
     await store.add_thread_item("a1", user("a1", "m1", "hi"), ALICE)
+    await store.save_feedback("a1", ["m1"], "positive", ALICE)
 
     assert (await store.load_thread("a1", ALICE)).title == "Alice's"
     for load in (
         store.load_thread("a1", BOB),
         store.load_thread_items("a1", None, 10, "asc", BOB),
         store.load_item("a1", "m1", BOB),
+        store.load_all_items("a1", BOB),
+        store.load_feedback("a1", BOB),
+        store.save_feedback("a1", ["m1"], "negative", BOB),
         store.load_thread("w1", BOB),  # an unowned (notebook) thread is no user's
     ):
         with pytest.raises(NotFoundError):
             await load
+    assert await store.load_feedback("a1", ALICE) == {"m1": "positive"}
     assert [t.id for t in (await store.load_threads(10, None, "desc", ALICE)).data] == ["a1"]
     assert [t.id for t in (await store.load_threads(10, None, "desc", BOB)).data] == ["b1"]
     with pytest.raises(NotFoundError, match="paging cursor"):  # a cursor into bob's threads
@@ -287,12 +318,12 @@ async def test_a_user_context_owns_and_scopes_threads() -> None:
         "a1",
     ]
     assert (await store.load_thread("a1", {})).title == "Alice's"
-    assert store.owns_thread_sync("a1", "alice") and not store.owns_thread_sync("a1", "bob")
-    assert [t.id for t, _ in store.threads_with_activity_sync(10, owner="bob")] == ["b1"]
+    assert await store.owns_thread("a1", "alice") and not await store.owns_thread("a1", "bob")
+    assert [t.id for t, _ in await store.threads_with_activity(10, BOB)] == ["b1"]
 
 
-async def test_saving_never_changes_an_owner() -> None:
-    store = SQLiteStore(":memory:")
+async def test_saving_never_changes_an_owner(db_store: ChatStore) -> None:
+    store = db_store
     await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="Alice's"), ALICE)
     with pytest.raises(NotFoundError):
         await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="Bob's now"), BOB)
@@ -300,7 +331,41 @@ async def test_saving_never_changes_an_owner() -> None:
     await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="Renamed"), ALICE)
     await store.save_thread(ThreadMetadata(id="a1", created_at=T0, title="By the notebook"), {})
     assert (await store.load_thread("a1", ALICE)).title == "By the notebook"
-    assert store.owns_thread_sync("a1", "alice")
+    assert await store.owns_thread("a1", "alice")
+
+
+async def test_running_turns_are_seen_and_claimed_once(db_store: ChatStore) -> None:
+    await db_store.save_thread(ThreadMetadata(id="t", created_at=T0), {})
+    turn = RunningTurn("turn_1", "t", owner="host:1:2:3", beat=100.0, after_item="m0")
+    await db_store.save_running_turn(turn)
+    await db_store.save_running_turn(RunningTurn("turn_1", "t", "host:1:2:3", 160.0, "m0"))
+    assert await db_store.running_turns("t") == [
+        RunningTurn("turn_1", "t", "host:1:2:3", 160.0, "m0")
+    ]
+    assert db_store.running_turns_sync("t") == await db_store.running_turns("t")
+    claims = await asyncio.gather(*(db_store.end_running_turn("turn_1") for _ in range(4)))
+    assert sorted(claims) == [False, False, False, True]
+    assert await db_store.running_turns("t") == []
+
+
+async def test_turns_are_counted_per_user_and_window(db_store: ChatStore) -> None:
+    assert await db_store.count_turn("alice", 7) == (1, 0)
+    assert await db_store.count_turn("alice", 7) == (2, 0)
+    assert await db_store.count_turn("bob", 7) == (1, 0)
+    assert await db_store.count_turn("alice", 8) == (1, 2)
+    assert await db_store.count_turn("alice", 10) == (1, 0)
+
+
+def test_a_url_is_never_taken_for_a_file_name(tmp_path: Path) -> None:
+    for url in ("sqlite:///chats.db", "mysql://me:hunter2@db/chat", "postgresq://db/chat"):
+        with pytest.raises(ValueError, match="cannot open") as error:
+            resolve_store(url)
+        assert "hunter2" not in str(error.value)
+    assert list(tmp_path.iterdir()) == []
+    assert isinstance(resolve_store("postgresql://db.invalid/chat"), PostgresStore)
+
+
+# -- what only SQLiteStore promises -----------------------------------------------------------
 
 
 def test_files_without_an_owner_column_are_migrated(tmp_path: Path) -> None:

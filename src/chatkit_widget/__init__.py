@@ -25,7 +25,7 @@ if typing.TYPE_CHECKING:
         SSEBackend,
     )
     from .demo import OfflineDemoModel
-    from .store import SQLiteStore
+    from .store import PostgresStore, SQLiteStore
 
 __all__ = [
     "AgentBackend",
@@ -35,6 +35,7 @@ __all__ = [
     "ChatKitBackend",
     "ChatWidget",
     "OfflineDemoModel",
+    "PostgresStore",
     "RetryConfig",
     "SQLiteStore",
     "SSEBackend",
@@ -52,6 +53,7 @@ _HOMES = {
     "ChatKitBackend": ".backends",
     "ChatWidget": "._widget",
     "OfflineDemoModel": ".demo",
+    "PostgresStore": ".store",
     "RetryConfig": ".backends",
     "SQLiteStore": ".store",
     "SSEBackend": ".backends",

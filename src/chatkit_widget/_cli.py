@@ -52,7 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     serve.add_argument(
-        "--store", default=DEFAULT_STORE, help=f"SQLite file for conversations ({DEFAULT_STORE})"
+        "--store",
+        default=os.environ.get("CHATKIT_WIDGET_STORE", DEFAULT_STORE),
+        metavar="FILE|URL",
+        help="where conversations live: a SQLite file, or a postgresql:// URL that every worker "
+        f"and host shares (CHATKIT_WIDGET_STORE, else {DEFAULT_STORE})",
     )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
     serve.add_argument(
@@ -120,6 +124,7 @@ def _serve(args: argparse.Namespace) -> int:
         create_app,
     )
     from .server._auth import MissingSecretError, resolve_secret
+    from .store import StoreUnavailableError
 
     if args.workers < 1:
         print("chatkit-widget: --workers must be at least 1", file=sys.stderr)
@@ -145,7 +150,14 @@ def _serve(args: argparse.Namespace) -> int:
     from agents import set_tracing_disabled
 
     set_tracing_disabled(True)  # the process is ours: no traces leave it, whatever runs
-    store = str(Path(args.store).expanduser().resolve())
+    try:
+        store = _open_store(args.store)
+    except ValueError as exc:
+        print(f"chatkit-widget: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreUnavailableError as exc:
+        print(f"chatkit-widget: {exc}", file=sys.stderr)
+        return 1
     banner = (
         f"Serving {args.target} at http://{args.host}:{args.port}  "
         "(ChatKit: /chatkit, chat API: /api/chat)"
@@ -155,10 +167,7 @@ def _serve(args: argparse.Namespace) -> int:
             agent, store=store, oidc=oidc, max_body=max_body, cors_origins=origins, rate_limit=rate
         )
         return _run(app, args, banner)
-    # Each worker process imports the target itself; they share the store file.
-    from .store import SQLiteStore
-
-    SQLiteStore(store).close()  # create or migrate the file once, before the workers race
+    # Each worker process imports the target itself; they share the store.
     os.environ[TARGET_ENV], os.environ[STORE_ENV] = args.target, store
     os.environ[MAX_BODY_ENV] = str(max_body)
     os.environ[CORS_ENV] = json.dumps(origins)
@@ -167,6 +176,28 @@ def _serve(args: argparse.Namespace) -> int:
     if oidc is not None:
         os.environ[OIDC_ENV] = json.dumps(dataclasses.asdict(oidc))
     return _run("chatkit_widget.server._app:app_from_env", args, banner)
+
+
+def _open_store(spec: str) -> str:
+    """The store ``--store`` names, created or migrated now, before any worker races to.
+
+    Returns what the workers open: the file's absolute path, or the URL.
+
+    Raises:
+        ValueError: for a URL that is neither a file nor ``postgresql://``.
+        StoreUnavailableError: if the PostgreSQL server cannot be reached.
+    """
+    from .store import PostgresStore, open_store
+
+    if "://" not in spec:
+        spec = str(Path(spec).expanduser().resolve())
+    store = open_store(spec)
+    try:
+        if isinstance(store, PostgresStore):
+            store.connect_sync()
+    finally:
+        store.close()
+    return spec
 
 
 def _oidc_settings(args: argparse.Namespace) -> OIDCSettings | None:

@@ -66,7 +66,7 @@ class ServeProcess:
 
 
 @contextmanager
-def serve_process(target: str, store: Path, secret: str) -> Iterator[ServeProcess]:
+def serve_process(target: str, store: Path | str, secret: str) -> Iterator[ServeProcess]:
     """Run ``chatkit-widget serve TARGET --store STORE`` as its own process until /health answers.
 
     Ends it (SIGTERM) when the block ends, unless the test already killed it.

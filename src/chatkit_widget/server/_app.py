@@ -1,26 +1,27 @@
 """``create_app``: any openai-agents ``Agent`` behind an authenticated HTTP endpoint.
 
-The app keeps no conversation state in memory: threads live in the store (a SQLite file, or
-any ``ChatStore`` that keeps users apart), so several workers (or hosts sharing the store) can
-serve one store.
+The app keeps no conversation state in memory: threads live in the store (a SQLite file, a
+PostgreSQL database, or any ``ChatStore`` that keeps users apart), so several workers (and,
+on PostgreSQL, several hosts) can serve one store.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from agents import set_tracing_disabled
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from .._agent_target import AgentOrFactory, load_target, resolve_agent
 from ..backends._agent import AgentChatKitServer
-from ..store import ChatStore, SQLiteStore
+from ..store import ChatStore, StoreUnavailableError, open_store
 from . import _chatkit_routes, _sse_chat_routes
 from ._access_log import AccessLog, log_requests
 from ._auth import Authenticator, SecretVerifier, resolve_secret
@@ -29,6 +30,7 @@ from ._deps import ServerState
 from ._oidc import JWKSVerifier, OIDCSettings
 from ._rate_limit import RateLimit
 
+log = logging.getLogger(__name__)
 #: How ``chatkit-widget serve --workers N`` tells each worker what to serve.
 TARGET_ENV = "CHATKIT_WIDGET_TARGET"
 STORE_ENV = "CHATKIT_WIDGET_STORE"
@@ -61,8 +63,8 @@ def create_app(
     Args:
         agent_or_factory: An ``agents.Agent``, or a zero-argument callable returning one
             (called once, here).
-        store: The SQLite file, or a ``ChatStore`` that ``scopes_by_user`` (such as a
-            ``SQLiteStore``), that holds every conversation.
+        store: A SQLite file, a ``postgresql://`` URL, or a ``ChatStore`` that
+            ``scopes_by_user`` (such as a ``PostgresStore``), that holds every conversation.
         secret: The token signing secret; defaults to ``CHATKIT_WIDGET_SECRET``.
         oidc: Accept tokens of this OpenID Connect provider instead of secret-signed ones.
         max_body: Request bodies over this many bytes get 413, unread and unstored.
@@ -107,6 +109,13 @@ def create_app(
     app.add_middleware(AccessLog)  # added last, so outermost: it sees 413s and CORS answers
     app.include_router(_chatkit_routes.router)
     app.include_router(_sse_chat_routes.router)
+
+    @app.exception_handler(StoreUnavailableError)
+    async def store_unavailable(request: Request, exc: StoreUnavailableError) -> JSONResponse:
+        """The database is down or restarting: a 503 worth retrying (the widget does)."""
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        detail = "The conversation store is unavailable right now; try again shortly."
+        return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "2"})
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -156,7 +165,7 @@ def _authenticator(secret: str | None, oidc: OIDCSettings | None) -> Authenticat
 
 def _server_store(store: str | Path | ChatStore) -> ChatStore:
     if isinstance(store, (str, Path)):
-        return SQLiteStore(store)
+        return open_store(store)
     if not isinstance(store, ChatStore) or not store.scopes_by_user:
         # Every user would see every thread: the endpoint is shared, unlike a notebook.
         raise TypeError(

@@ -1,7 +1,8 @@
 """Conversation storage: ``ChatStore``, what the widget needs from a ChatKit ``Store``.
 
-``SQLiteStore`` implements it natively; ``as_chat_store`` wraps any other ChatKit ``Store`` in
-a ``StoreAdapter``. See ``store.base`` for the interface and why it is asynchronous.
+``SQLiteStore`` (a local file) and ``PostgresStore`` (a database server shared by many
+processes and hosts) implement it natively; ``as_chat_store`` wraps any other ChatKit ``Store``
+in a ``StoreAdapter``. See ``store._base`` for the interface and why it is asynchronous.
 """
 
 from __future__ import annotations
@@ -12,16 +13,20 @@ from typing import Any
 from chatkit.store import Store
 
 from ._adapter import StoreAdapter, as_chat_store
-from ._base import ChatStore, RunningTurn
+from ._base import ChatStore, RunningTurn, StoreUnavailableError
+from ._postgres import PostgresStore, is_postgres_url, redacted
 from ._sqlite import SQLiteStore
 
 __all__ = [
     "ChatStore",
+    "PostgresStore",
     "RunningTurn",
     "SQLiteStore",
     "StoreAdapter",
+    "StoreUnavailableError",
     "as_chat_store",
     "default_store_path",
+    "open_store",
     "resolve_store",
 ]
 
@@ -33,18 +38,38 @@ def default_store_path() -> Path:
     return Path(jupyter_data_dir()) / "chatkit_widget" / "chats.sqlite"
 
 
+def open_store(spec: str | Path) -> SQLiteStore | PostgresStore:
+    """The store ``spec`` names: a ``postgresql://`` URL, a SQLite file, or ``":memory:"``.
+
+    Raises:
+        ValueError: for any other URL (``sqlite://...``, ``mysql://...``): it is not a file
+            name, and taking it for one would quietly keep conversations somewhere unexpected.
+    """
+    if isinstance(spec, str) and "://" in spec:
+        if is_postgres_url(spec):
+            return PostgresStore(spec)
+        raise ValueError(
+            f"store {redacted(spec)!r} is a URL this package cannot open: give a SQLite file "
+            "path, ':memory:', or a postgresql:// URL"
+        )
+    return SQLiteStore(spec)
+
+
 def resolve_store(store: Store[Any] | str | Path | None) -> ChatStore:
     """Turn the ``store=`` argument of ``ChatWidget`` into a ``ChatStore``.
 
     Raises:
-        TypeError: for anything that is not a path, ``":memory:"``, ``None`` or a ``Store``.
+        TypeError: for anything that is not a path, a URL, ``":memory:"``, ``None`` or a
+            ``Store``.
+        ValueError: for a URL that is not ``postgresql://``.
     """
     if store is None:
         return SQLiteStore(default_store_path())
     if isinstance(store, Store):
         return as_chat_store(store)
     if isinstance(store, (str, Path)):
-        return SQLiteStore(store)
+        return open_store(store)
     raise TypeError(
-        f"store must be a path, ':memory:', or a chatkit.store.Store, not {type(store).__name__}"
+        "store must be a path, ':memory:', a postgresql:// URL, or a chatkit.store.Store, "
+        f"not {type(store).__name__}"
     )

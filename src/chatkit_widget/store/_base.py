@@ -2,7 +2,8 @@
 
 The in-process backends, the widget's synchronous API (``chat.messages``, ``chat.threads()``)
 and the ``serve`` app all talk to one interface, whatever holds the conversations:
-``SQLiteStore`` implements it natively, ``StoreAdapter`` wraps any other ChatKit ``Store``, and
+``SQLiteStore`` (a local file) and ``PostgresStore`` (a database server, for teams) implement
+it natively, ``StoreAdapter`` wraps any other ChatKit ``Store``, and
 ``as_chat_store`` picks between the two. Beyond ``Store`` a ``ChatStore`` adds:
 
 - feedback (``save_feedback``/``load_feedback``): ChatKit only forwards thumbs up/down;
@@ -40,12 +41,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from chatkit.store import NotFoundError, Store
+from chatkit.store import NotFoundError, Store, StoreItemType
 from chatkit.types import ThreadItem, ThreadMetadata
 
 from .._sync import run_sync
+from ._rows import new_id
 
 T = TypeVar("T")
+
+
+class StoreUnavailableError(RuntimeError):
+    """The store's database cannot be reached now (a server down or restarting).
+
+    Worth retrying: ``serve`` answers 503 with ``Retry-After``, which the widget's backends
+    honour. The message names the database but never its password.
+    """
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,14 @@ class ChatStore(Store[Any]):
         database server): companion data then stays in memory too.
         """
         return None
+
+    def generate_thread_id(self, context: Any) -> str:
+        return new_id("thread")
+
+    def generate_item_id(
+        self, item_type: StoreItemType, thread: ThreadMetadata, context: Any
+    ) -> str:
+        return new_id(item_type)
 
     # -- beyond ChatKit's Store ---------------------------------------------------------------
 

@@ -17,20 +17,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chatkit.store import NotFoundError, StoreItemType
+from chatkit.store import NotFoundError
 from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata
-from pydantic import TypeAdapter
 
 from ._base import ChatStore, RunningTurn, user_of
-
-_ITEM = TypeAdapter[ThreadItem](ThreadItem)
-_ATTACHMENT = TypeAdapter[Attachment](Attachment)
+from ._rows import ATTACHMENT, ITEM, page_of
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS threads (
@@ -82,23 +78,6 @@ _OWNER_INDEX = "CREATE INDEX IF NOT EXISTS threads_by_owner ON threads (owner, c
 
 def _now() -> str:
     return datetime.now().isoformat()
-
-
-_PREFIXES = {
-    "thread": "thr",
-    "message": "msg",
-    "tool_call": "tc",
-    "workflow": "wf",
-    "task": "tsk",
-    "attachment": "atc",
-    "sdk_hidden_context": "shcx",
-}
-
-
-def _new_id(kind: str) -> str:
-    # ChatKit's default ids carry 32 random bits: in a long-lived file of thousands of threads
-    # a collision (which an upsert would turn into silently merged threads) becomes plausible.
-    return f"{_PREFIXES.get(kind, kind)}_{uuid.uuid4().hex[:20]}"
 
 
 class SQLiteStore(ChatStore):
@@ -258,9 +237,7 @@ class SQLiteStore(ChatStore):
             f"ORDER BY created_at {direction}, id {direction} LIMIT ?",
             (*args, limit + 1),
         )
-        data = [ThreadMetadata.model_validate_json(row[1]) for row in rows[:limit]]
-        has_more = len(rows) > limit
-        page = Page(data=data, has_more=has_more, after=data[-1].id if has_more and data else None)
+        page = page_of([ThreadMetadata.model_validate_json(row[1]) for row in rows], limit)
         return page, {str(row[0]): str(row[2]) for row in rows[:limit]}
 
     def load_thread_items_sync(
@@ -277,18 +254,16 @@ class SQLiteStore(ChatStore):
             f"SELECT data FROM items WHERE {where} ORDER BY seq {direction} LIMIT ?",
             (*args, limit + 1),
         )
-        data = [_ITEM.validate_json(row[0]) for row in rows[:limit]]
-        has_more = len(rows) > limit
-        return Page(data=data, has_more=has_more, after=data[-1].id if has_more and data else None)
+        return page_of([ITEM.validate_json(row[0]) for row in rows], limit)
 
     def all_items_sync(self, thread_id: str) -> list[ThreadItem]:
         """Every item of a thread, oldest first (hidden items included)."""
         rows = self._query("SELECT data FROM items WHERE thread_id = ? ORDER BY seq", (thread_id,))
-        return [_ITEM.validate_json(row[0]) for row in rows]
+        return [ITEM.validate_json(row[0]) for row in rows]
 
     def save_item_sync(self, thread_id: str, item: ThreadItem) -> None:
         """Insert an item, or update it in place (keeping its position) if it exists."""
-        data = _ITEM.dump_json(item).decode()
+        data = ITEM.dump_json(item).decode()
         with self._lock:
             self._conn.execute(
                 "INSERT INTO items (id, thread_id, data) VALUES (?, ?, ?) "
@@ -306,7 +281,7 @@ class SQLiteStore(ChatStore):
         )
         if not rows:
             raise NotFoundError(f"Item {item_id} not found in thread {thread_id}")
-        return _ITEM.validate_json(rows[0][0])
+        return ITEM.validate_json(rows[0][0])
 
     def delete_thread_sync(self, thread_id: str) -> None:
         """Delete a thread and all its items."""
@@ -340,14 +315,6 @@ class SQLiteStore(ChatStore):
         return {str(item_id): str(kind) for item_id, kind in rows}
 
     # -- chatkit.store.Store ----------------------------------------------------------------
-
-    def generate_thread_id(self, context: Any) -> str:
-        return _new_id("thread")
-
-    def generate_item_id(
-        self, item_type: StoreItemType, thread: ThreadMetadata, context: Any
-    ) -> str:
-        return _new_id(item_type)
 
     # Every async method runs its query on a worker thread (see _off_loop).
 
@@ -403,7 +370,7 @@ class SQLiteStore(ChatStore):
                 self._conn.execute(
                     "INSERT INTO attachments (id, data) VALUES (?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-                    (attachment.id, _ATTACHMENT.dump_json(attachment).decode()),
+                    (attachment.id, ATTACHMENT.dump_json(attachment).decode()),
                 )
 
         await _off_loop(save)
@@ -414,7 +381,7 @@ class SQLiteStore(ChatStore):
         )
         if not rows:
             raise NotFoundError(f"Attachment {attachment_id} not found")
-        return _ATTACHMENT.validate_json(rows[0][0])
+        return ATTACHMENT.validate_json(rows[0][0])
 
     async def delete_attachment(self, attachment_id: str, context: Any) -> None:
         def delete() -> None:
