@@ -348,6 +348,27 @@ async def test_running_turns_are_seen_and_claimed_once(db_store: ChatStore) -> N
     assert await db_store.running_turns("t") == []
 
 
+async def test_a_thread_starts_one_running_turn_at_a_time_across_processes(
+    db_url: str, db_store: ChatStore
+) -> None:
+    other = open_store(db_url)  # its own connections, as another process has
+    for thread_id in ("t", "u"):
+        await db_store.save_thread(ThreadMetadata(id=thread_id, created_at=T0), {})
+
+    def turn(n: int, thread_id: str = "t") -> RunningTurn:
+        return RunningTurn(f"turn_{n}", thread_id, "host:1:2:3", 100.0)
+
+    started = await asyncio.gather(
+        *(store.start_running_turn(turn(n)) for n in range(8) for store in (db_store, other))
+    )
+    assert started.count(True) == 1
+    (running,) = await other.running_turns("t")
+    assert await db_store.start_running_turn(turn(9, "u")), "other threads are not held"
+    assert await other.end_running_turn(running.id)
+    assert await db_store.start_running_turn(turn(10))
+    other.close()
+
+
 async def test_turns_are_counted_per_user_and_window(db_store: ChatStore) -> None:
     assert await db_store.count_turn("alice", 7) == (1, 0)
     assert await db_store.count_turn("alice", 7) == (2, 0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any, TypeAlias, cast
 
 from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
@@ -17,8 +17,10 @@ from chatkit.store import NotFoundError, Store
 from chatkit.types import (
     ActiveStatus,
     ClosedStatus,
+    ErrorEvent,
     FeedbackKind,
     LockedStatus,
+    StreamingReq,
     ThreadItem,
     ThreadMetadata,
     ThreadStreamEvent,
@@ -32,7 +34,16 @@ from ..store import ChatStore, as_chat_store
 from ._base import Backend, BackendError
 from ._marks import mark_items, mark_reply, with_versions
 from ._origin import notebook_of, request_notebook, with_notebook
-from ._turns import CHECKPOINT_INTERVAL, settle_dead_turns, settle_dead_turns_sync, tracked
+from ._turns import (
+    CHECKPOINT_INTERVAL,
+    WAIT_LIMIT,
+    ThreadBusyError,
+    claim_thread,
+    release_unused_claim,
+    settle_dead_turns,
+    settle_dead_turns_sync,
+    tracked,
+)
 
 #: What ChatKit hands its server's methods with each request: ``{}`` in a notebook, the
 #: user for ``chatkit-widget serve``, and what a turn keeps for its cancellation.
@@ -61,6 +72,8 @@ class LocalChatKitServer(ChatKitServer[RequestContext]):
     store: ChatStore
     #: Seconds between checkpoints of a streaming reply's text.
     checkpoint_interval: float = CHECKPOINT_INTERVAL
+    #: Seconds a turn waits for the one running in its thread before it reports the thread busy.
+    turn_wait_limit: float = WAIT_LIMIT
 
     def __init__(self, store: Store[Any]) -> None:
         super().__init__(as_chat_store(store))
@@ -72,6 +85,28 @@ class LocalChatKitServer(ChatKitServer[RequestContext]):
         if thread_id is not None:
             await settle_dead_turns(self.store, thread_id, context)
         return await super().process(request, context)
+
+    async def _process_streaming_impl(
+        self, request: StreamingReq, context: RequestContext
+    ) -> AsyncGenerator[ThreadStreamEvent, None]:
+        # Every streaming request (a turn) of an existing thread claims it first, before
+        # ChatKit stores its message: one turn at a time per thread (see ``_turns``).
+        thread_id = getattr(request.params, "thread_id", None)
+        if not self.store.keeps_running_turns or not isinstance(thread_id, str):
+            async for event in super()._process_streaming_impl(request, context):
+                yield event
+            return
+        try:
+            claim = await claim_thread(self.store, thread_id, context, self.turn_wait_limit)
+        except ThreadBusyError as exc:
+            yield ErrorEvent(message=str(exc), allow_retry=True)
+            return
+        try:
+            async for event in super()._process_streaming_impl(request, context):
+                yield event
+        finally:
+            if claim is not None:  # still unclaimed only when the turn never began
+                await release_unused_claim(self.store, claim)
 
     def _process_events(
         self,

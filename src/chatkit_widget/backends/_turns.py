@@ -10,6 +10,12 @@ neither. So every turn a ``LocalChatKitServer`` streams runs through ``tracked``
   per-token cost), and the record's heartbeat is refreshed every ``BEAT_INTERVAL`` seconds;
 - when the turn ends, however (done, failed, stopped), the record goes.
 
+A thread runs one turn at a time, whichever process or host serves it: a request that starts a
+turn in an existing thread first claims the thread (``claim_thread``: its running-turn record,
+written only if the thread has none), before ChatKit stores the request's message, and waits
+while another live turn holds it. Two tabs (or two hosts behind a load balancer) sending to one
+conversation at once thus get their turns one after the other, never interleaved.
+
 A killed process leaves its record behind. ``settle_dead_turns``, which every request naming a
 thread runs first, finds records whose owner is dead (``_owner.is_alive``), claims each (when two
 processes race, one wins) and marks the turn as a dropped connection marks a reply: a hidden
@@ -65,6 +71,67 @@ INTERRUPTED_TOOL: Final = "Interrupted: the process running this tool stopped be
 _RUNNING: set[str] = set()
 #: Turns this process finished whose record it could not remove (never to be marked).
 _ENDED: set[str] = set()
+#: Claims of threads whose turn has not begun streaming yet: ``tracked`` takes them over.
+_CLAIMED: dict[str, RunningTurn] = {}
+#: How long (seconds) a turn waits for the one running in its thread before giving up.
+WAIT_LIMIT: Final = 300.0
+
+
+class ThreadBusyError(RuntimeError):
+    """The thread kept running another turn for longer than a turn waits (``WAIT_LIMIT``)."""
+
+
+async def claim_thread(
+    store: ChatStore, thread_id: str, context: Any, limit: float = WAIT_LIMIT
+) -> RunningTurn | None:
+    """Record a turn as running in ``thread_id`` once no other turn runs there.
+
+    Waits (polling, settling turns whose process died) while another turn holds the thread.
+    None if the store cannot record it (the turn runs anyway, as in ``_begin``).
+
+    Raises:
+        ThreadBusyError: The thread was still busy after ``limit`` seconds.
+    """
+    turn_id = uuid.uuid4().hex
+    _RUNNING.add(turn_id)
+    deadline = time.monotonic() + limit
+    pause = 0.05
+    try:
+        while True:
+            newest = await store.load_thread_items(thread_id, None, 1, "desc", context)
+            after = newest.data[0].id if newest.data else None
+            turn = RunningTurn(turn_id, thread_id, this_process(), time.time(), after)
+            if await store.start_running_turn(turn):
+                _CLAIMED[thread_id] = turn
+                return turn
+            if time.monotonic() >= deadline:
+                raise ThreadBusyError(
+                    "This conversation is still answering an earlier message (perhaps in "
+                    "another window). Wait for it to finish or stop it, then try again."
+                )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.5)
+            await settle_dead_turns(store, thread_id, context)
+    except ThreadBusyError:
+        _RUNNING.discard(turn_id)
+        raise
+    except NotFoundError:  # not this user's thread: ChatKit says so next
+        _RUNNING.discard(turn_id)
+        return None
+    except Exception:
+        log.warning("chatkit-widget: could not claim a thread for a turn", exc_info=True)
+        _RUNNING.discard(turn_id)
+        return None
+    except BaseException:
+        _RUNNING.discard(turn_id)
+        raise
+
+
+async def release_unused_claim(store: ChatStore, turn: RunningTurn) -> None:
+    """End a claim no turn took over (the request failed before its turn began)."""
+    if _CLAIMED.get(turn.thread_id) is turn:
+        del _CLAIMED[turn.thread_id]
+        await _end(store, turn)
 
 
 async def tracked(
@@ -79,7 +146,7 @@ async def tracked(
     For a store that ``keeps_running_turns``; if it cannot record the turn, ``events`` as
     they are.
     """
-    turn = await _begin(store, thread_id, context)
+    turn = _CLAIMED.pop(thread_id, None) or await _begin(store, thread_id, context)
     if turn is None:
         async for event in events:
             yield event

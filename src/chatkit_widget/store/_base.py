@@ -122,10 +122,18 @@ class ChatStore(Store[Any]):
         """Feedback on a thread's items: item id -> ``"positive"`` | ``"negative"``."""
 
     # Running turns: used only when ``keeps_running_turns``, which a store sets once it
-    # implements these three (records every process using the store sees).
+    # implements these four (records every process using the store sees).
 
     async def save_running_turn(self, turn: RunningTurn) -> None:
         """Record a running turn, or refresh its ``beat``."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no running turns")
+
+    async def start_running_turn(self, turn: RunningTurn) -> bool:
+        """Record ``turn`` unless its thread already runs one; True if recorded.
+
+        Atomic across every process using the store: of two processes starting a turn in one
+        thread at once, exactly one gets True. It is what keeps turns of one thread in order.
+        """
         raise NotImplementedError(f"{type(self).__name__} keeps no running turns")
 
     async def running_turns(self, thread_id: str) -> list[RunningTurn]:

@@ -71,7 +71,8 @@ _MIGRATIONS = [
         beat double precision NOT NULL,
         after_item text
     );
-    CREATE INDEX running_turns_by_thread ON running_turns (thread_id);
+    -- One running turn per thread: what keeps two hosts' turns of a thread from interleaving.
+    CREATE UNIQUE INDEX running_turns_one_per_thread ON running_turns (thread_id);
     CREATE TABLE turn_counts (
         user_id text NOT NULL,
         time_window bigint NOT NULL,
@@ -512,6 +513,20 @@ class PostgresStore(ChatStore):
                 turn.after_item,
             )
         )
+
+    async def start_running_turn(self, turn: RunningTurn) -> bool:
+        status = await self._run(
+            lambda conn: conn.execute(
+                "INSERT INTO running_turns (id, thread_id, owner, beat, after_item) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (thread_id) DO NOTHING",
+                turn.id,
+                turn.thread_id,
+                turn.owner,
+                turn.beat,
+                turn.after_item,
+            )
+        )
+        return bool(status == "INSERT 0 1")
 
     async def running_turns(self, thread_id: str) -> list[RunningTurn]:
         rows = await self._run(

@@ -421,6 +421,19 @@ class SQLiteStore(ChatStore):
 
         await _off_loop(save)
 
+    async def start_running_turn(self, turn: RunningTurn) -> bool:
+        def start() -> bool:
+            with self._lock:  # one statement: SQLite's write lock makes it atomic across processes
+                cursor = self._conn.execute(
+                    "INSERT INTO running_turns (id, thread_id, owner, beat, after_item) "
+                    "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM running_turns WHERE thread_id = ?2)",
+                    (turn.id, turn.thread_id, turn.owner, turn.beat, turn.after_item),
+                )
+                return cursor.rowcount > 0
+
+        return await _off_loop(start)
+
     async def running_turns(self, thread_id: str) -> list[RunningTurn]:
         return await _off_loop(self.running_turns_sync, thread_id)
 
