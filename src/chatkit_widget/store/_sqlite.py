@@ -15,9 +15,10 @@ user's threads are visible; with no user (the notebook widget passes ``{}``) eve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -105,6 +106,9 @@ class SQLiteStore(ChatStore):
         with self._lock:
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
+                # No fsync per commit: a killed process still loses nothing committed, only
+                # an OS crash or power cut may lose the last commits (SQLite's WAL advice).
+                self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA busy_timeout=5000")
             self._conn.executescript(_SCHEMA)
@@ -141,6 +145,18 @@ class SQLiteStore(ChatStore):
             self._conn.close()
 
     # -- synchronous core -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Statements that commit together, once (a checkpoint is two: one commit, not two)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -264,7 +280,7 @@ class SQLiteStore(ChatStore):
     def save_item_sync(self, thread_id: str, item: ThreadItem) -> None:
         """Insert an item, or update it in place (keeping its position) if it exists."""
         data = ITEM.dump_json(item).decode()
-        with self._lock:
+        with self._transaction():
             self._conn.execute(
                 "INSERT INTO items (id, thread_id, data) VALUES (?, ?, ?) "
                 "ON CONFLICT(thread_id, id) DO UPDATE SET data = excluded.data",
@@ -285,7 +301,7 @@ class SQLiteStore(ChatStore):
 
     def delete_thread_sync(self, thread_id: str) -> None:
         """Delete a thread and all its items."""
-        with self._lock:
+        with self._transaction():
             self._conn.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
             self._conn.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
 
