@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 
-DELAY = 1 / float(os.environ.get("BENCH_RATE", "20"))
+DELAY = 1 / float(os.environ.get("BENCH_RATE", "50"))
 app = FastAPI()
 
 

@@ -11,5 +11,5 @@ from chatkit_widget import OfflineDemoModel
 agent = Agent(
     name="Load benchmark agent",
     instructions="Count.",
-    model=OfflineDemoModel(delay=1 / float(os.environ.get("BENCH_RATE", "20"))),
+    model=OfflineDemoModel(delay=1 / float(os.environ.get("BENCH_RATE", "50"))),
 )
