@@ -8,6 +8,7 @@ those that stop it get a server of their own.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -191,3 +192,41 @@ def test_serve_answers_503_while_postgres_is_down_and_recovers_without_a_restart
     logged = served.output()
     assert "unreachable" in logged  # the operator sees why
     assert all("hunter2" not in line for line in logged.splitlines())
+
+
+def test_a_reply_streaming_while_postgres_restarts_finishes_and_is_stored_whole(
+    own_server: PostgresServer,
+) -> None:
+    database = own_server.new_database()
+    headers = {"Authorization": f"Bearer {mint_token('ada', secret=SECRET)}"}
+    counted = " ".join(str(n) for n in range(1, 301))
+    with serve_process("tests.support.serve_target:agent", database, SECRET) as served:
+        parts: list[str] = []
+        with httpx.stream(
+            "POST",
+            served.url + "/api/chat",
+            json={"message": "count to 300"},  # 3 s at 100 tokens a second
+            headers=headers,
+            timeout=60,
+        ) as reply:
+            assert reply.status_code == 200
+            for line in reply.iter_lines():
+                if line.startswith('data: {"content"'):
+                    parts.append(json.loads(line.removeprefix("data: "))["content"])
+                    if len(parts) == 20:  # checkpointed by now; the database goes away
+                        own_server.stop()
+                        own_server.start()
+        assert "".join(parts) == counted
+
+        with httpx.Client(base_url=served.url, headers=headers, timeout=30) as client:
+            (thread,) = client.post("/chatkit", json={"type": "threads.list", "params": {}}).json()[
+                "data"
+            ]
+            oldest_first = {"thread_id": thread["id"], "order": "asc"}
+            items = client.post(
+                "/chatkit", json={"type": "items.list", "params": oldest_first}
+            ).json()["data"]
+            user, answer = items
+            assert user["content"][0]["text"] == "count to 300"
+            assert answer["content"][0]["text"] == counted
+            assert not answer.get("incomplete") and not answer.get("interrupted")
