@@ -278,7 +278,7 @@ def wait_for_item(db: str, thread_id: str, kind: str, timeout: float = 10.0) -> 
 
 
 @BOTH_STORES
-def test_a_serve_worker_killed_mid_reply_leaves_it_marked_for_the_next_worker(
+def test_a_serve_worker_killed_mid_reply_spares_the_others_and_its_reply_comes_back_marked(
     files: tuple[str, Path],
 ) -> None:
     db = files[0]
@@ -286,16 +286,41 @@ def test_a_serve_worker_killed_mid_reply_leaves_it_marked_for_the_next_worker(
     headers = {"Authorization": f"Bearer {mint_token('ada', secret=SECRET)}"}
     full = " ".join(str(i) for i in range(1, 601))
     create = {"type": "threads.create", "params": {"input": _input("count to 600")}}
-    with serve_process(target, db, SECRET) as first:
+    with serve_process(target, db, SECRET) as first, serve_process(target, db, SECRET) as other:
+        # Another worker on the store streams a reply of its own throughout the kill.
+        others: dict[str, str] = {}
+        other_streaming = threading.Event()
+
+        def stream_on_the_other_worker() -> None:
+            bob = {"Authorization": f"Bearer {mint_token('bob', secret=SECRET)}"}
+            body = {"message": "count to 300"}  # 3 s at 100 tokens a second
+            parts = []
+            with httpx.stream(
+                "POST", other.url + "/api/chat", json=body, headers=bob, timeout=60
+            ) as response:
+                for line in response.iter_lines():
+                    data = json.loads(line[len("data: ") :]) if line.startswith("data: {") else {}
+                    others.setdefault("thread", data.get("conversation_id", ""))
+                    if "content" in data:
+                        parts.append(data["content"])
+                        other_streaming.set()
+            others["text"] = "".join(parts)
+
+        alongside = threading.Thread(target=stream_on_the_other_worker)
+        alongside.start()
+        assert other_streaming.wait(30)
         cut = threading.Event()
 
         def kill_when_checkpointed() -> None:
             store = open_store(db)
             deadline = time.monotonic() + 30
             while not cut.is_set() and time.monotonic() < deadline:
-                threads = store.run_sync(store.load_threads(1, None, "desc", {})).data
-                if threads and any(
-                    item.type == "assistant_message" for item in store.all_items_sync(threads[0].id)
+                threads = store.run_sync(store.load_threads(10, None, "desc", {})).data
+                if any(
+                    item.type == "assistant_message"
+                    for thread in threads
+                    if thread.id != others["thread"]
+                    for item in store.all_items_sync(thread.id)
                 ):
                     first.process.send_signal(signal.SIGKILL)
                     return
@@ -312,9 +337,11 @@ def test_a_serve_worker_killed_mid_reply_leaves_it_marked_for_the_next_worker(
         cut.set()
         killer.join()
         assert first.process.wait(timeout=10) == -signal.SIGKILL
+        alongside.join()
+        assert others["text"] == " ".join(str(i) for i in range(1, 301)), "the other stream went on"
 
-    with serve_process(target, db, SECRET) as second:
-        with httpx.Client(base_url=second.url, headers=headers, timeout=60) as client:
+        # The next request, on the worker still alive, finds the turn interrupted.
+        with httpx.Client(base_url=other.url, headers=headers, timeout=60) as client:
             (thread,) = client.post("/chatkit", json={"type": "threads.list", "params": {}}).json()[
                 "data"
             ]
