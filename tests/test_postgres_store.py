@@ -19,6 +19,7 @@ import pytest
 from chatkit.types import ThreadMetadata
 
 from chatkit_widget import ChatWidget, OfflineDemoModel
+from chatkit_widget._cli import main
 from chatkit_widget.demo import demo_agent
 from chatkit_widget.server import mint_token
 from chatkit_widget.store import PostgresStore, StoreUnavailableError
@@ -190,7 +191,8 @@ def test_serve_answers_503_while_postgres_is_down_and_recovers_without_a_restart
             ).json()["data"]
             assert [item["type"] for item in items] == ["user_message", "assistant_message"]
     logged = served.output()
-    assert "unreachable" in logged  # the operator sees why
+    assert "unreachable" in logged  # the operator sees why, a line per request
+    assert "Traceback" not in logged, "an outage fails every request: no traceback each"
     assert all("hunter2" not in line for line in logged.splitlines())
 
 
@@ -230,3 +232,19 @@ def test_a_reply_streaming_while_postgres_restarts_finishes_and_is_stored_whole(
             assert user["content"][0]["text"] == "count to 300"
             assert answer["content"][0]["text"] == counted
             assert not answer.get("incomplete") and not answer.get("interrupted")
+
+
+@pytest.mark.parametrize("missing", ["database", "role"])
+def test_serve_refuses_a_database_or_role_that_does_not_exist_in_one_line(
+    postgres_server: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    missing: str,
+) -> None:
+    monkeypatch.setenv("CHATKIT_WIDGET_SECRET", SECRET)
+    url = postgres_server.url_of("no_such_database")
+    if missing == "role":
+        url = postgres_server.url.replace("postgres@", "nobody:hunter2@")
+    assert main(["serve", "tests.support.serve_target:agent", "--store", url]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "does not exist" in err and "hunter2" not in err

@@ -147,10 +147,11 @@ def test_mint_token_reads_the_secret_from_the_environment(monkeypatch: pytest.Mo
         (jwt.encode({"sub": "alice", "exp": int(time.time()) - 10}, SECRET), "expired"),
         (jwt.encode({"exp": int(time.time()) + 86400}, SECRET), "'sub'"),
         (jwt.encode({"sub": "", "exp": int(time.time()) + 86400}, SECRET), "no user"),
-        ("not-a-jwt", "invalid"),
+        ("not-a-jwt", "not a JWT"),
+        ("a.b\xb7.c", "not a JWT"),  # PyJWT says "'utf-8' codec can't decode byte 0xb7"
     ],
     # Made at collection time: the valid expiries are a day away, not seconds.
-    ids=["bad-signature", "expired", "no-sub", "empty-sub", "garbage"],
+    ids=["bad-signature", "expired", "no-sub", "empty-sub", "garbage", "not-utf8"],
 )
 def test_verify_token_rejects(token: str, message: str) -> None:
     with pytest.raises(TokenError, match=message):
@@ -544,14 +545,37 @@ def test_cli_needs_the_secret(
     ],
 )
 def test_cli_serve_rejects_bad_targets(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], target: str, message: str
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    message: str,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("CHATKIT_WIDGET_SECRET", SECRET)
+    monkeypatch.setenv("CHATKIT_WIDGET_STORE", str(tmp_path / "chats.sqlite"))
     monkeypatch.chdir(REPO)
     assert main(["serve", target, "--port", str(free_port())]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert message in err
+
+
+@pytest.mark.parametrize(
+    ("store", "message"),
+    [("mysql://me:hunter2@db/chat", "is a URL this package cannot open"), ("", "is a folder")],
+)
+def test_cli_serve_rejects_a_store_it_cannot_open_before_importing_the_agent(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    store: str,
+    message: str,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("CHATKIT_WIDGET_SECRET", SECRET)
+    target = "no_such_module_for_serve:agent"  # never imported: the store is checked first
+    assert main(["serve", target, "--store", store or str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err and "hunter2" not in err
 
 
 def test_workers_build_the_app_from_the_environment(
@@ -714,13 +738,17 @@ class _Unreachable(SQLiteStore):
         raise OSError("connection refused")
 
 
-def test_ready_says_whether_the_store_answers(url: str, store_path: Path) -> None:
+def test_ready_says_whether_the_store_answers(
+    url: str, store_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     assert httpx.get(url + "/ready").json() == {"status": "ready"}
     with serve_app(create_app(make_agent, store=_Unreachable(store_path), secret=SECRET)) as down:
         response = httpx.get(down + "/ready")
         assert response.status_code == 503
-        assert "store is unreachable (OSError)" in response.json()["detail"]
+        assert "cannot be reached" in response.json()["detail"]
         assert httpx.get(down + "/health").status_code == 200, "alive, though not ready"
+    # Why, for the operator: in the log, not for whoever probes.
+    assert "/ready: connection refused" in [record.getMessage() for record in caplog.records]
 
 
 def test_each_request_is_one_json_log_line_without_tokens_or_text(

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import socket
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -142,6 +143,17 @@ def _serve(args: argparse.Namespace) -> int:
     except (MissingSecretError, ValueError) as exc:
         print(f"chatkit-widget: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    try:  # before importing the agent (seconds): a wrong store is told at once
+        store = _open_store(args.store)
+    except ValueError as exc:
+        print(f"chatkit-widget: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreUnavailableError as exc:  # its text names the URL without its password
+        print(f"chatkit-widget: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"chatkit-widget: cannot open the SQLite file {args.store!r}: {exc}", file=sys.stderr)
+        return 1
     try:
         agent = resolve_agent(load_target(args.target), args.target)
     except TargetError as exc:
@@ -150,14 +162,6 @@ def _serve(args: argparse.Namespace) -> int:
     from agents import set_tracing_disabled
 
     set_tracing_disabled(True)  # the process is ours: no traces leave it, whatever runs
-    try:
-        store = _open_store(args.store)
-    except ValueError as exc:
-        print(f"chatkit-widget: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except StoreUnavailableError as exc:
-        print(f"chatkit-widget: {exc}", file=sys.stderr)
-        return 1
     banner = (
         f"Serving {args.target} at http://{args.host}:{args.port}  "
         "(ChatKit: /chatkit, chat API: /api/chat)"

@@ -88,6 +88,7 @@ def create_app(
     origins = [check_origin(origin) for origin in cors_origins]
     agent = resolve_agent(agent_or_factory)
     chat_store = _server_store(store)
+    logging.getLogger("chatkit").addFilter(_quiet_outages)
     # Tracing stays off: AgentChatKitServer disables it unless asked.
     # Exception text stays in the server's log: users of a deployment are not its operators.
     chatkit = AgentChatKitServer(agent, chat_store, expose_errors=False)
@@ -128,11 +129,21 @@ def create_app(
         try:
             await chat_store.thread_exists("thr_readiness_check")
         except Exception as exc:
-            detail = f"The conversation store is unreachable ({type(exc).__name__})."
+            log.warning("/ready: %s", exc)  # the reason for the operator, not the prober
+            detail = "The conversation store cannot be reached; the server's log says why."
             return JSONResponse({"status": "unavailable", "detail": detail}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     return app
+
+
+def _quiet_outages(record: logging.LogRecord) -> bool:
+    """Drop ChatKit's traceback of a request the store's outage failed: the 503 logs one line.
+
+    An outage fails every request at once; a traceback each would bury the reason.
+    """
+    error = record.exc_info[1] if record.exc_info else None
+    return not isinstance(error, StoreUnavailableError)
 
 
 def check_origin(origin: str) -> str:

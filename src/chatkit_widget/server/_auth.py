@@ -121,4 +121,6 @@ def rejection(
         return TokenError("The token's signature is invalid.")
     if isinstance(exc, jwt.MissingRequiredClaimError):
         return TokenError(f"The token has no {exc.claim!r} claim.")
+    if isinstance(exc, jwt.DecodeError):  # PyJWT's words here are about codecs and padding
+        return TokenError("The token is not a JWT (header.payload.signature, base64url).")
     return TokenError(f"The token is invalid: {exc}")

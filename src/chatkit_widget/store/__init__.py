@@ -43,7 +43,8 @@ def open_store(spec: str | Path) -> SQLiteStore | PostgresStore:
 
     Raises:
         ValueError: for any other URL (``sqlite://...``, ``mysql://...``): it is not a file
-            name, and taking it for one would quietly keep conversations somewhere unexpected.
+            name, and taking it for one would quietly keep conversations somewhere unexpected;
+            and for a folder.
     """
     if isinstance(spec, str) and "://" in spec:
         if is_postgres_url(spec):
@@ -51,6 +52,11 @@ def open_store(spec: str | Path) -> SQLiteStore | PostgresStore:
         raise ValueError(
             f"store {redacted(spec)!r} is a URL this package cannot open: give a SQLite file "
             "path, ':memory:', or a postgresql:// URL"
+        )
+    if str(spec) != ":memory:" and Path(spec).expanduser().is_dir():
+        raise ValueError(
+            f"store {str(spec)!r} is a folder: give a SQLite file path, "
+            f"e.g. {str(Path(spec) / 'chats.sqlite')!r}"
         )
     return SQLiteStore(spec)
 

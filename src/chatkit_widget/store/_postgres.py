@@ -85,6 +85,23 @@ _MIGRATIONS = [
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
+def _unreachable() -> tuple[type[BaseException], ...]:
+    """What means the database cannot be used now: down, restarting, or refusing us."""
+    import asyncpg
+
+    return (
+        OSError,
+        TimeoutError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.CannotConnectNowError,
+        asyncpg.InterfaceError,
+        asyncpg.AdminShutdownError,
+        # A database or role that does not exist, or a wrong password: set up, not a bug.
+        asyncpg.InvalidCatalogNameError,
+        asyncpg.InvalidAuthorizationSpecificationError,
+    )
+
+
 def is_postgres_url(spec: str) -> bool:
     """Whether ``spec`` is a ``postgresql://`` (or ``postgres://``) URL."""
     return spec.startswith(("postgresql://", "postgres://"))
@@ -209,20 +226,12 @@ class PostgresStore(ChatStore):
         return await asyncio.shield(asyncio.wrap_future(future))
 
     async def _on_home(self, query: Callable[[Any], Awaitable[T]]) -> T:
-        import asyncpg
 
         pool = await self._connected()
         try:
             async with pool.acquire(timeout=self._connect_timeout) as conn:
                 return await query(conn)
-        except (
-            OSError,
-            TimeoutError,
-            asyncpg.PostgresConnectionError,
-            asyncpg.CannotConnectNowError,
-            asyncpg.InterfaceError,
-            asyncpg.AdminShutdownError,
-        ) as exc:
+        except _unreachable() as exc:
             # The next acquire replaces a connection the server closed: nothing to reset.
             raise self._unavailable(exc) from exc
 
@@ -240,19 +249,21 @@ class PostgresStore(ChatStore):
     async def _new_pool(self) -> Any:
         import asyncpg
 
-        try:
-            pool = await asyncpg.create_pool(
-                self.url,
-                min_size=1,
-                max_size=self._max_connections,
-                timeout=self._connect_timeout,
-                server_settings={"search_path": SCHEMA, "application_name": "chatkit-widget"},
-            )
-        except (OSError, TimeoutError, asyncpg.PostgresConnectionError) as exc:
-            raise self._unavailable(exc) from exc
+        # No floor of idle connections (min_size=0): a pool keeping one would retry it in the
+        # background through an outage, logging a traceback each time.
+        pool = await asyncpg.create_pool(
+            self.url,
+            min_size=0,
+            max_size=self._max_connections,
+            timeout=self._connect_timeout,
+            server_settings={"search_path": SCHEMA, "application_name": "chatkit-widget"},
+        )
         try:
             async with pool.acquire() as conn:
                 await _migrate(conn)
+        except _unreachable() as exc:
+            await pool.close()
+            raise self._unavailable(exc) from exc
         except BaseException:
             await pool.close()
             raise
