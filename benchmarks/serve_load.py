@@ -13,7 +13,7 @@ After each level it verifies every user's conversations through the API: every t
 in order, its reply whole; no item twice; no other user's conversation visible.
 
     python benchmarks/serve_load.py [--users 10,50,100,200] [--workers 1,2]
-        [--stores sqlite,postgres] [--turns 2] [--rate 50] [--tokens 100]
+        [--stores sqlite,postgres] [--turns 2] [--rate 50] [--tokens 100] [--ramp 0]
 
 Everything talks to 127.0.0.1; each level stops after ``--limit`` seconds, whatever is left
 counted as errors.
@@ -58,6 +58,7 @@ class Level:
     errors: list[str] = field(default_factory=list)
     wall: float = 0.0
     cpu: float = 0.0
+    generator_cpu: float = 0.0
     problems: list[str] = field(default_factory=list)
 
 
@@ -208,8 +209,9 @@ async def chatkit_turn(port: int, user: User, message: str, level: Level) -> Non
 
 
 async def run_user(
-    port: int, user: User, turns: int, tokens: int, chatkit: bool, level: Level
+    port: int, user: User, turns: int, tokens: int, chatkit: bool, level: Level, delay: float
 ) -> None:
+    await asyncio.sleep(delay)
     for turn in range(turns):
         message = f"count to {tokens + turn}"
         try:
@@ -278,10 +280,13 @@ async def load(
         User(f"u{tag}{n}", {"Authorization": f"Bearer {mint_token(f'u{tag}{n}', secret=SECRET)}"})
         for n in range(users)
     ]
-    cpu, wall = cpu_seconds(process), time.perf_counter()
+    cpu, wall, own = cpu_seconds(process), time.perf_counter(), time.process_time()
+    # Users arrive evenly over --ramp seconds (0: all at the same instant).
     tasks = [
-        asyncio.ensure_future(run_user(port, p, args.turns, args.tokens, chatkit, level))
-        for p in people
+        asyncio.ensure_future(
+            run_user(port, p, args.turns, args.tokens, chatkit, level, n * args.ramp / users)
+        )
+        for n, p in enumerate(people)
     ]
     _, pending = await asyncio.wait(tasks, timeout=args.limit)
     for task in pending:
@@ -289,6 +294,7 @@ async def load(
         level.errors.append("unfinished at the time limit")
     level.wall = time.perf_counter() - wall
     level.cpu = cpu_seconds(process) - cpu
+    level.generator_cpu = time.process_time() - own
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
         if chatkit:
             level.problems = await verify(client, people)
@@ -302,7 +308,8 @@ def report(name: str, users: int, level: Level) -> None:
     print(
         f"{name:<26} {users:>5} {1000 * statistics.median(ttft):>8.0f} {1000 * p99:>8.0f} "
         f"{level.tokens / level.wall:>9.0f} {len(level.errors):>6} {len(level.problems):>6} "
-        f"{per_token:>9.0f}",
+        f"{per_token:>9.0f} {level.cpu / level.wall:>6.2f} "
+        f"{level.generator_cpu / level.wall:>6.2f}",
         flush=True,
     )
     for problem in (level.errors + level.problems)[:3]:
@@ -317,6 +324,9 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=2, help="turns per user on each protocol")
     parser.add_argument("--rate", type=float, default=50.0, help="tokens a second per stream")
     parser.add_argument("--tokens", type=int, default=100, help="tokens of a user's first reply")
+    parser.add_argument(
+        "--ramp", type=float, default=0.0, help="seconds over which the users arrive"
+    )
     parser.add_argument("--limit", type=float, default=300.0, help="seconds a level may take")
     args = parser.parse_args()
     env = {
@@ -327,12 +337,14 @@ def main() -> None:
     }
     bin_dir = Path(sys.executable).parent
     print(
-        f"{args.turns} turns per user per protocol, {args.tokens}+ tokens each at {args.rate:g}/s; "
-        f"CPU per token counts every server process; {os.cpu_count()} cores"
+        f"{args.turns} turns per user per protocol, {args.tokens}+ tokens each at {args.rate:g}/s, "
+        f"users arriving over {args.ramp:g} s; "
+        "CPU per token and cores count every server process, gen the load generator; "
+        f"{os.cpu_count()} cores"
     )
     print(
         f"{'server':<26} {'users':>5} {'ttft p50':>8} {'ttft p99':>8} {'tokens/s':>9} "
-        f"{'errors':>6} {'lost':>6} {'cpu µs/t':>9}"
+        f"{'errors':>6} {'lost':>6} {'cpu µs/t':>9} {'cores':>6} {'gen':>6}"
     )
     postgres = PostgresServer() if "postgres" in args.stores else None
     folder = Path(tempfile.mkdtemp(prefix="ckw-load-"))
@@ -355,6 +367,11 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def warm_up(args: argparse.Namespace) -> argparse.Namespace:
+    """A short run's settings: one turn per protocol, a few tokens."""
+    return argparse.Namespace(**{**vars(args), "turns": 1, "tokens": 5})
+
+
 def series(
     name: str,
     command: list[str],
@@ -366,6 +383,8 @@ def series(
     """Start one server, and load it at each level of users in turn."""
     port = free_port()
     with server([*command, "--port", str(port), "--workers", str(workers)], env, port) as process:
+        # Unmeasured: a deployed server is warm; the first turns pay imports and first queries.
+        asyncio.run(load(port, process, 4 * workers, warm_up(args), chatkit))
         for users in (int(n) for n in args.users.split(",")):
             level = asyncio.run(load(port, process, users, args, chatkit))
             report(name, users, level)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
+import threading
+from datetime import datetime
 from pathlib import Path
+
+from chatkit.types import ThreadMetadata
 
 from chatkit_widget.store import SQLiteStore
 
@@ -61,3 +66,31 @@ def test_four_processes_writing_one_store_at_once_all_succeed(tmp_path: Path) ->
     )
     expected = sorted(f"echo: p{n} {i}" for n in range(PROCESSES) for i in range(TURNS))
     assert said == expected, "every turn of every process is stored, once"
+
+
+async def test_a_read_while_another_thread_holds_the_connection_leaves_the_loop_free(
+    tmp_path: Path,
+) -> None:
+    """Reads run on the loop only when nothing would make them wait; otherwise off it."""
+    store = SQLiteStore(tmp_path / "chats.sqlite")
+    thread = ThreadMetadata(id="thr_1", created_at=datetime.now())
+    await store.save_thread(thread, {})
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_connection() -> None:
+        with store._lock:  # as a write on a worker thread does while it waits for the file
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_the_connection)
+    holder.start()
+    holding.wait(10)
+    read = asyncio.ensure_future(store.load_thread("thr_1", {}))
+    ticks = 0
+    while ticks < 5:  # the loop keeps running other work while the read waits
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert not read.done()
+    release.set()
+    assert (await asyncio.wait_for(read, 10)).id == "thr_1"
+    holder.join()
