@@ -106,6 +106,7 @@ class SQLiteStore(ChatStore):
         # and, for the synchronous API, from helper threads.
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
+        self._writes_in_flight = 0
         with self._lock:
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
@@ -345,7 +346,8 @@ class SQLiteStore(ChatStore):
         reply's time to first token went to those hops). Anything that would wait (another
         thread on the connection, a rare busy WAL index) goes to the worker thread instead.
         """
-        if self._lock.acquire(blocking=False):
+        # Behind a write still in flight: a read sent after it (a rename, then the list) sees it.
+        if not self._writes_in_flight and self._lock.acquire(blocking=False):
             try:
                 self._conn.execute("PRAGMA busy_timeout=0")
                 try:
@@ -359,11 +361,19 @@ class SQLiteStore(ChatStore):
                 self._lock.release()
         return await _off_loop(fn, *args)
 
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)``, a write, on a worker thread; reads wait behind it meanwhile."""
+        self._writes_in_flight += 1
+        try:
+            return await _off_loop(fn, *args)
+        finally:
+            self._writes_in_flight -= 1
+
     async def load_thread(self, thread_id: str, context: Any) -> ThreadMetadata:
         return await self._read(self.load_thread_sync, thread_id, user_of(context))
 
     async def save_thread(self, thread: ThreadMetadata, context: Any) -> None:
-        await _off_loop(self.save_thread_sync, thread, user_of(context))
+        await self._write(self.save_thread_sync, thread, user_of(context))
 
     async def load_thread_items(
         self, thread_id: str, after: str | None, limit: int, order: str, context: Any
@@ -387,10 +397,10 @@ class SQLiteStore(ChatStore):
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:
         # An upsert: the agents helper may add the same item twice.
-        await _off_loop(self.save_item_sync, thread_id, item)
+        await self._write(self.save_item_sync, thread_id, item)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: Any) -> None:
-        await _off_loop(self.save_item_sync, thread_id, item)
+        await self._write(self.save_item_sync, thread_id, item)
 
     async def load_item(self, thread_id: str, item_id: str, context: Any) -> ThreadItem:
         def load() -> ThreadItem:
@@ -400,10 +410,10 @@ class SQLiteStore(ChatStore):
         return await self._read(load)
 
     async def delete_thread(self, thread_id: str, context: Any) -> None:
-        await _off_loop(self.delete_thread_sync, thread_id)
+        await self._write(self.delete_thread_sync, thread_id)
 
     async def delete_thread_item(self, thread_id: str, item_id: str, context: Any) -> None:
-        await _off_loop(self.delete_item_sync, thread_id, item_id)
+        await self._write(self.delete_item_sync, thread_id, item_id)
 
     async def save_attachment(self, attachment: Attachment, context: Any) -> None:
         def save() -> None:
@@ -414,7 +424,7 @@ class SQLiteStore(ChatStore):
                     (attachment.id, ATTACHMENT.dump_json(attachment).decode()),
                 )
 
-        await _off_loop(save)
+        await self._write(save)
 
     async def load_attachment(self, attachment_id: str, context: Any) -> Attachment:
         rows = await self._read(
@@ -429,7 +439,7 @@ class SQLiteStore(ChatStore):
             with self._lock:
                 self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
 
-        await _off_loop(delete)
+        await self._write(delete)
 
     # -- ChatStore ---------------------------------------------------------------------------
 
@@ -440,7 +450,7 @@ class SQLiteStore(ChatStore):
             self._check_owner(thread_id, context)
             self.save_feedback_sync(thread_id, item_ids, kind)
 
-        await _off_loop(save)
+        await self._write(save)
 
     async def load_feedback(self, thread_id: str, context: Any) -> dict[str, str]:
         def load() -> dict[str, str]:
@@ -460,7 +470,7 @@ class SQLiteStore(ChatStore):
                     (turn.id, turn.thread_id, turn.owner, turn.beat, turn.after_item),
                 )
 
-        await _off_loop(save)
+        await self._write(save)
 
     async def start_running_turn(self, turn: RunningTurn) -> bool:
         def start() -> bool:
@@ -473,7 +483,7 @@ class SQLiteStore(ChatStore):
                 )
                 return cursor.rowcount > 0
 
-        return await _off_loop(start)
+        return await self._write(start)
 
     async def running_turns(self, thread_id: str) -> list[RunningTurn]:
         return await self._read(self.running_turns_sync, thread_id)
@@ -491,7 +501,7 @@ class SQLiteStore(ChatStore):
                 cursor = self._conn.execute("DELETE FROM running_turns WHERE id = ?", (turn_id,))
                 return cursor.rowcount > 0
 
-        return await _off_loop(end)
+        return await self._write(end)
 
     async def count_turn(self, user: str, window: int) -> tuple[int, int]:
         # In the file, so every worker on it counts against one limit.
@@ -509,7 +519,7 @@ class SQLiteStore(ChatStore):
                 self._conn.execute("DELETE FROM turn_counts WHERE window < ?", (window - 1,))
             return int(current), int(previous[0]) if previous else 0
 
-        return await _off_loop(count)
+        return await self._write(count)
 
     async def load_all_items(self, thread_id: str, context: Any) -> list[ThreadItem]:
         def load() -> list[ThreadItem]:
