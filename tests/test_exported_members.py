@@ -27,7 +27,9 @@ PUBLIC: dict[str, list[str]] = {
         "RetryConfig",
         "SQLiteStore",
         "SSEBackend",
+        "WidgetAction",
         "notify",
+        "show_widget",
     ],
     "chatkit_widget.backends": [
         "AgentBackend",
@@ -36,6 +38,7 @@ PUBLIC: dict[str, list[str]] = {
         "ChatKitBackend",
         "RetryConfig",
         "SSEBackend",
+        "WidgetAction",
     ],
     "chatkit_widget.demo": ["OfflineDemoModel", "TaskList", "demo_agent"],
     "chatkit_widget.server": [

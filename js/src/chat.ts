@@ -18,6 +18,7 @@ import contextCss from "./styles/context.css";
 import historyCss from "./styles/history.css";
 import itemsCss from "./styles/items.css";
 import markdownCss from "./styles/markdown.css";
+import widgetsCss from "./styles/widgets.css";
 import css from "./styles.css";
 import type { Transport } from "./transport/types";
 import type { MessageActionHandlers } from "./ui/actions";
@@ -90,7 +91,9 @@ const LOCKED_TEXT: Record<string, string> = {
 };
 /** How many of the newest conversations "Continue" looks through for the one used last. */
 const RESUME_CANDIDATES = 20;
-const STYLES = [css, markdownCss, itemsCss, historyCss, actionsCss, contextCss].join("\n");
+const STYLES = [css, markdownCss, itemsCss, widgetsCss, historyCss, actionsCss, contextCss].join(
+  "\n",
+);
 
 /** Build the chat in `element`; the returned handle updates its settings and disposes it. */
 export function createChat(element: HTMLElement, options: ChatOptions): ChatHandle {
@@ -221,6 +224,17 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
       else composer.focus();
     },
     deciding: (callId) => session.deciding(callId),
+    customAction(itemId, action) {
+      const done = session.customAction(itemId, action);
+      // What the action brings (an updated widget, a reply) shows at the end.
+      transcript.pinToBottom();
+      return done;
+    },
+    submitStructuredInput(itemId, input) {
+      const done = session.submitStructuredInput(itemId, input);
+      transcript.pinToBottom();
+      return done;
+    },
   });
   const working = new WorkingIndicator();
   const transcript = new Transcript(

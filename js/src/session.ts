@@ -1,5 +1,12 @@
 import { Approvals } from "./approvals";
-import { isRecord, type Page, type Thread, type ThreadItem } from "./chatkit/types";
+import {
+  isRecord,
+  type Page,
+  type StructuredInputSubmission,
+  type Thread,
+  type ThreadItem,
+  type WidgetAction,
+} from "./chatkit/types";
 import { type ClientToolCall, ClientTools } from "./client-tools";
 import { type MessageContext, messageInput, requestText } from "./context";
 import { type ChatKitRequest, customAction, type EndReason } from "./protocol";
@@ -54,6 +61,8 @@ export class ChatSession {
   private readonly running = new Map<string, RunningStream>();
   private readonly runningListeners = new Listeners<[]>();
   private readonly edits = new Map<string, PendingEdit>();
+  /** Streams someone waits on (a widget showing busy until its action's answer is in). */
+  private readonly endWaiters = new Map<string, Array<() => void>>();
   private readonly approvals = new Approvals(this.state, {
     busy: () => this.anyRunning,
     stream: (request) => this.startStream(request),
@@ -236,6 +245,44 @@ export class ChatSession {
     return this.startStream(request) !== null;
   }
 
+  /**
+   * Run widget item `itemId`'s server action (ChatKit's `threads.custom_action`): the
+   * server's answer streams into the open thread like a reply. Resolves when that stream has
+   * ended, or at once when nothing was sent (a turn is running, no thread is open).
+   */
+  customAction(itemId: string, action: WidgetAction): Promise<void> {
+    const threadId = this.state.threadId;
+    if (this.busy || threadId === null) return Promise.resolve();
+    return this.streamUntilEnd({
+      type: "threads.custom_action",
+      params: { thread_id: threadId, item_id: itemId, action },
+    });
+  }
+
+  /**
+   * Answer or skip structured input item `itemId` (`threads.add_structured_input`); the turn
+   * goes on in the stream. Resolves when that stream has ended, or at once when nothing was
+   * sent.
+   */
+  submitStructuredInput(itemId: string, input: StructuredInputSubmission): Promise<void> {
+    const threadId = this.state.threadId;
+    if (this.busy || threadId === null) return Promise.resolve();
+    return this.streamUntilEnd({
+      type: "threads.add_structured_input",
+      params: { thread_id: threadId, item_id: itemId, input },
+    });
+  }
+
+  private streamUntilEnd(request: ChatKitRequest): Promise<void> {
+    const id = this.startStream(request);
+    if (id === null) return Promise.resolve();
+    return new Promise((resolve) => {
+      // It may have ended already (a transport that fails at once).
+      if (!this.running.has(id)) resolve();
+      else this.endWaiters.set(id, [...(this.endWaiters.get(id) ?? []), resolve]);
+    });
+  }
+
   /** Rate a reply (shown at once, put back if the server refuses). */
   async feedback(itemId: string, kind: FeedbackKind): Promise<void> {
     const threadId = this.state.threadId;
@@ -363,6 +410,9 @@ export class ChatSession {
     for (const dispose of this.disposers) dispose();
     this.clientTools.dispose();
     this.runningListeners.clear();
+    // Nothing will end those streams for this view now: let their buttons go.
+    for (const waiters of this.endWaiters.values()) for (const resolve of waiters) resolve();
+    this.endWaiters.clear();
   }
 
   /** The running streams of the conversation shown. */
@@ -383,6 +433,9 @@ export class ChatSession {
     this.clientTools.streamEnded(id, reason);
     this.approvals.streamEnded(id);
     this.runningListeners.emit();
+    const waiters = this.endWaiters.get(id) ?? [];
+    this.endWaiters.delete(id);
+    for (const resolve of waiters) resolve();
   }
 
   /**

@@ -1,8 +1,9 @@
 """chatkit_widget: a ChatKit-protocol chat widget for Jupyter, backed by openai-agents.
 
 The top level holds what a notebook writes: ``ChatWidget``; the backends it talks to and their
-errors; ``SQLiteStore``; ``notify`` for tools; and ``OfflineDemoModel``, the model that runs any
-``Agent`` with no API key. The demo's task-manager agent lives in ``chatkit_widget.demo``.
+errors; ``SQLiteStore``; ``notify`` and ``show_widget`` for tools, ``WidgetAction`` for
+``@chat.action`` handlers; and ``OfflineDemoModel``, the model that runs any ``Agent`` with no
+API key. The demo's task-manager agent lives in ``chatkit_widget.demo``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from . import _deprecation
 
 if typing.TYPE_CHECKING:
     from ._errors import ChatError
-    from ._notices import notify
+    from ._tool_output import notify, show_widget
     from ._widget import ChatWidget
     from .backends import (
         AgentBackend,
@@ -23,6 +24,7 @@ if typing.TYPE_CHECKING:
         ChatKitBackend,
         RetryConfig,
         SSEBackend,
+        WidgetAction,
     )
     from .demo import OfflineDemoModel
     from .store import PostgresStore, SQLiteStore
@@ -39,7 +41,9 @@ __all__ = [
     "RetryConfig",
     "SQLiteStore",
     "SSEBackend",
+    "WidgetAction",
     "notify",
+    "show_widget",
 ]
 __version__ = "0.1.0"
 
@@ -57,7 +61,9 @@ _HOMES = {
     "RetryConfig": ".backends",
     "SQLiteStore": ".store",
     "SSEBackend": ".backends",
-    "notify": "._notices",
+    "WidgetAction": ".backends",
+    "notify": "._tool_output",
+    "show_widget": "._tool_output",
 }
 
 

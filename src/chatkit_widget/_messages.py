@@ -14,6 +14,7 @@ from chatkit.types import (
     ThreadItem,
     UserMessageItem,
     UserMessageTextContent,
+    WidgetItem,
 )
 
 from ._chatkit_json import StreamEvent
@@ -21,7 +22,8 @@ from ._tool_rows import parse_tool_row
 
 #: One entry of ``chat.messages`` (and of ``chat.on("message" | "tool")``): ``id``, ``role``,
 #: ``text``, ``created_at``, and ``tool``, ``stopped``, ``incomplete``, ``feedback``, ``sources``
-#: when they apply. A plain dict, not a TypedDict: users' code that annotates these as
+#: when they apply. A widget is ``role: "widget"``, its ``copy_text`` as ``text``, and
+#: ``widget``, its ChatKit JSON. A plain dict, not a TypedDict: users' code that annotates these as
 #: ``dict[str, Any]`` keeps type-checking (a TypedDict is not assignable to ``dict``).
 Message: TypeAlias = dict[str, Any]
 
@@ -119,6 +121,10 @@ def to_messages(items: list[ThreadItem], feedback: dict[str, str] | None = None)
             }
             text = output if isinstance(output, str) else "" if output is None else _json(output)
             messages.append({**base, "role": "tool", "text": text, "tool": client})
+        elif isinstance(item, WidgetItem):
+            widget = item.widget.model_dump(mode="json", exclude_none=True)
+            text = item.copy_text or ""
+            messages.append({**base, "role": "widget", "text": text, "widget": widget})
     return messages
 
 

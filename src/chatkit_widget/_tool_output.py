@@ -1,25 +1,46 @@
-"""``notify()``: a tool tells the user something, as a ChatKit notice in the chat.
+"""What a tool shows in the chat besides its result: ``notify()`` notices and ``show_widget()``.
 
 A tool running in a chat turn (in the kernel) calls ``notify("Figures are preliminary",
-level="warning")``; the notice shows in the transcript once the tool returns, alongside its
-row. Like ChatKit's own notices, it is part of the live turn and not stored with the thread.
+level="warning")`` or ``show_widget(Card(...))``; what it posted shows in the transcript once
+the tool returns, after its row. Notices, like ChatKit's own, are part of the live turn only;
+a widget is a ChatKit ``widget`` item, stored with the thread (the model sees it next turn, and
+``@chat.action`` handlers answer its buttons and forms).
 """
 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from chatkit.types import NoticeEvent
+from chatkit.widgets import BasicRoot, Card, DynamicWidgetRoot, ListView, WidgetRoot
+from pydantic import ValidationError
 
 Level = Literal["info", "warning", "danger"]
 _LEVELS = ("info", "warning", "danger")
 
-# The notices of the turn running in this context (openai-agents runs tools in tasks that
-# copy the context of the run, so a tool sees its own turn's list).
-_turn_notices: ContextVar[list[NoticeEvent] | None] = ContextVar(
-    "chatkit_widget_notices", default=None
-)
+
+@dataclass(frozen=True)
+class ShownWidget:
+    """A widget a tool showed; the running turn gives it an item id and streams it."""
+
+    widget: WidgetRoot
+    copy_text: str | None
+
+
+Posted = NoticeEvent | ShownWidget
+
+# What the turn running in this context posted (openai-agents runs tools in tasks that copy the
+# context of the run, so a tool sees its own turn's list).
+_turn_posts: ContextVar[list[Posted] | None] = ContextVar("chatkit_widget_posts", default=None)
+
+
+def _posts(what: str) -> list[Posted]:
+    posts = _turn_posts.get()
+    if posts is None:
+        raise RuntimeError(f"{what}() works inside a tool while a chat turn runs")
+    return posts
 
 
 def notify(message: str, *, level: Level = "info", title: str | None = None) -> None:
@@ -34,25 +55,73 @@ def notify(message: str, *, level: Level = "info", title: str | None = None) -> 
         RuntimeError: when no chat turn is running in this context.
         ValueError: for an unknown level or an empty message.
     """
-    notices = _turn_notices.get()
-    if notices is None:
-        raise RuntimeError("notify() works inside a tool while a chat turn runs")
+    posts = _posts("notify")
     if level not in _LEVELS:
         raise ValueError(f"level must be one of {', '.join(map(repr, _LEVELS))}, not {level!r}")
     if not isinstance(message, str) or not message.strip():
         raise ValueError("a notice needs a message")
-    notices.append(NoticeEvent(level=level, message=message, title=title))
+    posts.append(NoticeEvent(level=level, message=message, title=title))
 
 
-def collect_notices() -> list[NoticeEvent]:
-    """Start collecting this context's notices (call before the run starts); returns the list."""
-    notices: list[NoticeEvent] = []
-    _turn_notices.set(notices)
-    return notices
+def show_widget(widget: WidgetRoot | dict[str, Any], *, copy_text: str | None = None) -> None:
+    """Show a ChatKit widget (a card, a list, a form...) in the chat from a tool.
+
+    Its buttons and forms send their actions to the chat's ``@chat.action`` handlers.
+
+    Args:
+        widget: ChatKit widget JSON (a dict whose ``type`` is ``"Card"``, ``"ListView"`` or
+            ``"Basic"``), what ``chatkit.widgets.WidgetTemplate.build`` returns, or a root
+            of ``chatkit.widgets`` (``Card(...)``).
+        copy_text: What Copy copies and ``chat.messages`` shows for it.
+
+    Raises:
+        RuntimeError: when no chat turn is running in this context.
+        ValueError: for a dict that is not a widget root.
+        TypeError: for anything else that is not a widget root.
+
+    Example:
+        ```python
+        @function_tool
+        def offer(item: str) -> str:
+            show_widget({"type": "Card", "children": [
+                {"type": "Text", "value": item},
+                {"type": "Button", "label": "Buy",
+                 "onClickAction": {"type": "shop.buy", "payload": {"item": item}}},
+            ]})
+            return "Shown to the user."
+        ```
+    """
+    posts = _posts("show_widget")
+    posts.append(ShownWidget(as_widget_root(widget, "show_widget()"), copy_text))
 
 
-def drain(notices: list[NoticeEvent]) -> list[NoticeEvent]:
-    """The notices posted since the last drain."""
-    out = notices[:]
-    notices.clear()
+def as_widget_root(widget: object, where: str) -> WidgetRoot:
+    """``widget`` as a ChatKit widget root, or a clear error saying what ``where`` takes."""
+    if isinstance(widget, Card | ListView | BasicRoot | DynamicWidgetRoot):
+        return widget
+    if isinstance(widget, dict):
+        try:
+            return DynamicWidgetRoot.model_validate(widget)
+        except ValidationError as exc:
+            raise ValueError(
+                f"{where} needs ChatKit widget JSON whose type is Card, ListView or Basic: "
+                f"{exc.errors()[0]['msg']} at {'.'.join(map(str, exc.errors()[0]['loc']))}"
+            ) from None
+    raise TypeError(
+        f"{where} takes ChatKit widget JSON (a dict) or a chatkit.widgets root (Card, "
+        f"ListView, BasicRoot), not {type(widget).__name__}"
+    )
+
+
+def collect_posts() -> list[Posted]:
+    """Start collecting this context's posts (call before the run starts); returns the list."""
+    posts: list[Posted] = []
+    _turn_posts.set(posts)
+    return posts
+
+
+def drain(posts: list[Posted]) -> list[Posted]:
+    """What was posted since the last drain."""
+    out = posts[:]
+    posts.clear()
     return out

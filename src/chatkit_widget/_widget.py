@@ -29,6 +29,7 @@ from ._theme import normalize_prompts, normalize_theme
 from .backends import Backend, BackendError
 from .backends._default import default_backend
 from .backends._in_process import turn_request
+from .backends._widget_actions import ActionHandler, check_action_type
 
 log = logging.getLogger(__name__)
 #: Strong references to tasks nobody awaits (the event loop keeps only weak ones).
@@ -534,6 +535,77 @@ class ChatWidget(anywidget.AnyWidget):
             return func
 
         return register(fn) if fn is not None else register
+
+    def action(self, action_type: str) -> Callable[[ActionHandler], ActionHandler]:
+        """Run the decorated function here in the kernel when a widget sends ``action_type``.
+
+        Widgets a tool showed with ``show_widget`` send their buttons' and forms' actions
+        (ChatKit's ``ActionConfig``) here. The handler gets a ``WidgetAction`` (``type``,
+        ``payload`` with a form's values, ``item_id``, ``widget``) and may return a widget (it
+        replaces the one that sent the action, in place), text (posted as a reply) or ``None``;
+        ``action.ask_agent(note)`` has the agent reply next. It may be async. An exception
+        shows as an error in the chat.
+
+        Raises:
+            TypeError: a remote backend's server answers its own widgets' actions.
+            ValueError: an empty type, or one of this package's own (``chatkit_widget.*``).
+
+        Example:
+            ```python
+            @chat.action("order.confirm")
+            def confirm(action):
+                place_order(action.payload["order_id"])
+                return Card(children=[Text(value="Order placed")])
+            ```
+        """
+
+        def register(handler: ActionHandler) -> ActionHandler:
+            self._backend.add_action_handler(action_type, handler)
+            return handler
+
+        check_action_type(action_type)
+        return register
+
+    def send_action(
+        self, action_type: str, payload: Any = None, *, item_id: str | None = None
+    ) -> asyncio.Task[str]:
+        """Send a widget action from Python, as pressing its button would (ChatKit's sendAction).
+
+        It goes to the backend like a click: an ``@chat.action`` handler in the kernel, or a
+        remote ChatKit server's ``action``. Every view of the chat shows what it brings.
+
+        Args:
+            action_type: The action's type (``"order.confirm"``).
+            payload: Its payload (a button's, with a form's values merged in by name).
+            item_id: The widget item that sends it (``chat.messages``' ``id``), if any.
+
+        Returns:
+            A task whose result is the text of the last reply it streamed (``""`` if none).
+
+        Raises:
+            ValueError: when no conversation is open.
+            ChatError: (from the task) when the action failed.
+        """
+        if self.thread_id is None:
+            raise ValueError("no conversation is open: an action belongs to one")
+        params = {
+            "thread_id": self.thread_id,
+            "item_id": item_id,
+            "action": {"type": action_type, "payload": payload},
+        }
+        events: list[StreamEvent] = []
+        _, stream = self._bridge.start_stream(
+            {"type": "threads.custom_action", "params": params}, observer=events.append
+        )
+
+        async def answered() -> str:
+            await stream
+            errors = errors_of(events)
+            if errors:
+                raise ChatError(errors[-1].get("message") or "The action failed.", events=events)
+            return final_text(events)
+
+        return asyncio.ensure_future(answered())
 
     def stop(self) -> None:
         """Stop every running turn, in every conversation; partial replies are kept, marked stopped.

@@ -238,3 +238,52 @@ def test_a_locked_thread_disables_the_composer_with_its_reason(lab: Lab, page: P
     expect(box).to_be_enabled(timeout=10_000)
     type_message(page, "count to 3")
     expect(page.locator(DONE_REPLIES).nth(1)).to_have_text("1 2 3", timeout=30_000)
+
+
+# A tool shows an order form; its submit action reaches a Python handler, which answers with a
+# new card in place of the form.
+ORDER_WIDGET = '''
+from agents import Agent, function_tool
+from chatkit.actions import ActionConfig
+from chatkit.widgets import Badge, Button, Card, Form, Input, Label, Row, Text, Title
+from chatkit_widget import ChatWidget, OfflineDemoModel, show_widget
+
+@function_tool
+def offer_order(order_id: str) -> str:
+    """Show the order for confirmation."""
+    show_widget(Card(children=[
+        Row(children=[Title(value=f"Order {order_id}"), Badge(label="pending")]),
+        Form(onSubmitAction=ActionConfig(type="order.confirm", payload={"id": order_id}),
+             children=[Label(value="Delivery note", fieldName="note"), Input(name="note"),
+                       Button(label="Confirm order", submit=True)]),
+    ]), copy_text=f"Order {order_id}")
+    return "Shown."
+
+chat = ChatWidget(agent=Agent(name="shop", model=OfflineDemoModel(), tools=[offer_order]),
+                  store=":memory:")
+
+@chat.action("order.confirm")
+def confirm(action):
+    note = action.payload["note"]
+    return Card(children=[Text(value=f"Order {action.payload['id']} placed: {note}")])
+
+chat
+'''
+
+
+def test_a_widget_from_a_tool_submits_its_form_to_a_python_handler(lab: Lab, page: Page) -> None:
+    open_chat(lab, page, "widget.ipynb", ORDER_WIDGET)
+    type_message(page, 'use tool offer_order with {"order_id": "42"}')
+    widget = page.locator("[data-item-type=widget]")
+    expect(widget.get_by_text("Order 42")).to_be_visible(timeout=30_000)
+    expect(widget.get_by_text("pending")).to_be_visible()
+    assert axe_violations(page, "[data-item-type=widget]") == []
+    widget.get_by_label("Delivery note").fill("leave at the door")
+    widget.get_by_role("button", name="Confirm order").click()
+    # The handler's card replaces the form in the same row.
+    expect(widget).to_have_count(1)
+    expect(widget.get_by_text("Order 42 placed: leave at the door")).to_be_visible(timeout=30_000)
+    expect(widget.get_by_role("button", name="Confirm order")).to_have_count(0)
+    # Copy text stays what the tool gave; the stored widget is the handler's card.
+    shown = lab.execute(page, "print([m['text'] for m in chat.messages if m['role'] == 'widget'])")
+    assert shown.strip() == "['Order 42']"

@@ -99,6 +99,72 @@ export interface ClientToolCallItem extends ThreadItem {
   output?: unknown;
 }
 
+/** A widget tree node (chatkit/widgets.py): `type` names the component; props vary by type. */
+export interface WidgetComponent {
+  type: string;
+  id?: string;
+  key?: string;
+  children?: unknown;
+  [key: string]: unknown;
+}
+
+/** ChatKit's ActionConfig as a widget carries it (chatkit/actions.py). */
+export interface ActionConfig {
+  type: string;
+  payload?: unknown;
+  handler?: "server" | "client";
+  loadingBehavior?: "auto" | "none" | "self" | "container";
+  streaming?: boolean;
+}
+
+/** What `threads.custom_action` sends as `action`. */
+export interface WidgetAction {
+  type: string;
+  payload: unknown;
+}
+
+export interface WidgetItem extends ThreadItem {
+  type: "widget";
+  widget: WidgetComponent;
+  copy_text?: string;
+}
+
+export interface GeneratedImageItem extends ThreadItem {
+  type: "generated_image";
+  image?: { id: string; url: string } | null;
+  /** Not ChatKit's: the last `generated_image.updated` progress (0-1), kept for the row. */
+  progress?: number | null;
+}
+
+export interface StructuredInputAnswer {
+  values: string[];
+  skipped: boolean;
+}
+
+export interface StructuredInputQuestion {
+  type: "multiple_choice" | "freeform";
+  id: string;
+  question: string;
+  answer?: StructuredInputAnswer | null;
+  /** multiple_choice only. */
+  options?: Array<{ value: string }>;
+  multiple?: boolean;
+  /** freeform only. */
+  description?: string | null;
+}
+
+export interface StructuredInputItem extends ThreadItem {
+  type: "structured_input";
+  status: "pending" | "answered" | "skipped";
+  inputs: StructuredInputQuestion[];
+}
+
+/** The `input` of a `threads.add_structured_input` request. */
+export interface StructuredInputSubmission {
+  status: "answered" | "skipped";
+  answers: Record<string, StructuredInputAnswer>;
+}
+
 /** Rows the widget adds itself (not ChatKit items): failures and notices. */
 export interface ErrorRow extends ThreadItem {
   type: "error";

@@ -19,7 +19,8 @@ export interface MessageActionHandlers {
   copy?(text: string): Promise<boolean>;
 }
 
-export type MessageRole = "user" | "assistant";
+/** Whose toolbar: a widget row's has only Copy (of its `copy_text`). */
+export type MessageRole = "user" | "assistant" | "widget";
 
 const NOTE_MS = 2000;
 

@@ -13,6 +13,7 @@ from ._base import Backend, BackendError
 from ._chatkit import ChatKitBackend
 from ._http import RetryConfig
 from ._sse import SSEBackend
+from ._widget_actions import WidgetAction
 
 __all__ = [
     "AgentBackend",
@@ -21,4 +22,5 @@ __all__ = [
     "ChatKitBackend",
     "RetryConfig",
     "SSEBackend",
+    "WidgetAction",
 ]

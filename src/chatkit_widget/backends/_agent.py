@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, cast
 
 from agents import (
@@ -41,7 +42,7 @@ from chatkit.types import (
 
 from .._chatkit_json import ThreadItemJSON
 from .._client_tools import ClientTool, stop_at_client_tools
-from .._notices import collect_notices, drain
+from .._tool_output import Posted, ShownWidget, collect_posts, drain
 from .._tool_rows import parse_tool_row
 from ._agent_events import AgentEventConverter
 from ._approvals import (
@@ -61,6 +62,7 @@ from ._history import HistoryConverter
 from ._in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
 from ._origin import remember_notebook
 from ._versions import VERSION_ACTION, record_edit, switch_to
+from ._widget_actions import ActionHandler, WidgetAction, check_action_type, run_handler
 
 log = logging.getLogger(__name__)
 #: What a client tool call the user stopped returns (the model sees it in later turns).
@@ -89,6 +91,8 @@ class AgentChatKitServer(LocalChatKitServer):
         self.expose_errors = expose_errors
         self.history = HistoryConverter()
         self.client_tools: dict[str, ClientTool] = {}
+        #: ``@chat.action`` handlers, by action type.
+        self.action_handlers: dict[str, ActionHandler] = {}
         self._decision_locks: dict[str, asyncio.Lock] = {}
 
     async def respond(
@@ -126,7 +130,7 @@ class AgentChatKitServer(LocalChatKitServer):
         run_config = RunConfig(
             tracing_disabled=not self.tracing, tool_error_formatter=self._report_tool_error
         )
-        notices = collect_notices()  # before the run: its tasks copy this context
+        posts = collect_posts()  # before the run: its tasks copy this context
         result = Runner.run_streamed(self._agent_for_run(), run_input, run_config=run_config)
         try:
             async for event in converter.events(result):
@@ -136,10 +140,11 @@ class AgentChatKitServer(LocalChatKitServer):
                     await self.store.add_thread_item(thread.id, event.item, context)
                 yield event
                 if isinstance(event, ThreadItemDoneEvent) and isinstance(event.item, TaskItem):
-                    for notice in drain(notices):  # what a tool told the user follows its row
-                        yield notice
-            for notice in drain(notices):
-                yield notice
+                    # What a tool showed the user (notices, widgets) follows its row.
+                    for post in self._posted(drain(posts), thread, context):
+                        yield post
+            for post in self._posted(drain(posts), thread, context):
+                yield post
             if converter.client_call is not None:  # the turn ends; the notebook answers it
                 yield ThreadItemDoneEvent(item=converter.client_call)
         except (asyncio.CancelledError, GeneratorExit):
@@ -167,6 +172,25 @@ class AgentChatKitServer(LocalChatKitServer):
         if result.interruptions:
             async for event in self._pause(thread, result.to_state(), converter, context):
                 yield event
+
+    def _posted(
+        self, posts: list[Posted], thread: ThreadMetadata, context: RequestContext
+    ) -> list[ThreadStreamEvent]:
+        """Tools' notices and widgets as events (a widget becomes an item, stored when done)."""
+        return [
+            ThreadItemDoneEvent(
+                item=WidgetItem(
+                    id=self.store.generate_item_id("message", thread, context),
+                    thread_id=thread.id,
+                    created_at=datetime.now(),
+                    widget=post.widget,
+                    copy_text=post.copy_text,
+                )
+            )
+            if isinstance(post, ShownWidget)
+            else post
+            for post in posts
+        ]
 
     async def _pause(
         self,
@@ -347,8 +371,26 @@ class AgentChatKitServer(LocalChatKitServer):
             async for event in self._show_version(thread, action.payload, context):
                 yield event
             return
+        if (handler := self.action_handlers.get(action.type)) is not None:
+            shown = WidgetAction(
+                type=action.type,
+                payload=action.payload,
+                item_id=sender.id if sender is not None else None,
+                widget=sender.widget if sender is not None else None,
+                thread_id=thread.id,
+            )
+            async for event in run_handler(handler, shown, sender, thread, self.store, context):
+                yield event
+            if shown.asked_agent:
+                async for event in self.respond(thread, None, context):
+                    yield event
+            return
         if action.type != EDIT_ACTION:
-            raise CustomStreamError(f"Unknown action {action.type!r}", allow_retry=False)
+            raise CustomStreamError(
+                f"No handler for the action {action.type!r}: register one with "
+                f"@chat.action({action.type!r})",
+                allow_retry=False,
+            )
         payload = action.payload if isinstance(action.payload, dict) else {}
         item_id, text = payload.get("item_id"), payload.get("text")
         if not isinstance(item_id, str) or not isinstance(text, str) or not text.strip():
@@ -466,6 +508,11 @@ class AgentBackend(InProcessBackend):
         )
         await self.store.save_item(call.thread_id, call, {})
         return cast(ThreadItemJSON, call.model_dump(mode="json", exclude_none=True))
+
+    def add_action_handler(self, action_type: str, handler: ActionHandler) -> None:
+        if not callable(handler):
+            raise TypeError(f"an action handler must be callable, not {type(handler).__name__}")
+        self.server.action_handlers[check_action_type(action_type)] = handler
 
     def add_client_tool(self, tool: ClientTool) -> None:
         clash = {t.name for t in self.server.agent.tools} & {tool.name}

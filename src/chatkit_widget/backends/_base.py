@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from chatkit.types import ThreadItem, ThreadMetadata
@@ -58,6 +58,17 @@ class Backend(ABC):
     def client_tools(self) -> dict[str, ClientTool]:
         """Client tools registered by the widget, by name (the bridge runs them)."""
         return self.__dict__.setdefault("_client_tools", {})  # type: ignore[no-any-return]
+
+    def add_action_handler(self, action_type: str, handler: Callable[..., Any]) -> None:
+        """Run ``handler`` in the kernel for widget actions of ``action_type``.
+
+        Raises:
+            TypeError: this backend's widgets are answered by its server, not the kernel.
+        """
+        raise TypeError(
+            f"{type(self).__name__} sends widget actions to its server, which answers them; "
+            "Python action handlers need the in-process agent backend (ChatWidget(agent=...))"
+        )
 
     def add_client_tool(self, tool: ClientTool) -> None:
         """Register a client tool (a backend may refuse one, e.g. for a name clash)."""

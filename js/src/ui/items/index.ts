@@ -1,9 +1,12 @@
 import type { ThreadItem } from "../../chatkit/types";
 import { CustomizableView, customRendererFor } from "./custom-renderer";
+import { GeneratedImageView } from "./generated-image";
 import { AssistantMessageView, UserMessageView } from "./messages";
 import { ErrorRowView, NoticeRowView, UnknownItemView } from "./status-rows";
+import { StructuredInputView } from "./structured-input";
 import { createClientToolCallView, createTaskView } from "./task";
 import type { ItemView, RowContext } from "./types";
+import { WidgetView } from "./widget/view";
 import { WorkflowView } from "./workflow";
 
 const HIDDEN: ReadonlySet<string> = new Set([
@@ -38,6 +41,12 @@ export function builtinView(item: ThreadItem, ctx: RowContext): ItemView {
       return new ErrorRowView(item, ctx);
     case "notice":
       return new NoticeRowView(item);
+    case "widget":
+      return new WidgetView(item, ctx);
+    case "structured_input":
+      return new StructuredInputView(item, ctx);
+    case "generated_image":
+      return new GeneratedImageView(item);
     default:
       return new UnknownItemView(item);
   }

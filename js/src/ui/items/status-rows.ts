@@ -89,14 +89,20 @@ export class NoticeRowView implements ItemView {
   }
 }
 
-/** Items this widget cannot draw yet still leave a trace, so nothing vanishes silently. */
+/**
+ * Item types newer than this widget still leave a trace, so nothing vanishes silently: their
+ * `copy_text` (plain text) when they carry one, else a neutral placeholder.
+ */
 export class UnknownItemView implements ItemView {
   readonly el: HTMLDivElement;
 
   constructor(item: ThreadItem) {
     this.el = rowElement(item, "ckw-unknown");
-    this.el.textContent = `Unsupported item: ${item.type}`;
   }
 
-  update(): void {}
+  update(item: ThreadItem): void {
+    const text = typeof item.copy_text === "string" ? item.copy_text.trim() : "";
+    this.el.classList.toggle("ckw-unknown-text", text !== "");
+    this.el.textContent = text || "This content can’t be shown here.";
+  }
 }

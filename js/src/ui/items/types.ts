@@ -1,4 +1,4 @@
-import type { ThreadItem } from "../../chatkit/types";
+import type { StructuredInputSubmission, ThreadItem, WidgetAction } from "../../chatkit/types";
 import type { ItemMeta } from "../../state/types";
 import type { MessageActionHandlers } from "../actions";
 import type { Decision, DecisionOptions } from "./tool-row";
@@ -16,6 +16,17 @@ export interface RowContext {
   decide?(callId: string, decision: Decision, options?: DecisionOptions): void;
   /** A decision on `callId` is on its way (sent or queued): its buttons stay disabled. */
   deciding?(callId: string): boolean;
+  /**
+   * Run a widget's server action: `threads.custom_action` naming widget item `itemId`, whose
+   * answer streams into the transcript. Settles when that stream ends (at once when it could
+   * not be sent). Absent: widget actions send nothing.
+   */
+  customAction?(itemId: string, action: WidgetAction): Promise<void>;
+  /**
+   * Answer (or skip) structured input item `itemId`: `threads.add_structured_input`, streamed
+   * like a message. Settles when that stream ends. Absent: the questions cannot be answered.
+   */
+  submitStructuredInput?(itemId: string, input: StructuredInputSubmission): Promise<void>;
 }
 
 /** One transcript row; `update` runs only when its item changed. */
