@@ -92,7 +92,12 @@ async def test_callbacks_see_messages_tools_threads_and_errors(front_end: FrontE
         action={"type": "nope", "payload": {}},
     )
     await front_end.until(rid, "end")
-    assert seen["error"] == [{"message": "Unknown action 'nope'", "allow_retry": False}]
+    assert seen["error"] == [
+        {
+            "message": "No handler for the action 'nope': register one with @chat.action('nope')",
+            "allow_retry": False,
+        }
+    ]
 
 
 async def test_async_callbacks_run_and_unsubscribe_works() -> None:
