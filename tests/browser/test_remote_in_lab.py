@@ -325,3 +325,62 @@ def test_a_message_the_server_never_got_is_sent_again_by_retry(lab: Lab, page: P
         "second question",
         "You said: second question",
     ]
+
+
+def test_a_servers_widget_question_and_image_work_and_stay_answered(lab: Lab, page: Page) -> None:
+    """A ChatKit server's card (button and form actions), question and generated image."""
+    open_chat(
+        lab,
+        page,
+        "remote-widgets.ipynb",
+        SERVERS,
+        "from chatkit_widget.store import SQLiteStore\n"
+        "store = SQLiteStore('remote-widgets.sqlite')  # kept across the reload below\n"
+        "server = RecordingChatKitServer(token='t0k', store=store)\n"
+        "base = servers.enter_context(serve_app(chatkit_app(server)))\n"
+        "chat = ChatWidget(backend=ChatKitBackend(f'{base}/chatkit', token='t0k'))\nchat",
+    )
+    type_message(page, "widget please")
+    card = page.locator("[data-item-type=widget]")
+    expect(card.get_by_text("Test card")).to_be_visible(timeout=30_000)
+    card.get_by_role("button", name="Press me").click()
+    expect(card.get_by_text("Got card.ok")).to_be_visible(timeout=30_000)  # replaced in place
+    expect(page.locator(DONE_REPLIES).last).to_have_text('Action card.ok: {"n": 1}')
+    widget_id = card.get_attribute("data-item-id")
+    assert kernel_json(lab, page, "server.actions") == [["card.ok", {"n": 1}, widget_id]]
+
+    type_message(page, "another widget")
+    form = page.locator("[data-item-type=widget]").last
+    form.get_by_label("City").fill("Lisbon")
+    form.get_by_label("Return trip").check()
+    form.get_by_role("button", name="Send form").click()
+    expect(form.get_by_text("Got form.send")).to_be_visible(timeout=30_000)
+    payload = {"city": "Lisbon", "form": "trip", "return": True}
+    assert kernel_json(lab, page, "server.actions[-1][:2]") == ["form.send", payload]
+
+    type_message(page, "a question")
+    question = page.locator("[data-item-type=structured_input]")
+    question.get_by_label("Large").check()
+    question.get_by_label("Anything else?").fill("No rush")
+    question.get_by_role("button", name="Submit").click()
+    reply = page.locator(DONE_REPLIES).last
+    expect(reply).to_have_text('Answers: {"note": ["No rush"], "size": ["Large"]}', timeout=30_000)
+    answered = question.get_by_role("group", name="Your answers")
+    expect(answered).to_contain_text("Large")
+    expect(question.get_by_role("button", name="Submit")).to_have_count(0)
+
+    type_message(page, "an image")
+    image = page.locator("[data-item-type=generated_image]")
+    expect(image.locator("img")).to_have_attribute("src", re.compile(r"^data:image/png"))
+    expect(image.get_by_role("link", name="Download image")).to_be_visible()
+
+    # A reload shows the conversation from the server: the question is still answered.
+    page.reload()
+    lab.open(page, "remote-widgets.ipynb")
+    lab.run_all(page)
+    page.locator(".ckw-root").get_by_role("button", name="History", exact=True).click()
+    panel = page.locator(".ckw-root").get_by_role("dialog", name="History")
+    panel.locator(".ckw-history-title", has_text="widget please").click()
+    question = page.locator("[data-item-type=structured_input]")
+    expect(question.get_by_role("group", name="Your answers")).to_contain_text("No rush")
+    expect(question.get_by_role("button", name="Submit")).to_have_count(0)

@@ -42,6 +42,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
+from chatkit.actions import Action
 from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer, StreamingResult
 from chatkit.types import (
@@ -55,23 +56,67 @@ from chatkit.types import (
     EntitySource,
     ErrorEvent,
     FeedbackKind,
+    GeneratedImage,
+    GeneratedImageItem,
     ImageTask,
+    StructuredInputItem,
     ThreadItem,
     ThreadItemAddedEvent,
     ThreadItemDoneEvent,
+    ThreadItemReplacedEvent,
     ThreadItemUpdatedEvent,
     ThreadMetadata,
     ThreadStreamEvent,
     URLSource,
     UserMessageItem,
     UserMessageTextContent,
+    WidgetItem,
     Workflow,
     WorkflowItem,
 )
+from chatkit.widgets import DynamicWidgetRoot
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from chatkit_widget.store import SQLiteStore
+
+#: The card ``"widget"`` answers with: a button action and a form with two fields.
+WIDGET_CARD: dict[str, Any] = {
+    "type": "Card",
+    "children": [
+        {"type": "Title", "value": "Test card"},
+        {
+            "type": "Button",
+            "label": "Press me",
+            "onClickAction": {"type": "card.ok", "payload": {"n": 1}},
+        },
+        {
+            "type": "Form",
+            "onSubmitAction": {"type": "form.send", "payload": {"form": "trip"}},
+            "children": [
+                {"type": "Label", "value": "City", "fieldName": "city"},
+                {"type": "Input", "name": "city"},
+                {"type": "Checkbox", "name": "return", "label": "Return trip"},
+                {"type": "Button", "label": "Send form", "submit": True},
+            ],
+        },
+    ],
+}
+#: The questions ``"question"`` asks: one multiple choice, one free text.
+QUESTIONS: list[dict[str, Any]] = [
+    {
+        "type": "multiple_choice",
+        "id": "size",
+        "question": "Which size?",
+        "options": [{"value": "Small"}, {"value": "Large"}],
+    },
+    {"type": "freeform", "id": "note", "question": "Anything else?"},
+]
+#: A 1x1 PNG, the image ``"image"`` answers with.
+IMAGE_DATA_URL = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+    "DwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 DEFAULT_TOKEN = "test-token"
 
@@ -173,9 +218,16 @@ class RecordingChatKitServer(ChatKitServer[dict[str, Any]]):
     - ``"slow"``: a long reply (``SLOW_WORDS`` words, ``slow_delay`` apart), for Stop.
     - ``"workflow"``: a workflow item with a ``custom`` and an ``image`` task, then a reply.
     - ``"sources"``: a reply annotated with an entity source and a URL source.
+    - ``"widget"``: a card (``WIDGET_CARD``) whose button sends ``card.ok`` and whose form sends
+      ``form.send``; ``action`` replaces the card with one saying what came and replies
+      ``"Action <type>: <payload as JSON>"``.
+    - ``"question"``: a ``structured_input`` item (``QUESTIONS``); once answered, the reply is
+      ``"Answers: <answers as JSON>"``.
+    - ``"image"``: a ``generated_image`` item holding ``IMAGE_DATA_URL``.
     - anything else: ``"You said: <text>"``, streamed word by word.
 
-    Records: ``requests`` (every ``/chatkit`` request, parsed), ``feedback``
+    Records: ``requests`` (every ``/chatkit`` request, parsed), ``actions`` (``(type, payload,
+    item_id)``), ``feedback``
     (``(thread_id, item_ids, kind)``), ``cancelled`` (thread ids whose stream was cancelled,
     i.e. ``handle_stream_cancelled`` ran because the client went away).
     """
@@ -196,6 +248,7 @@ class RecordingChatKitServer(ChatKitServer[dict[str, Any]]):
         self.feedback: list[tuple[str, list[str], str]] = []
         self.cancelled: list[str] = []
         self.responded: list[str] = []  # the user text of every respond() with a user message
+        self.actions: list[tuple[str, Any, str | None]] = []
 
     # -- what a test reads ---------------------------------------------------------------------
 
@@ -219,8 +272,8 @@ class RecordingChatKitServer(ChatKitServer[dict[str, Any]]):
         input_user_message: UserMessageItem | None,
         context: dict[str, Any],
     ) -> AsyncIterator[ThreadStreamEvent]:
-        if input_user_message is None:  # a client tool's output came back
-            async for event in self._after_client_tool(thread, context):
+        if input_user_message is None:  # a client tool's output, or answers, came back
+            async for event in self._after_client_input(thread, context):
                 yield event
             return
         text = "".join(
@@ -289,9 +342,55 @@ class RecordingChatKitServer(ChatKitServer[dict[str, Any]]):
                 annotations=annotations,
             ):
                 yield event
+        elif "widget" in lowered:
+            yield ThreadItemDoneEvent(
+                item=WidgetItem(
+                    id=self.store.generate_item_id("message", thread, context),
+                    thread_id=thread.id,
+                    created_at=datetime.now(),
+                    widget=DynamicWidgetRoot.model_validate(WIDGET_CARD),
+                    copy_text="A test card",
+                )
+            )
+        elif "question" in lowered:
+            yield ThreadItemDoneEvent(
+                item=StructuredInputItem.model_validate(
+                    {
+                        "id": self.store.generate_item_id("message", thread, context),
+                        "thread_id": thread.id,
+                        "created_at": datetime.now(),
+                        "inputs": QUESTIONS,
+                    }
+                )
+            )
+        elif "image" in lowered:
+            yield ThreadItemDoneEvent(
+                item=GeneratedImageItem(
+                    id=self.store.generate_item_id("message", thread, context),
+                    thread_id=thread.id,
+                    created_at=datetime.now(),
+                    image=GeneratedImage(id="img_1", url=IMAGE_DATA_URL),
+                )
+            )
         else:
             async for event in self._message(thread, context, ["You", "said:", *text.split()]):
                 yield event
+
+    async def action(
+        self,
+        thread: ThreadMetadata,
+        action: Action[str, Any],
+        sender: WidgetItem | None,
+        context: dict[str, Any],
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        self.actions.append((action.type, action.payload, sender.id if sender else None))
+        said = f"Action {action.type}: {json.dumps(action.payload, sort_keys=True)}"
+        if sender is not None:
+            card = {"type": "Card", "children": [{"type": "Text", "value": f"Got {action.type}"}]}
+            replaced = sender.model_copy(update={"widget": DynamicWidgetRoot.model_validate(card)})
+            yield ThreadItemReplacedEvent(item=replaced)
+        async for event in self._message(thread, context, said.split()):
+            yield event
 
     async def add_feedback(
         self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: dict[str, Any]
@@ -339,10 +438,17 @@ class RecordingChatKitServer(ChatKitServer[dict[str, Any]]):
         )
         yield ThreadItemDoneEvent(item=done)
 
-    async def _after_client_tool(
+    async def _after_client_input(
         self, thread: ThreadMetadata, context: dict[str, Any]
     ) -> AsyncIterator[ThreadStreamEvent]:
         items = await self.store.load_thread_items(thread.id, None, 5, "desc", context)
+        latest = items.data[0] if items.data else None
+        if isinstance(latest, StructuredInputItem):
+            answers = {one.id: one.answer.values if one.answer else None for one in latest.inputs}
+            said = f"Answers: {json.dumps(answers, sort_keys=True)}"
+            async for event in self._message(thread, context, said.split()):
+                yield event
+            return
         call = next((i for i in items.data if isinstance(i, ClientToolCallItem)), None)
         output = json.dumps(call.output if call else None)
         async for event in self._message(thread, context, ["The", "selection", "is", output]):
