@@ -55,12 +55,17 @@ export { APPROVAL_ACTION } from "./approvals";
 
 const PAGE_SIZE = 50;
 
+/** How many recent widget actions (and answers) a failure's Retry can still send again. */
+const RESENDABLE_KEPT = 20;
+
 /** Conversation logic without DOM: sending, retry, stop, loading threads, tracking streams. */
 export class ChatSession {
   readonly state = new ThreadState();
   private readonly running = new Map<string, RunningStream>();
   private readonly runningListeners = new Listeners<[]>();
   private readonly edits = new Map<string, PendingEdit>();
+  /** Widget actions and answers by stream: a failed one's Retry sends it again. */
+  private readonly resendable = new Map<string, ChatKitRequest>();
   /** Streams someone waits on (a widget showing busy until its action's answer is in). */
   private readonly endWaiters = new Map<string, Array<() => void>>();
   private readonly approvals = new Approvals(this.state, {
@@ -198,6 +203,15 @@ export class ChatSession {
    */
   retry(rowId?: string): void {
     if (this.busy || this.disconnected) return;
+    // A failed widget action (or answer) is sent again; regenerating the last reply would
+    // redo a turn the action never reached.
+    const failed = rowId === undefined ? null : this.state.failedStream(rowId);
+    const again = failed === null ? undefined : this.resendable.get(failed);
+    if (rowId !== undefined && again !== undefined) {
+      this.state.dismissError(rowId);
+      void this.streamUntilEnd(again);
+      return;
+    }
     const resend = rowId === undefined ? null : this.state.resendText(rowId);
     if (rowId !== undefined && resend !== null) {
       // Sent first: if the transport refuses, the text stays in the composer and the row stays.
@@ -276,6 +290,11 @@ export class ChatSession {
   private streamUntilEnd(request: ChatKitRequest): Promise<void> {
     const id = this.startStream(request);
     if (id === null) return Promise.resolve();
+    this.resendable.set(id, request);
+    // Only a recent failure's row offers Retry; older requests need not be kept.
+    if (this.resendable.size > RESENDABLE_KEPT) {
+      this.resendable.delete(this.resendable.keys().next().value as string);
+    }
     return new Promise((resolve) => {
       // It may have ended already (a transport that fails at once).
       if (!this.running.has(id)) resolve();

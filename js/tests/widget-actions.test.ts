@@ -288,3 +288,28 @@ test("Copy on a widget row copies its copy_text", async () => {
   await nextFrame();
   assert.deepEqual(copied, ["Flight to Paris"]);
 });
+
+test("Retry on a failed action sends the action again, not a regenerated turn", async () => {
+  const asked = {
+    id: "u1",
+    thread_id: THREAD,
+    created_at: AT,
+    type: "user_message",
+    content: [{ type: "input_text", text: "Show me a card" }],
+  };
+  const button = { type: "Button", label: "Go", onClickAction: { type: "go", payload: { n: 1 } } };
+  const { chat, transport, $ } = await chatWith([asked, widgetItem(card(button))]);
+  $<HTMLButtonElement>(".ckw-widget .ckw-w-button").click();
+  const { id, req } = transport.streams[0] ?? { id: "", req: { type: "", params: {} } };
+  transport.start(id, req, false, true);
+  transport.events(id, [{ type: "error", message: "The server hiccuped", allow_retry: true }]);
+  transport.end(id, "done");
+  await nextFrame();
+  const retry = chat.root.querySelector<HTMLButtonElement>("[data-item-type=error] button");
+  assert.ok(retry, "the failure offers Retry");
+  retry.click();
+  await nextFrame();
+  assert.equal(transport.streams.length, 2);
+  assert.deepEqual(transport.streams[1]?.req, req);
+  assert.equal(chat.root.querySelectorAll("[data-item-type=error]").length, 0);
+});

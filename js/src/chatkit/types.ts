@@ -172,6 +172,8 @@ export interface ErrorRow extends ThreadItem {
   allow_retry: boolean;
   /** A message the server never received: Retry sends it again (local rows only). */
   resend_text?: string;
+  /** The stream that failed (local rows only): Retry may send its request again. */
+  stream_id?: string;
 }
 
 export interface NoticeRow extends ThreadItem {

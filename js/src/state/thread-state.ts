@@ -286,6 +286,7 @@ export class ThreadState {
     allowRetry: boolean,
     resend?: string,
     resendContexts: readonly MessageContext[] = [],
+    streamId?: string,
   ): void {
     const canRetry = allowRetry && (resend !== undefined || this.lastUserMessageId() !== null);
     const id = `local_error_${++this.localSeq}`;
@@ -298,6 +299,7 @@ export class ThreadState {
       allow_retry: canRetry,
       ...(canRetry && resend !== undefined ? { resend_text: resend } : {}),
       ...(canRetry && resendContexts.length > 0 ? { resend_contexts: resendContexts } : {}),
+      ...(canRetry && streamId !== undefined ? { stream_id: streamId } : {}),
     });
     this.flush();
   }
@@ -306,6 +308,19 @@ export class ThreadState {
   resendText(rowId: string): string | null {
     const row = this.list.item(rowId);
     return row?.type === "error" ? ((row as ErrorRow).resend_text ?? null) : null;
+  }
+
+  /** The stream whose failure error row `rowId` shows, if it says so. */
+  failedStream(rowId: string): string | null {
+    const row = this.list.item(rowId);
+    return row?.type === "error" && typeof row.stream_id === "string" ? row.stream_id : null;
+  }
+
+  /** Take error row `rowId` away (its Retry is under way). */
+  dismissError(rowId: string): void {
+    if (this.list.item(rowId)?.type !== "error") return;
+    this.remove(rowId);
+    this.flush();
   }
 
   /** What the message error row `rowId` sends again had attached. */
@@ -447,7 +462,8 @@ export class ThreadState {
           stream.message && !stream.confirmed && !this.pendingByStream.has(streamId)
             ? ` The message “${clip(stream.message)}” was not sent.`
             : "";
-        this.addError(text + refused, ...this.retryOf(streamId, event));
+        const [allowRetry, resend, contexts] = this.retryOf(streamId, event);
+        this.addError(text + refused, allowRetry, resend, contexts, streamId);
         return;
       }
       case "client_effect":
