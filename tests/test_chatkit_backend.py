@@ -365,3 +365,12 @@ async def test_other_requests_are_forwarded_too(server: Server, chat: ChatWidget
     await fe.until(rid, "response")
     assert {t["id"]: t["title"] for t in chat.threads()} == {keep: "Renamed"}
     assert {"threads.update", "threads.get_by_id", "threads.delete"} <= set(srv.request_types())
+
+
+def test_the_servers_own_images_are_trusted_and_nothing_else() -> None:
+    remote = ChatWidget(backend=ChatKitBackend("https://chat.example:8443/api/chatkit"))
+    assert remote.image_origins == ["https://chat.example:8443"]
+    remote.close()
+    local = ChatWidget(store=":memory:")
+    assert local.image_origins == []
+    local.close()

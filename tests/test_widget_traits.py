@@ -20,7 +20,7 @@ FIELDS = re.compile(
     r"^- Type: (?P<type>.+)\n- Default: (?P<default>.+)\n- Read-only: (?P<read_only>yes|no)$",
     re.MULTILINE,
 )
-READ_ONLY = {"model_label", "offline", "features"}  # set from the backend
+READ_ONLY = {"model_label", "offline", "features", "image_origins"}  # set from the backend
 
 
 def trait_docs() -> dict[str, str]:

@@ -224,6 +224,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
       else composer.focus();
     },
     deciding: (callId) => session.deciding(callId),
+    imageOrigins: () => settings.imageOrigins,
     customAction(itemId, action) {
       const done = session.customAction(itemId, action);
       // What the action brings (an updated widget, a reply) shows at the end.
@@ -379,6 +380,8 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
     // Otherwise read when a row's actions are drawn.
     features: () => history.setNotebook(historyNotebook()),
     notebook: () => history.setNotebook(historyNotebook()),
+    // Read when an image row is drawn; images already waiting for a click stay so.
+    imageOrigins() {},
     codeActions() {
       const offered = settings.codeActions.filter(isCodeAction);
       if (offered.length > 0) root.dataset.codeActions = offered.join(" ");

@@ -32,6 +32,11 @@ export interface ChatSettings {
   renderMessage: string;
   /** What the backend supports beyond the basics (unknown names are ignored). */
   features: readonly string[];
+  /**
+   * Origins (`https://host:port`) whose images show without a click, besides the page's own:
+   * the remote ChatKit server's (generated images, widget images). Others wait for a click.
+   */
+  imageOrigins: readonly string[];
   /** What code blocks offer besides Copy: the host's `ChatCallbacks.codeAction` does it. */
   codeActions: readonly CodeAction[];
   /**
@@ -52,6 +57,7 @@ export const DEFAULT_SETTINGS: ChatSettings = {
   prompts: [],
   renderMessage: "",
   features: [],
+  imageOrigins: [],
   codeActions: [],
   notebook: null,
 };

@@ -81,3 +81,18 @@ test("generated_image.updated events move the row from progress to the image", a
   assert.equal(chat.root.querySelector(".ckw-generated img")?.getAttribute("src"), PNG);
   assert.equal(chat.root.querySelector(".ckw-generated [role=progressbar]"), null);
 });
+
+test("the chat's own server's images (settings.imageOrigins) show at once; others wait", async () => {
+  const own = "https://chat.example:8443/images/cat.png";
+  const other = "https://cdn.example/cat.png";
+  const items = [
+    imageItem({ id: "i1", url: own }),
+    { ...imageItem({ id: "i2", url: other }), id: "g2" },
+  ];
+  const { chat } = await chatWith(items, { imageOrigins: ["https://chat.example:8443"] });
+  assert.equal(chat.root.querySelector("[data-item-id=g1] img")?.getAttribute("src"), own);
+  assert.equal(chat.root.querySelector("[data-item-id=g2] img"), null);
+  assert.ok(chat.root.querySelector("[data-item-id=g2] button.ckw-image-placeholder"));
+  const untrusted = await chatWith(items);
+  assert.equal(untrusted.chat.root.querySelector("[data-item-id=g1] img"), null);
+});

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { createChat } from "../src/chat";
 import type { ThreadItem, WidgetComponent } from "../src/chatkit/types";
+import type { ChatSettings } from "../src/settings";
 import { newMeta } from "../src/state/types";
 import type { RowContext } from "../src/ui/items/types";
 import { WidgetView } from "../src/ui/items/widget/view";
@@ -40,11 +41,11 @@ export function drawWidget(widget: WidgetComponent, ctx: RowContext = { retry() 
 export const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The chat, mounted with thread THREAD open, holding `items` as loaded from the store. */
-export async function chatWith(items: ThreadItem[]) {
+export async function chatWith(items: ThreadItem[], settings: Partial<ChatSettings> = {}) {
   const element = document.createElement("div");
   document.body.append(element);
   const transport = new FakeTransport();
-  const chat = createChat(element, { transport });
+  const chat = createChat(element, { transport, settings });
   chat.update({ threadId: THREAD });
   await transport.answerOpen({
     id: THREAD,

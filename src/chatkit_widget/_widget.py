@@ -165,6 +165,15 @@ class ChatWidget(anywidget.AnyWidget):
     - Read-only: yes
     """
 
+    image_origins = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """Origins whose images (generated images, widget images) show without a click: the
+    remote ChatKit server's own. Images from anywhere else wait for a click.
+
+    - Type: ``list[str]``
+    - Default: set from the backend
+    - Read-only: yes
+    """
+
     def __init__(
         self,
         agent: Agent[Any] | None = None,
@@ -204,6 +213,7 @@ class ChatWidget(anywidget.AnyWidget):
             model_label=self._backend.label,
             offline=self._backend.offline,
             features=list(self._backend.features),
+            image_origins=list(self._backend.image_origins),
         )
         self._bridge = Bridge(self._backend, self._post)
         self._events = ChatEvents()

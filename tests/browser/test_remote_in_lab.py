@@ -340,7 +340,7 @@ def test_a_servers_widget_question_and_image_work_and_stay_answered(lab: Lab, pa
         "base = servers.enter_context(serve_app(chatkit_app(server)))\n"
         "chat = ChatWidget(backend=ChatKitBackend(f'{base}/chatkit', token='t0k'))\nchat",
     )
-    type_message(page, "widget please")
+    type_message(page, "show a widget")
     card = page.locator("[data-item-type=widget]")
     expect(card.get_by_text("Test card")).to_be_visible(timeout=30_000)
     card.get_by_role("button", name="Press me").click()
@@ -349,7 +349,7 @@ def test_a_servers_widget_question_and_image_work_and_stay_answered(lab: Lab, pa
     widget_id = card.get_attribute("data-item-id")
     assert kernel_json(lab, page, "server.actions") == [["card.ok", {"n": 1}, widget_id]]
 
-    type_message(page, "another widget")
+    type_message(page, "show a widget again")
     form = page.locator("[data-item-type=widget]").last
     form.get_by_label("City").fill("Lisbon")
     form.get_by_label("Return trip").check()
@@ -358,7 +358,7 @@ def test_a_servers_widget_question_and_image_work_and_stay_answered(lab: Lab, pa
     payload = {"city": "Lisbon", "form": "trip", "return": True}
     assert kernel_json(lab, page, "server.actions[-1][:2]") == ["form.send", payload]
 
-    type_message(page, "a question")
+    type_message(page, "ask a question")
     question = page.locator("[data-item-type=structured_input]")
     question.get_by_label("Large").check()
     question.get_by_label("Anything else?").fill("No rush")
@@ -369,7 +369,7 @@ def test_a_servers_widget_question_and_image_work_and_stay_answered(lab: Lab, pa
     expect(answered).to_contain_text("Large")
     expect(question.get_by_role("button", name="Submit")).to_have_count(0)
 
-    type_message(page, "an image")
+    type_message(page, "draw an image")
     image = page.locator("[data-item-type=generated_image]")
     expect(image.locator("img")).to_have_attribute("src", re.compile(r"^data:image/png"))
     expect(image.get_by_role("link", name="Download image")).to_be_visible()
@@ -380,7 +380,7 @@ def test_a_servers_widget_question_and_image_work_and_stay_answered(lab: Lab, pa
     lab.run_all(page)
     page.locator(".ckw-root").get_by_role("button", name="History", exact=True).click()
     panel = page.locator(".ckw-root").get_by_role("dialog", name="History")
-    panel.locator(".ckw-history-title", has_text="widget please").click()
+    panel.locator(".ckw-history-title", has_text="show a widget").click()
     question = page.locator("[data-item-type=structured_input]")
     expect(question.get_by_role("group", name="Your answers")).to_contain_text("No rush")
     expect(question.get_by_role("button", name="Submit")).to_have_count(0)

@@ -80,7 +80,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from chatkit_widget.store import SQLiteStore
 
-#: The card ``"widget"`` answers with: a button action and a form with two fields.
+#: The card ``"show a widget"`` answers with: a button action and a form with two fields.
 WIDGET_CARD: dict[str, Any] = {
     "type": "Card",
     "children": [
@@ -102,7 +102,7 @@ WIDGET_CARD: dict[str, Any] = {
         },
     ],
 }
-#: The questions ``"question"`` asks: one multiple choice, one free text.
+#: The questions ``"ask a question"`` asks: one multiple choice, one free text.
 QUESTIONS: list[dict[str, Any]] = [
     {
         "type": "multiple_choice",
@@ -112,7 +112,7 @@ QUESTIONS: list[dict[str, Any]] = [
     },
     {"type": "freeform", "id": "note", "question": "Anything else?"},
 ]
-#: A 1x1 PNG, the image ``"image"`` answers with.
+#: A 1x1 PNG, the image ``"draw an image"`` answers with.
 IMAGE_DATA_URL = (
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
     "DwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -218,12 +218,12 @@ class RecordingChatKitServer(ChatKitServer[dict[str, Any]]):
     - ``"slow"``: a long reply (``SLOW_WORDS`` words, ``slow_delay`` apart), for Stop.
     - ``"workflow"``: a workflow item with a ``custom`` and an ``image`` task, then a reply.
     - ``"sources"``: a reply annotated with an entity source and a URL source.
-    - ``"widget"``: a card (``WIDGET_CARD``) whose button sends ``card.ok`` and whose form sends
-      ``form.send``; ``action`` replaces the card with one saying what came and replies
-      ``"Action <type>: <payload as JSON>"``.
-    - ``"question"``: a ``structured_input`` item (``QUESTIONS``); once answered, the reply is
+    - ``"show a widget"``: a card (``WIDGET_CARD``) whose button sends ``card.ok`` and whose
+      form sends ``form.send``; ``action`` replaces the card with one saying what came and
+      replies ``"Action <type>: <payload as JSON>"``.
+    - ``"ask a question"``: a ``structured_input`` item (``QUESTIONS``); once answered, the reply is
       ``"Answers: <answers as JSON>"``.
-    - ``"image"``: a ``generated_image`` item holding ``IMAGE_DATA_URL``.
+    - ``"draw an image"``: a ``generated_image`` item holding ``IMAGE_DATA_URL``.
     - anything else: ``"You said: <text>"``, streamed word by word.
 
     Records: ``requests`` (every ``/chatkit`` request, parsed), ``actions`` (``(type, payload,
@@ -342,7 +342,7 @@ class RecordingChatKitServer(ChatKitServer[dict[str, Any]]):
                 annotations=annotations,
             ):
                 yield event
-        elif "widget" in lowered:
+        elif "show a widget" in lowered:
             yield ThreadItemDoneEvent(
                 item=WidgetItem(
                     id=self.store.generate_item_id("message", thread, context),
@@ -352,7 +352,7 @@ class RecordingChatKitServer(ChatKitServer[dict[str, Any]]):
                     copy_text="A test card",
                 )
             )
-        elif "question" in lowered:
+        elif "ask a question" in lowered:
             yield ThreadItemDoneEvent(
                 item=StructuredInputItem.model_validate(
                     {
@@ -363,7 +363,7 @@ class RecordingChatKitServer(ChatKitServer[dict[str, Any]]):
                     }
                 )
             )
-        elif "image" in lowered:
+        elif "draw an image" in lowered:
             yield ThreadItemDoneEvent(
                 item=GeneratedImageItem(
                     id=self.store.generate_item_id("message", thread, context),

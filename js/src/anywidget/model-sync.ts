@@ -19,6 +19,7 @@ export interface WidgetModel {
   prompts: StarterPrompt[];
   render_message: string;
   features: string[];
+  image_origins: string[];
 }
 
 type Model = AnyModel<WidgetModel>;
@@ -35,6 +36,7 @@ const TRAITS: { [T in keyof WidgetModel]: (model: Model) => Partial<ChatSettings
   model_label: (m) => ({ modelLabel: m.get("model_label") ?? "" }),
   offline: (m) => ({ offline: m.get("offline") === true }),
   features: (m) => ({ features: m.get("features") ?? [] }),
+  image_origins: (m) => ({ imageOrigins: m.get("image_origins") ?? [] }),
 };
 const NAMES = Object.keys(TRAITS) as Array<keyof WidgetModel>;
 

@@ -53,6 +53,8 @@ class Backend(ABC):
     #: ``chatkit_widget.edit`` custom action), ``"feedback"`` (stored ``items.feedback``) and
     #: ``"notebooks"`` (threads record their notebook; ``threads.list`` filters by it).
     features: tuple[str, ...] = ()
+    #: Origins (``https://host:port``) whose images the browser may load without a click.
+    image_origins: tuple[str, ...] = ()
 
     @property
     def client_tools(self) -> dict[str, ClientTool]:

@@ -92,6 +92,9 @@ class ChatKitBackend(Backend):
         )
         self.label = urlsplit(self.url).netloc  # check_url refused credentials
         self.features = tuple(features)
+        # The server's own images (a generated image it serves) show at once, like inline ones.
+        parts = urlsplit(self.url)
+        self.image_origins = (f"{parts.scheme}://{parts.netloc}",)
 
     def __repr__(self) -> str:
         return f"ChatKitBackend({shown_url(self.url)!r})"

@@ -4,7 +4,7 @@ import type { GeneratedImageItem, ThreadItem } from "../../chatkit/types";
 import { h } from "../../util/dom";
 import { strokeIcon } from "../icons";
 import { imageSourceKind, safeImage } from "./image-source";
-import { type ItemView, rowElement } from "./types";
+import { type ItemView, type RowContext, rowElement } from "./types";
 
 const DOWNLOAD_ICON = ["M8 2.5v8", "M4.5 7L8 10.5 11.5 7", "M3 13.5h10"];
 
@@ -24,7 +24,10 @@ export class GeneratedImageView implements ItemView {
   );
   private shownUrl: string | null = null;
 
-  constructor(item: ThreadItem) {
+  constructor(
+    item: ThreadItem,
+    private readonly ctx?: RowContext,
+  ) {
     this.el = rowElement(item, "ckw-generated");
     this.el.append(this.frame, this.download);
   }
@@ -41,8 +44,9 @@ export class GeneratedImageView implements ItemView {
     if (url === this.shownUrl) return;
     this.shownUrl = url;
     this.el.removeAttribute("aria-busy");
-    this.frame.replaceChildren(safeImage(url, "Generated image", "ckw-generated-image"));
-    const kind = imageSourceKind(url);
+    const trusted = this.ctx?.imageOrigins?.() ?? [];
+    this.frame.replaceChildren(safeImage(url, "Generated image", "ckw-generated-image", trusted));
+    const kind = imageSourceKind(url, undefined, trusted);
     this.download.hidden = kind === "blocked";
     if (kind !== "blocked") {
       this.download.href = url;

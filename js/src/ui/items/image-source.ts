@@ -10,8 +10,15 @@ export type ImageSourceKind = "inline" | "same-origin" | "remote" | "blocked";
 const URL_JUNK = /[\u0000-\u0020\u007f-\u009f]/g;
 const INLINE = /^data:image\/[a-z0-9.+-]+[;,]/i;
 
-/** Where `src` would load from, judged against `origin` (this page's, by default). */
-export function imageSourceKind(src: string, origin = pageOrigin()): ImageSourceKind {
+/**
+ * Where `src` would load from, judged against `origin` (this page's, by default); `trusted`
+ * origins (the chat's own server) count as the page's.
+ */
+export function imageSourceKind(
+  src: string,
+  origin = pageOrigin(),
+  trusted: readonly string[] = [],
+): ImageSourceKind {
   const clean = src.replace(URL_JUNK, "");
   if (INLINE.test(clean)) return "inline";
   let url: URL;
@@ -22,7 +29,7 @@ export function imageSourceKind(src: string, origin = pageOrigin()): ImageSource
   }
   if (url.protocol === "blob:") return url.origin === origin ? "same-origin" : "blocked";
   if (url.protocol !== "http:" && url.protocol !== "https:") return "blocked";
-  return url.origin === origin ? "same-origin" : "remote";
+  return url.origin === origin || trusted.includes(url.origin) ? "same-origin" : "remote";
 }
 
 function pageOrigin(): string {
@@ -40,19 +47,18 @@ function hostOf(src: string): string {
 
 /**
  * An image that obeys the rule: the `<img>` at once, or a button that loads it on click, or
- * (a source that never loads) its alt text. `onLoaded` runs when an `<img>` is put in.
+ * (a source that never loads) its alt text. `trusted` origins load like the page's own.
  */
 export function safeImage(
   src: string,
   alt: string,
   className: string,
-  onLoaded?: (img: HTMLImageElement) => void,
+  trusted: readonly string[] = [],
 ): HTMLElement {
-  const kind = imageSourceKind(src);
+  const kind = imageSourceKind(src, pageOrigin(), trusted);
   const show = () => {
     const img = h("img", { class: className, src: src.replace(URL_JUNK, ""), alt });
     img.setAttribute("referrerpolicy", "no-referrer");
-    onLoaded?.(img);
     return img;
   };
   if (kind === "inline" || kind === "same-origin") return show();

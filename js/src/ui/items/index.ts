@@ -46,7 +46,7 @@ export function builtinView(item: ThreadItem, ctx: RowContext): ItemView {
     case "structured_input":
       return new StructuredInputView(item, ctx);
     case "generated_image":
-      return new GeneratedImageView(item);
+      return new GeneratedImageView(item, ctx);
     default:
       return new UnknownItemView(item);
   }

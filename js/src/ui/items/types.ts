@@ -5,6 +5,8 @@ import type { Decision, DecisionOptions } from "./tool-row";
 
 /** What rows need from the rest of the widget. */
 export interface RowContext {
+  /** Origins whose images load without a click besides the page's (the chat's server). */
+  imageOrigins?(): readonly string[];
   /** Retry from error row `rowId` (it may resend a message the server never received). */
   retry(rowId?: string): void;
   /** The message toolbars' handlers (absent: messages show no toolbar). */

@@ -8,6 +8,8 @@ export interface WidgetEnv {
   /** The widget item's id (actions name it as their sender). */
   readonly itemId: string;
   readonly busy: BusyState;
+  /** Origins whose images load without a click besides the page's (the chat's server). */
+  imageOrigins(): readonly string[];
   /**
    * Run `action` for control `source`; `values` (form fields keyed by name, or a control's
    * new value) are merged into its payload.

@@ -27,7 +27,7 @@ export const Image: ComponentRenderer = {
     Image.patch(el, c, env);
     return el;
   },
-  patch(el, c) {
+  patch(el, c, env) {
     remember(el, c);
     resetStyle(el, "ckw-w-image");
     applySize(el, c);
@@ -43,7 +43,7 @@ export const Image: ComponentRenderer = {
     const key = JSON.stringify([src, alt]);
     if (shown.get(el) !== key) {
       shown.set(el, key);
-      el.replaceChildren(safeImage(src, alt, "ckw-w-img"));
+      el.replaceChildren(safeImage(src, alt, "ckw-w-img", env.imageOrigins()));
     }
     return true;
   },

@@ -26,6 +26,7 @@ export class WidgetView implements ItemView {
       itemId: item.id,
       busy,
       act: (action, source, scope, values) => runner.run(action, source, scope, values),
+      imageOrigins: () => ctx?.imageOrigins?.() ?? [],
     };
     this.tree = new WidgetTree(this.body, rendererFor, env);
     this.actions = ctx?.actions ? new MessageActions("widget", ctx.actions) : null;
