@@ -28,6 +28,7 @@ PUBLIC: dict[str, list[str]] = {
         "SQLiteStore",
         "SSEBackend",
         "WidgetAction",
+        "ask_user",
         "notify",
         "show_widget",
     ],

@@ -3,6 +3,7 @@ handlers (``@chat.action``), whose answer streams into the same turn; real Runne
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -16,8 +17,10 @@ from chatkit_widget import (
     ChatWidget,
     OfflineDemoModel,
     WidgetAction,
+    ask_user,
     show_widget,
 )
+from chatkit_widget.backends._history import HistoryConverter
 
 from .conftest import FrontEnd
 
@@ -218,3 +221,51 @@ async def test_widgets_as_chatkit_json_and_bad_widgets_get_clear_errors() -> Non
     widget = next(m for m in chat.messages if m["role"] == "widget")
     assert widget["widget"]["children"][0]["value"] == "swapped"
     chat.close()
+
+
+async def test_a_tool_asks_a_question_and_the_agent_reads_the_answer() -> None:
+    @function_tool
+    def ask_size() -> str:
+        """Ask which size the user wants."""
+        ask_user("Which size?", ["Small", "Large"])
+        return "Asked the user; their answer comes in the next turn."
+
+    chat = ChatWidget(agent=Agent(name="a", model=OfflineDemoModel(delay=0), tools=[ask_size]))
+    front_end = FrontEnd(chat)
+    await chat.ask("use tool ask_size")
+    question = next(m for m in chat.messages if m["role"] == "question")
+    assert question["text"] == "Which size? (unanswered)"
+    assert question["status"] == "pending"
+    answers = {"answer": {"values": ["Large"], "skipped": False}}
+    rid = front_end.request(
+        "threads.add_structured_input",
+        thread_id=chat.thread_id,
+        item_id=question["id"],
+        input={"status": "answered", "answers": answers},
+    )
+    assert (await front_end.until(rid, "end"))["reason"] == "done"
+    events = front_end.events(rid)
+    replaced = [e["item"] for e in events if e["type"] == "thread.item.replaced"]
+    assert replaced[0]["status"] == "answered"
+    replies = [
+        e
+        for e in events
+        if e["type"] == "thread.item.done" and e["item"]["type"] == "assistant_message"
+    ]
+    assert len(replies) == 1  # the agent ran again
+    answered = next(m for m in chat.messages if m["role"] == "question")
+    assert (answered["text"], answered["status"]) == ("Which size? Large", "answered")
+    # What the model read on that run: the question and its answer.
+    store = chat._backend.store  # type: ignore[attr-defined]
+    history = await HistoryConverter().to_agent_input(
+        await store.load_all_items(chat.thread_id, {})
+    )
+    assert "Which size?: Large" in json.dumps(history)
+    with pytest.raises(ValueError, match="differ"):
+        ask_user("Again?", ["a", "a"])  # checked before the turn is: a clear error either way
+    chat.close()
+
+
+def test_ask_user_outside_a_turn_is_a_clear_error() -> None:
+    with pytest.raises(RuntimeError, match="inside a tool while a chat turn runs"):
+        ask_user("Which size?")

@@ -313,3 +313,25 @@ test("Retry on a failed action sends the action again, not a regenerated turn", 
   assert.deepEqual(transport.streams[1]?.req, req);
   assert.equal(chat.root.querySelectorAll("[data-item-type=error]").length, 0);
 });
+
+test("an editable Text is a text box its form sends under the editable name", async () => {
+  const { transport, $ } = await chatWithWidget({
+    type: "Form",
+    onSubmitAction: { type: "rename" },
+    children: [
+      { type: "Text", value: "Buy milk", editable: { name: "title", required: true } },
+      { type: "Button", label: "Save", submit: true },
+    ],
+  });
+  const box = $<HTMLInputElement>(".ckw-widget input.ckw-w-editable");
+  assert.equal(box.value, "Buy milk");
+  assert.equal(box.name, "title");
+  assert.equal(box.required, true);
+  box.value = "Buy oat milk";
+  box.dispatchEvent(new window.Event("input", { bubbles: true }));
+  $<HTMLButtonElement>(".ckw-widget .ckw-w-button").click();
+  assert.deepEqual(sentParams(transport).action, {
+    type: "rename",
+    payload: { title: "Buy oat milk" },
+  });
+});

@@ -46,15 +46,21 @@ test("questions are fieldsets with legends: radios, checkboxes when multiple, a 
     sets.map((s) => s.querySelector("legend")?.textContent),
     ["Which size?", "Toppings?", "Anything else?"],
   );
+  // The options, then "Other" with its text box (ChatKit's options are suggestions).
   assert.deepEqual(
     [...(sets[0]?.querySelectorAll("input") ?? [])].map((i) => i.type),
-    ["radio", "radio"],
+    ["radio", "radio", "radio", "text"],
   );
   assert.deepEqual(
     [...(sets[1]?.querySelectorAll("input") ?? [])].map((i) => i.type),
-    ["checkbox", "checkbox", "checkbox"],
+    ["checkbox", "checkbox", "checkbox", "checkbox", "text"],
   );
-  for (const input of chat.root.querySelectorAll<HTMLInputElement>(".ckw-structured input")) {
+  const other = $<HTMLInputElement>(".ckw-structured-other-text");
+  assert.equal(other.getAttribute("aria-label"), "Which size?: other answer");
+  const picks = chat.root.querySelectorAll<HTMLInputElement>(
+    ".ckw-structured input:not(.ckw-structured-other-text)",
+  );
+  for (const input of picks) {
     assert.equal(
       chat.root.querySelector(`label[for="${input.id}"]`)?.contains(input),
       true,
@@ -179,4 +185,23 @@ test("without a way to send (no session), Submit and Skip are disabled; a redraw
     "an unchanged item keeps its form",
   );
   assert.equal(radio.checked, true);
+});
+
+test("typing an other answer picks Other and sends the text as the value", async () => {
+  const { $, transport, chat } = await chatWith([questions()]);
+  const [size, toppings] = [...chat.root.querySelectorAll<HTMLFieldSetElement>("fieldset")];
+  const sizeOther = size?.querySelector<HTMLInputElement>(".ckw-structured-other-text");
+  assert.ok(sizeOther && toppings);
+  sizeOther.value = "Medium";
+  sizeOther.dispatchEvent(new window.Event("input"));
+  assert.equal(size?.querySelector<HTMLInputElement>(".ckw-structured-other-pick")?.checked, true);
+  toppings.querySelector<HTMLInputElement>("input[value=Olives]")?.click();
+  const toppingsOther = toppings.querySelector<HTMLInputElement>(".ckw-structured-other-text");
+  assert.ok(toppingsOther);
+  toppingsOther.value = "Basil";
+  toppingsOther.dispatchEvent(new window.Event("input"));
+  $<HTMLButtonElement>(".ckw-structured-submit").click();
+  const input = sentParams(transport).input as { answers: Record<string, { values: string[] }> };
+  assert.deepEqual(input.answers.size?.values, ["Medium"]);
+  assert.deepEqual(input.answers.toppings?.values, ["Olives", "Basil"]);
 });

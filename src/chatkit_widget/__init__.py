@@ -1,9 +1,9 @@
 """chatkit_widget: a ChatKit-protocol chat widget for Jupyter, backed by openai-agents.
 
 The top level holds what a notebook writes: ``ChatWidget``; the backends it talks to and their
-errors; ``SQLiteStore``; ``notify`` and ``show_widget`` for tools, ``WidgetAction`` for
-``@chat.action`` handlers; and ``OfflineDemoModel``, the model that runs any ``Agent`` with no
-API key. The demo's task-manager agent lives in ``chatkit_widget.demo``.
+errors; ``SQLiteStore``; ``notify``, ``show_widget`` and ``ask_user`` for tools,
+``WidgetAction`` for ``@chat.action`` handlers; and ``OfflineDemoModel``, the model that runs
+any ``Agent`` with no API key. The demo's task-manager agent lives in ``chatkit_widget.demo``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from . import _deprecation
 
 if typing.TYPE_CHECKING:
     from ._errors import ChatError
-    from ._tool_output import notify, show_widget
+    from ._tool_output import ask_user, notify, show_widget
     from ._widget import ChatWidget
     from .backends import (
         AgentBackend,
@@ -42,6 +42,7 @@ __all__ = [
     "SQLiteStore",
     "SSEBackend",
     "WidgetAction",
+    "ask_user",
     "notify",
     "show_widget",
 ]
@@ -62,6 +63,7 @@ _HOMES = {
     "SQLiteStore": ".store",
     "SSEBackend": ".backends",
     "WidgetAction": ".backends",
+    "ask_user": "._tool_output",
     "notify": "._tool_output",
     "show_widget": "._tool_output",
 }

@@ -10,6 +10,8 @@ from chatkit.types import (
     AssistantMessageItem,
     ClientToolCallItem,
     SDKHiddenContextItem,
+    StructuredInputAnswer,
+    StructuredInputItem,
     TaskItem,
     ThreadItem,
     UserMessageItem,
@@ -23,8 +25,10 @@ from ._tool_rows import parse_tool_row
 #: One entry of ``chat.messages`` (and of ``chat.on("message" | "tool")``): ``id``, ``role``,
 #: ``text``, ``created_at``, and ``tool``, ``stopped``, ``incomplete``, ``feedback``, ``sources``
 #: when they apply. A widget is ``role: "widget"``, its ``copy_text`` as ``text``, and
-#: ``widget``, its ChatKit JSON. A plain dict, not a TypedDict: users' code that annotates these as
-#: ``dict[str, Any]`` keeps type-checking (a TypedDict is not assignable to ``dict``).
+#: ``widget``, its ChatKit JSON. Questions (``structured_input``) are ``role: "question"``:
+#: ``text`` each question with its answer, ``status`` ``pending``/``answered``/``skipped``.
+#: A plain dict, not a TypedDict: users' code that annotates these as ``dict[str, Any]`` keeps
+#: type-checking (a TypedDict is not assignable to ``dict``).
 Message: TypeAlias = dict[str, Any]
 
 _CANCELLED_NOTE = "The user cancelled the stream"
@@ -125,7 +129,18 @@ def to_messages(items: list[ThreadItem], feedback: dict[str, str] | None = None)
             widget = item.widget.model_dump(mode="json", exclude_none=True)
             text = item.copy_text or ""
             messages.append({**base, "role": "widget", "text": text, "widget": widget})
+        elif isinstance(item, StructuredInputItem):
+            lines = [f"{one.question} {_answer(one.answer)}" for one in item.inputs]
+            messages.append(
+                {**base, "role": "question", "text": "\n".join(lines), "status": item.status}
+            )
     return messages
+
+
+def _answer(answer: StructuredInputAnswer | None) -> str:
+    if answer is None:
+        return "(unanswered)"
+    return "(skipped)" if answer.skipped else ", ".join(answer.values)
 
 
 def _sources(item: AssistantMessageItem) -> list[dict[str, str]]:

@@ -1,19 +1,22 @@
-"""What a tool shows in the chat besides its result: ``notify()`` notices and ``show_widget()``.
+"""What a tool shows in the chat besides its result: notices, widgets and questions.
 
 A tool running in a chat turn (in the kernel) calls ``notify("Figures are preliminary",
 level="warning")`` or ``show_widget(Card(...))``; what it posted shows in the transcript once
 the tool returns, after its row. Notices, like ChatKit's own, are part of the live turn only;
 a widget is a ChatKit ``widget`` item, stored with the thread (the model sees it next turn, and
-``@chat.action`` handlers answer its buttons and forms).
+``@chat.action`` handlers answer its buttons and forms); a question is a ChatKit
+``structured_input`` item, whose answer the agent reads when the user gives it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
-from chatkit.types import NoticeEvent
+from chatkit.types import NoticeEvent, StructuredInputItem
 from chatkit.widgets import BasicRoot, Card, DynamicWidgetRoot, ListView, WidgetRoot
 from pydantic import ValidationError
 
@@ -29,7 +32,17 @@ class ShownWidget:
     copy_text: str | None
 
 
-Posted = NoticeEvent | ShownWidget
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A question a tool asked; the running turn gives it an item id and streams it."""
+
+    question: str
+    options: tuple[str, ...] | None
+    multiple: bool
+    description: str | None
+
+
+Posted = NoticeEvent | ShownWidget | AskedQuestion
 
 # What the turn running in this context posted (openai-agents runs tools in tasks that copy the
 # context of the run, so a tool sees its own turn's list).
@@ -95,6 +108,42 @@ def show_widget(widget: WidgetRoot | dict[str, Any], *, copy_text: str | None = 
     posts.append(ShownWidget(as_widget_root(widget, "show_widget()"), copy_text))
 
 
+def ask_user(
+    question: str,
+    options: Sequence[str] | None = None,
+    *,
+    multiple: bool = False,
+    description: str | None = None,
+) -> None:
+    """Ask the user a question in the chat from a tool: options to pick, or free text.
+
+    The question shows after the tool's row with Submit and Skip (a multiple-choice one also
+    takes an answer of the user's own). The turn goes on and ends as usual; when the user
+    answers, the agent runs again and reads the answer in its history, so the tool should
+    tell the model that the question is asked (and not wait for it).
+
+    Args:
+        question: What to ask.
+        options: The choices (suggestions: the user may type another); ``None`` asks for free
+            text.
+        multiple: Several options may be picked.
+        description: A hint under a free-text question.
+
+    Raises:
+        RuntimeError: when no chat turn is running in this context.
+        ValueError: an empty question or option, or options that repeat.
+    """
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError("ask_user() needs a question")
+    choices = None if options is None else tuple(options)
+    if choices is not None:
+        if not choices or not all(isinstance(c, str) and c.strip() for c in choices):
+            raise ValueError("ask_user() options must be non-empty strings")
+        if len(set(choices)) != len(choices):
+            raise ValueError("ask_user() options must differ from each other")
+    _posts("ask_user").append(AskedQuestion(question, choices, multiple, description))
+
+
 def as_widget_root(widget: object, where: str) -> WidgetRoot:
     """``widget`` as a ChatKit widget root, or a clear error saying what ``where`` takes."""
     if isinstance(widget, Card | ListView | BasicRoot | DynamicWidgetRoot):
@@ -110,6 +159,19 @@ def as_widget_root(widget: object, where: str) -> WidgetRoot:
     raise TypeError(
         f"{where} takes ChatKit widget JSON (a dict) or a chatkit.widgets root (Card, "
         f"ListView, BasicRoot), not {type(widget).__name__}"
+    )
+
+
+def question_item(asked: AskedQuestion, item_id: str, thread_id: str) -> StructuredInputItem:
+    """The ChatKit ``structured_input`` item of a question a tool asked (one input, "answer")."""
+    one: dict[str, Any] = {"id": "answer", "question": asked.question}
+    if asked.options is None:
+        one |= {"type": "freeform", "description": asked.description}
+    else:
+        options = [{"value": option} for option in asked.options]
+        one |= {"type": "multiple_choice", "options": options, "multiple": asked.multiple}
+    return StructuredInputItem.model_validate(
+        {"id": item_id, "thread_id": thread_id, "created_at": datetime.now(), "inputs": [one]}
     )
 
 

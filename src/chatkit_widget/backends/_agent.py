@@ -25,6 +25,7 @@ from chatkit.store import Store
 from chatkit.types import (
     ClientToolCallItem,
     HiddenContextItem,
+    NoticeEvent,
     SDKHiddenContextItem,
     TaskItem,
     ThreadItem,
@@ -42,7 +43,7 @@ from chatkit.types import (
 
 from .._chatkit_json import ThreadItemJSON
 from .._client_tools import ClientTool, stop_at_client_tools
-from .._tool_output import Posted, ShownWidget, collect_posts, drain
+from .._tool_output import Posted, ShownWidget, collect_posts, drain, question_item
 from .._tool_rows import parse_tool_row
 from ._agent_events import AgentEventConverter
 from ._approvals import (
@@ -176,21 +177,26 @@ class AgentChatKitServer(LocalChatKitServer):
     def _posted(
         self, posts: list[Posted], thread: ThreadMetadata, context: RequestContext
     ) -> list[ThreadStreamEvent]:
-        """Tools' notices and widgets as events (a widget becomes an item, stored when done)."""
-        return [
-            ThreadItemDoneEvent(
-                item=WidgetItem(
-                    id=self.store.generate_item_id("message", thread, context),
+        """Tools' notices, widgets and questions as events (items are stored when done)."""
+        events: list[ThreadStreamEvent] = []
+        for post in posts:
+            if isinstance(post, NoticeEvent):
+                events.append(post)
+                continue
+            item_id = self.store.generate_item_id("message", thread, context)
+            item: ThreadItem = (
+                WidgetItem(
+                    id=item_id,
                     thread_id=thread.id,
                     created_at=datetime.now(),
                     widget=post.widget,
                     copy_text=post.copy_text,
                 )
+                if isinstance(post, ShownWidget)
+                else question_item(post, item_id, thread.id)
             )
-            if isinstance(post, ShownWidget)
-            else post
-            for post in posts
-        ]
+            events.append(ThreadItemDoneEvent(item=item))
+        return events
 
     async def _pause(
         self,

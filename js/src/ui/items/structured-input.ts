@@ -130,6 +130,7 @@ function fieldset(
         h("label", { class: "ckw-structured-option", for: `${id}-${i}` }, control, option.value),
       );
     });
+    set.append(otherAnswer(id, multiple, question.question));
     return set;
   }
   if (typeof question.description === "string" && question.description) {
@@ -145,6 +146,36 @@ function fieldset(
   return set;
 }
 
+/**
+ * ChatKit's options are suggestions before a free answer: "Other" with a text box, picked as
+ * soon as something is typed in it (and its text is the value sent).
+ */
+function otherAnswer(id: string, multiple: boolean, question: string): HTMLElement {
+  const pick = h("input", {
+    type: multiple ? "checkbox" : "radio",
+    name: id,
+    id: `${id}-other`,
+    value: "",
+    class: "ckw-structured-other-pick",
+  });
+  const text = h("input", {
+    type: "text",
+    id: `${id}-other-text`,
+    class: "ckw-structured-other-text",
+    placeholder: "Other answer",
+    "aria-label": `${question}: other answer`,
+  });
+  text.addEventListener("input", () => {
+    if (text.value.trim()) pick.checked = true;
+  });
+  return h(
+    "div",
+    { class: "ckw-structured-option ckw-structured-other" },
+    h("label", { for: `${id}-other` }, pick, "Other"),
+    text,
+  );
+}
+
 /** What was given for question `index`: the options picked, or the text typed. */
 function answerIn(
   form: HTMLFormElement,
@@ -152,9 +183,12 @@ function answerIn(
   index: number,
 ): StructuredInputAnswer {
   const set = form.querySelectorAll("fieldset")[index];
+  const other = set?.querySelector<HTMLInputElement>(".ckw-structured-other-text")?.value.trim();
   const values =
     question.type === "multiple_choice"
-      ? [...(set?.querySelectorAll<HTMLInputElement>("input:checked") ?? [])].map((i) => i.value)
+      ? [...(set?.querySelectorAll<HTMLInputElement>("input:checked") ?? [])]
+          .map((i) => (i.classList.contains("ckw-structured-other-pick") ? (other ?? "") : i.value))
+          .filter(Boolean)
       : [...(set?.querySelectorAll("textarea") ?? [])].map((t) => t.value.trim()).filter(Boolean);
   return { values, skipped: values.length === 0 };
 }

@@ -1,7 +1,8 @@
 // Text-like components: Text, Title, Caption, Markdown, Label, Badge, Icon. Server strings
 // only ever become text nodes; Markdown goes through the messages' sanitising renderer.
-import type { WidgetComponent } from "../../../chatkit/types";
+import { isRecord, type WidgetComponent } from "../../../chatkit/types";
 import { MarkdownView } from "../../../markdown/render";
+import { Input } from "./controls";
 import type { ComponentRenderer } from "./env";
 import { fieldId } from "./fields";
 import { widgetIcon } from "./icons";
@@ -62,7 +63,42 @@ function textLike(tag: "div" | "h3", base: string, sizes: readonly string[]): Co
   };
 }
 
-export const Text = textLike("div", "ckw-w-text", ["xs", "sm", "md", "lg", "xl"]);
+const plainText = textLike("div", "ckw-w-text", ["xs", "sm", "md", "lg", "xl"]);
+
+/**
+ * Text, or with `editable` an inline text box that a form sends under `editable.name`
+ * (starting from the text's value; what the person typed survives updates, as in an Input).
+ */
+export const Text: ComponentRenderer = {
+  create(c, env) {
+    const field = editableField(c);
+    if (field === null) return plainText.create(c, env);
+    const el = Input.create(field, env);
+    el.classList.add("ckw-w-editable");
+    return el;
+  },
+  patch(el, c, env) {
+    const field = editableField(c);
+    if ((field !== null) !== (el.tagName === "INPUT")) return false;
+    if (field === null) return plainText.patch(el, c, env);
+    const patched = Input.patch(el, field, env);
+    el.classList.add("ckw-w-editable");
+    return patched;
+  },
+};
+
+/** An editable Text as the Input it becomes, or null when it is plain text. */
+function editableField(c: WidgetComponent): WidgetComponent | null {
+  const editable = c.editable;
+  if (!isRecord(editable) || typeof editable.name !== "string" || !editable.name) return null;
+  return {
+    ...editable,
+    type: "Input",
+    defaultValue: str(c, "value") ?? "",
+    ...(c.id === undefined ? {} : { id: c.id }),
+    ...(c.key === undefined ? {} : { key: c.key }),
+  };
+}
 export const Title = textLike("h3", "ckw-w-title", [
   "sm",
   "md",
