@@ -265,12 +265,7 @@ export class ChatSession {
    * ended, or at once when nothing was sent (a turn is running, no thread is open).
    */
   customAction(itemId: string, action: WidgetAction): Promise<void> {
-    const threadId = this.state.threadId;
-    if (this.busy || threadId === null) return Promise.resolve();
-    return this.streamUntilEnd({
-      type: "threads.custom_action",
-      params: { thread_id: threadId, item_id: itemId, action },
-    });
+    return this.answerItem("threads.custom_action", { item_id: itemId, action });
   }
 
   /**
@@ -279,12 +274,14 @@ export class ChatSession {
    * sent.
    */
   submitStructuredInput(itemId: string, input: StructuredInputSubmission): Promise<void> {
+    return this.answerItem("threads.add_structured_input", { item_id: itemId, input });
+  }
+
+  /** Stream request `type` about an item of the open thread, unless a turn runs there. */
+  private answerItem(type: string, params: Record<string, unknown>): Promise<void> {
     const threadId = this.state.threadId;
     if (this.busy || threadId === null) return Promise.resolve();
-    return this.streamUntilEnd({
-      type: "threads.add_structured_input",
-      params: { thread_id: threadId, item_id: itemId, input },
-    });
+    return this.streamUntilEnd({ type, params: { thread_id: threadId, ...params } });
   }
 
   private streamUntilEnd(request: ChatKitRequest): Promise<void> {

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from chatkit.types import NoticeEvent, StructuredInputItem
+from chatkit.types import NoticeEvent, StructuredInputItem, WidgetItem
 from chatkit.widgets import BasicRoot, Card, DynamicWidgetRoot, ListView, WidgetRoot
 from pydantic import ValidationError
 
@@ -31,6 +31,16 @@ class ShownWidget:
     widget: WidgetRoot
     copy_text: str | None
 
+    def item(self, item_id: str, thread_id: str) -> WidgetItem:
+        """The ChatKit ``widget`` item that shows it."""
+        return WidgetItem(
+            id=item_id,
+            thread_id=thread_id,
+            created_at=datetime.now(),
+            widget=self.widget,
+            copy_text=self.copy_text,
+        )
+
 
 @dataclass(frozen=True)
 class AskedQuestion:
@@ -40,6 +50,18 @@ class AskedQuestion:
     options: tuple[str, ...] | None
     multiple: bool
     description: str | None
+
+    def item(self, item_id: str, thread_id: str) -> StructuredInputItem:
+        """The ChatKit ``structured_input`` item that asks it (one input, ``"answer"``)."""
+        one: dict[str, Any] = {"id": "answer", "question": self.question}
+        if self.options is None:
+            one |= {"type": "freeform", "description": self.description}
+        else:
+            options = [{"value": option} for option in self.options]
+            one |= {"type": "multiple_choice", "options": options, "multiple": self.multiple}
+        return StructuredInputItem.model_validate(
+            {"id": item_id, "thread_id": thread_id, "created_at": datetime.now(), "inputs": [one]}
+        )
 
 
 Posted = NoticeEvent | ShownWidget | AskedQuestion
@@ -159,19 +181,6 @@ def as_widget_root(widget: object, where: str) -> WidgetRoot:
     raise TypeError(
         f"{where} takes ChatKit widget JSON (a dict) or a chatkit.widgets root (Card, "
         f"ListView, BasicRoot), not {type(widget).__name__}"
-    )
-
-
-def question_item(asked: AskedQuestion, item_id: str, thread_id: str) -> StructuredInputItem:
-    """The ChatKit ``structured_input`` item of a question a tool asked (one input, "answer")."""
-    one: dict[str, Any] = {"id": "answer", "question": asked.question}
-    if asked.options is None:
-        one |= {"type": "freeform", "description": asked.description}
-    else:
-        options = [{"value": option} for option in asked.options]
-        one |= {"type": "multiple_choice", "options": options, "multiple": asked.multiple}
-    return StructuredInputItem.model_validate(
-        {"id": item_id, "thread_id": thread_id, "created_at": datetime.now(), "inputs": [one]}
     )
 
 

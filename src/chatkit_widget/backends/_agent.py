@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, cast
 
 from agents import (
@@ -43,7 +42,7 @@ from chatkit.types import (
 
 from .._chatkit_json import ThreadItemJSON
 from .._client_tools import ClientTool, stop_at_client_tools
-from .._tool_output import Posted, ShownWidget, collect_posts, drain, question_item
+from .._tool_output import Posted, collect_posts, drain
 from .._tool_rows import parse_tool_row
 from ._agent_events import AgentEventConverter
 from ._approvals import (
@@ -178,25 +177,14 @@ class AgentChatKitServer(LocalChatKitServer):
         self, posts: list[Posted], thread: ThreadMetadata, context: RequestContext
     ) -> list[ThreadStreamEvent]:
         """Tools' notices, widgets and questions as events (items are stored when done)."""
-        events: list[ThreadStreamEvent] = []
-        for post in posts:
-            if isinstance(post, NoticeEvent):
-                events.append(post)
-                continue
-            item_id = self.store.generate_item_id("message", thread, context)
-            item: ThreadItem = (
-                WidgetItem(
-                    id=item_id,
-                    thread_id=thread.id,
-                    created_at=datetime.now(),
-                    widget=post.widget,
-                    copy_text=post.copy_text,
-                )
-                if isinstance(post, ShownWidget)
-                else question_item(post, item_id, thread.id)
+        return [
+            post
+            if isinstance(post, NoticeEvent)
+            else ThreadItemDoneEvent(
+                item=post.item(self.store.generate_item_id("message", thread, context), thread.id)
             )
-            events.append(ThreadItemDoneEvent(item=item))
-        return events
+            for post in posts
+        ]
 
     async def _pause(
         self,

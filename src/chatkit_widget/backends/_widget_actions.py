@@ -25,7 +25,7 @@ from chatkit.types import (
     ThreadStreamEvent,
     WidgetItem,
 )
-from chatkit.widgets import BasicRoot, Card, DynamicWidgetRoot, ListView, WidgetRoot
+from chatkit.widgets import WidgetRoot
 
 from .._tool_output import as_widget_root
 
@@ -105,28 +105,17 @@ async def run_handler(
             f"The action handler for {action.type!r} failed: {type(exc).__name__}: {exc}",
             allow_retry=False,
         ) from exc
-    if isinstance(result, dict):
-        try:
-            result = as_widget_root(result, f"The handler for {action.type!r}'s widget")
-        except ValueError as exc:
-            raise CustomStreamError(str(exc), allow_retry=False) from None
-    if isinstance(result, Card | ListView | BasicRoot | DynamicWidgetRoot):
+    if isinstance(result, str):
+        if result.strip():
+            yield ThreadItemDoneEvent(item=_reply(result, thread, store, context))
+    elif result is not None:
+        widget = _widget_of(result, action.type)
         if sender is None:
             raise CustomStreamError(
                 f"The handler for {action.type!r} returned a widget, but no widget sent it.",
                 allow_retry=False,
             )
-        yield ThreadItemReplacedEvent(item=sender.model_copy(update={"widget": result}))
-    elif isinstance(result, str):
-        if result.strip():
-            yield ThreadItemDoneEvent(item=_reply(result, thread, store, context))
-    elif result is not None:
-        raise CustomStreamError(
-            f"The handler for {action.type!r} returned a {type(result).__name__}; "
-            "it may return a widget or widget JSON (replacing the one that sent the action), "
-            "text, or None.",
-            allow_retry=False,
-        )
+        yield ThreadItemReplacedEvent(item=sender.model_copy(update={"widget": widget}))
     if action._note is not None:
         hidden = HiddenContextItem(
             id=store.generate_item_id("message", thread, context),
@@ -135,6 +124,21 @@ async def run_handler(
             content=action._note,
         )
         yield ThreadItemDoneEvent(item=hidden)  # stored, never sent to the client
+
+
+def _widget_of(result: object, action_type: str) -> WidgetRoot:
+    """What a handler returned, other than text or None, as the widget replacing its sender."""
+    try:
+        return as_widget_root(result, f"The handler for {action_type!r}'s widget")
+    except ValueError as exc:
+        raise CustomStreamError(str(exc), allow_retry=False) from None
+    except TypeError:
+        raise CustomStreamError(
+            f"The handler for {action_type!r} returned a {type(result).__name__}; "
+            "it may return a widget or widget JSON (replacing the one that sent the action), "
+            "text, or None.",
+            allow_retry=False,
+        ) from None
 
 
 def _reply(
