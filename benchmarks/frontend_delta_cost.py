@@ -135,7 +135,7 @@ class FakeModel {
   /** Front end -> kernel. */
   send(msg) { kernel(this, msg); }
   /** Kernel -> front end: a custom comm message. */
-  deliver(msg) { this.emit("msg:custom", msg, []); }
+  deliver(msg, buffers = []) { this.emit("msg:custom", msg, buffers); }
 }
 
 const histories = new Map();
@@ -143,6 +143,15 @@ const histories = new Map();
 /** The kernel answers thread loads (the thread, and its newest page of items, as a store
  * would); the benchmark plays the streams itself. */
 function kernel(model, msg) {
+  if (msg.kind === "asset") {
+    // KaTeX, highlight.js, the widget renderer: the code, as the kernel sends it (_assets.py).
+    fetch(`/assets/${msg.name}.js`)
+      .then((r) => r.arrayBuffer())
+      .then((code) => {
+        model.deliver({ kind: "asset", id: msg.id, name: msg.name }, [new DataView(code)]);
+      });
+    return;
+  }
   if (msg.kind !== "request") return;
   const { type, params } = msg.request;
   if (type !== "threads.get_by_id" && type !== "items.list") return;
@@ -487,7 +496,7 @@ bundle = BUNDLE  # --bundle: another build to measure, e.g. a copy of the one be
 
 
 def serve(route: Route) -> None:
-    """Answer every request the page makes: the harness, the bundle, nothing else."""
+    """Answer every request the page makes: the harness, the bundle and its assets, nothing else."""
     url = route.request.url
     isolated = {  # cross-origin isolation: performance.now() at 5 us rather than 100 us
         "Cross-Origin-Opener-Policy": "same-origin",
@@ -499,6 +508,9 @@ def serve(route: Route) -> None:
     elif url == f"{ORIGIN}/index.js":
         body = bundle.read_text(encoding="utf-8")
         route.fulfill(status=200, content_type="text/javascript", body=body, headers=isolated)
+    elif url.startswith(f"{ORIGIN}/assets/") and url.endswith(".js"):
+        asset = bundle.parent / "assets" / url.rsplit("/", 1)[1]
+        route.fulfill(status=200, body=asset.read_bytes(), headers=isolated)
     else:
         route.abort()
 

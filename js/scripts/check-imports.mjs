@@ -6,6 +6,11 @@ import { dirname, join, relative, resolve } from "node:path";
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
+// Assets load when first needed (src/assets/registry.ts): only their loaders import them, the
+// rest of the core names their types alone, or the bundle a chat's display sends grows again.
+const ASSET_ENTRY = /^src\/assets\/(katex|highlight|widgets)\.ts$/;
+const ASSET_LOADERS = ["src/assets/native.ts"];
+const VALUE_IMPORT = /(?:^|\n)\s*import\s+(?!type\s)[^;]*?from\s+["']([^"']+)["']/g;
 // Hosts adapt the UI core to one environment; the core must not know them.
 const HOSTS = ["src/anywidget/", "lab/"];
 const HOST_PACKAGES = /^@anywidget\/|^@jupyterlab\/|^@lumino\//;
@@ -47,6 +52,17 @@ for (const file of all) {
     edges.push(target);
   }
   graph.set(file, edges);
+  const rel = relative(root, file);
+  if (rel.startsWith("src/") && !ASSET_ENTRY.test(rel) && !ASSET_LOADERS.includes(rel)) {
+    for (const match of source.matchAll(VALUE_IMPORT)) {
+      const target = match[1].startsWith(".") ? resolveImport(file, match[1]) : null;
+      if (target && ASSET_ENTRY.test(relative(root, target))) {
+        problems.push(
+          `${rel} imports the asset ${relative(root, target)} (import type, or load it)`,
+        );
+      }
+    }
+  }
 }
 
 // Tarjan's strongly connected components: each component of more than one file is a cycle.
@@ -85,4 +101,6 @@ if (problems.length > 0) {
   console.error(problems.join("\n"));
   process.exit(1);
 }
-console.log(`imports: ${graph.size} modules, no cycles, the UI core imports no host`);
+console.log(
+  `imports: ${graph.size} modules, no cycles, the UI core imports no host and loads its assets`,
+);

@@ -18,7 +18,6 @@ import contextCss from "./styles/context.css";
 import historyCss from "./styles/history.css";
 import itemsCss from "./styles/items.css";
 import markdownCss from "./styles/markdown.css";
-import widgetsCss from "./styles/widgets.css";
 import css from "./styles.css";
 import type { Transport } from "./transport/types";
 import type { MessageActionHandlers } from "./ui/actions";
@@ -91,9 +90,7 @@ const LOCKED_TEXT: Record<string, string> = {
 };
 /** How many of the newest conversations "Continue" looks through for the one used last. */
 const RESUME_CANDIDATES = 20;
-const STYLES = [css, markdownCss, itemsCss, widgetsCss, historyCss, actionsCss, contextCss].join(
-  "\n",
-);
+const STYLES = [css, markdownCss, itemsCss, historyCss, actionsCss, contextCss].join("\n");
 
 /** Build the chat in `element`; the returned handle updates its settings and disposes it. */
 export function createChat(element: HTMLElement, options: ChatOptions): ChatHandle {

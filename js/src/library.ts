@@ -1,4 +1,7 @@
 // The UI core as a library, for hosts that another bundler builds (the JupyterLab plugin).
+
+export { nativeAssetSource } from "./assets/native";
+export { type AssetSource, useAssetSource } from "./assets/registry";
 export type {
   ChatCallbacks,
   ChatHandle,

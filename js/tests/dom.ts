@@ -1,11 +1,9 @@
-// A DOM for tests that need one (the sanitizer, MarkdownView, the composer): jsdom's window,
-// installed as the globals the widget code uses. Import it before the code under test.
-// (happy-dom and linkedom were tried first: DOMPurify cannot read happy-dom's node names, so it
-// sanitizes wrongly there, and linkedom lacks what DOMPurify needs. jsdom is what DOMPurify's
-// own tests run on.)
-import { JSDOM } from "jsdom";
+// A DOM for tests that need one (the sanitizer, MarkdownView, the composer), with every asset
+// (KaTeX, highlight.js, the widget renderer) already loaded, as on a page that has shown them
+// once. Import it before the code under test. tests/assets.test.ts covers the time before.
+import "./dom-bare";
+import { nativeAssetSource } from "../src/assets/native";
+import { loadAllAssets, useAssetSource } from "../src/assets/registry";
 
-const { window } = new JSDOM("<!doctype html><html><head></head><body></body></html>");
-const globals = globalThis as Record<string, unknown>;
-globals.window = window;
-globals.document = window.document;
+useAssetSource(nativeAssetSource);
+await loadAllAssets();

@@ -15,6 +15,7 @@ import traitlets
 from agents import Agent
 from chatkit.store import Store
 
+from ._assets import asset_reply
 from ._bridge import Bridge
 from ._chatkit_json import JSONObject, StreamEvent
 from ._client_tools import ClientTool
@@ -685,6 +686,10 @@ class ChatWidget(anywidget.AnyWidget):
         self._home.run(super()._handle_msg, msg)
 
     def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        reply = asset_reply(content) if isinstance(content, dict) else None
+        if reply is not None:
+            anywidget.AnyWidget.send(self, dict(reply[0]), reply[1])
+            return
         self._bridge.handle(content)
 
 

@@ -6,9 +6,10 @@ check is an element query or a wait on observable state; the screenshot is for h
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocket, expect
 
 from ..support.chat_page import DONE_REPLIES, open_chat, type_message
 from ..support.lab import Lab
@@ -103,3 +104,46 @@ def test_a_long_streamed_list_with_code_and_math(lab: Lab, page: Page) -> None:
     expect(reply.locator("li .ckw-math .katex")).to_have_count(80)
     expect(reply.locator("ul > li").last).to_contain_text("item 80 with")
     expect(reply.locator("pre code.language-bash.hljs .hljs-built_in")).to_have_text("echo")
+
+
+ASSET_REQUEST = re.compile(rb'"kind":"asset","id":"[^"]*","name":"(\w+)"')
+
+
+def test_two_chats_share_katex_and_highlight_fetched_once_after_a_small_display(
+    lab: Lab, page: Page
+) -> None:
+    """The display sends the UI core alone; the first formula and code block fetch their
+    assets from the kernel, once for the page, and every chat on it renders with them."""
+    sent: list[bytes] = []
+    opened: list[int] = []  # the size of each widget model's comm_open frame
+
+    def watch(ws: WebSocket) -> None:
+        ws.on("framesent", lambda p: sent.append(_bytes(p)))
+        ws.on("framereceived", lambda p: _record_display(_bytes(p), opened))
+
+    page.on("websocket", watch)
+    cell = 'ChatWidget(store=":memory:", height="380px")'
+    open_chat(lab, page, "assets.ipynb", cell, cell)
+    roots = page.locator(".ckw-root")
+    expect(roots).to_have_count(2)
+    assert opened and max(opened) <= 250_000, f"a chat's display sent {opened} bytes"
+
+    for n in range(2):
+        box = roots.nth(n).locator("textarea[aria-label=Message]")
+        box.fill("echo: Then $x^2$, and\n\n```python\nx = 1\n```")
+        box.press("Enter")
+        reply = roots.nth(n).locator(DONE_REPLIES)
+        expect(reply.locator(".ckw-math .katex")).to_have_count(1, timeout=60_000)
+        expect(reply.locator("code.language-python.hljs .hljs-number")).to_have_text("1")
+        expect(reply.locator(".ckw-math-pending")).to_have_count(0)
+    asked = [name for frame in sent for name in ASSET_REQUEST.findall(frame)]
+    assert sorted(asked) == [b"highlight", b"katex"], asked
+
+
+def _record_display(frame: bytes, sizes: list[int]) -> None:
+    if b'"comm_open"' in frame and b'"_esm"' in frame:
+        sizes.append(len(frame))
+
+
+def _bytes(payload: str | bytes) -> bytes:
+    return payload if isinstance(payload, bytes) else payload.encode()

@@ -51,8 +51,11 @@ def test_open_chat_streams_a_reply_from_the_server_extension(lab: Lab, page: Pag
 def test_code_blocks_go_into_the_notebook(lab: Lab, page: Page) -> None:
     open_sidebar(lab, page, "sidebar_code.ipynb", ["a = 1", "b = 2"])
     page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0")
-    send(page, "echo: ```python\nx = 41 + 1\n```")
+    send(page, "echo: With $x$:\n\n```python\nx = 41 + 1\n```")
     block = page.locator(f"{DONE} .ckw-code-block")
+    # highlight.js and KaTeX come as the lab extension's own chunks.
+    expect(block.locator("code.language-python.hljs .hljs-number").first).to_have_text("41")
+    expect(page.locator(f"{DONE} .ckw-math .katex")).to_have_count(1)
     block.get_by_role("button", name="Insert below").click()
     expect(block.get_by_role("button", name="Insert below")).to_have_text("Inserted")
     assert cells(page) == ["a = 1", "x = 41 + 1", "b = 2"]

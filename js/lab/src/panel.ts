@@ -87,7 +87,11 @@ export class ChatPanel extends Widget {
   }
 
   private async build(): Promise<ChatHandle> {
-    const { createChat, HttpTransport } = await import("../../lib/library.js");
+    const { createChat, HttpTransport, nativeAssetSource, useAssetSource } = await import(
+      "../../lib/library.js"
+    );
+    // KaTeX, highlight.js and the widget renderer: webpack chunks in the extension's static files.
+    useAssetSource(nativeAssetSource);
     const { baseUrl, tab, turns } = this;
     // makeRequest adds the token and the XSRF header.
     const fetch = (url: string, init?: RequestInit) =>

@@ -1,36 +1,16 @@
-// Syntax highlighting for settled code blocks: highlight.js core with a few common languages
-// registered explicitly (the full build is ~1 MB). Unknown languages stay plain text.
-import hljs from "highlight.js/lib/core";
-import bash from "highlight.js/lib/languages/bash";
-import css from "highlight.js/lib/languages/css";
-import javascript from "highlight.js/lib/languages/javascript";
-import json from "highlight.js/lib/languages/json";
-import markdown from "highlight.js/lib/languages/markdown";
-import python from "highlight.js/lib/languages/python";
-import shell from "highlight.js/lib/languages/shell";
-import sql from "highlight.js/lib/languages/sql";
-import typescript from "highlight.js/lib/languages/typescript";
-import xml from "highlight.js/lib/languages/xml";
-import yaml from "highlight.js/lib/languages/yaml";
+// Syntax highlighting for settled code blocks, with the highlight.js asset (see
+// assets/registry.ts): until it arrives, code shows as plain text and is highlighted in place
+// when it does.
+import { loadedAsset, requestAsset, whenAsset } from "../assets/registry";
 
-for (const [name, language] of Object.entries({
-  bash,
-  css,
-  javascript,
-  json,
-  markdown,
-  python,
-  shell,
-  sql,
-  typescript,
-  xml,
-  yaml,
-})) {
-  hljs.registerLanguage(name, language);
-}
-// Their aliases cover py, js, ts, sh, zsh, html, svg, yml, md, jsonc...; these are also common.
-hljs.registerAliases(["console", "shellsession"], { languageName: "shell" });
-hljs.registerAliases(["ipython", "python3"], { languageName: "python" });
+/** What the asset registers (names and aliases): a fence's label is known without it. */
+const LANGUAGES: ReadonlySet<string> = new Set(
+  (
+    "atom bash cjs console css cts gyp html ipython javascript js json json5 jsonc jsx " +
+    "markdown md mjs mkd mkdown mts plist py python python3 rss sh shell shellsession sql svg " +
+    "ts tsx typescript wsf xhtml xjb xml xsd xsl yaml yml zsh"
+  ).split(" "),
+);
 
 /**
  * Longer code stays plain: highlighting it and styling its spans is one long stall (a 2,500-line
@@ -44,9 +24,19 @@ const CACHE_SIZE = 50;
 
 /** The highlight.js language for a fence's info word, if one is registered. */
 export function knownLanguage(lang: string): string | null {
-  const language = hljs.getLanguage(lang.toLowerCase());
-  return language ? lang.toLowerCase() : null;
+  const name = lang.toLowerCase();
+  return LANGUAGES.has(name) ? name : null;
 }
+
+/** Every name `knownLanguage` knows (a test checks them against the asset's). */
+export function knownLanguages(): string[] {
+  return [...LANGUAGES];
+}
+
+/** Code blocks waiting for the asset, with their language. */
+const pending = new Map<HTMLElement, string>();
+let waiting = false;
+const PENDING_PRUNE = 200;
 
 /**
  * Highlights `code` (a `<code>` holding plain text) in place. highlight.js escapes the source
@@ -57,14 +47,37 @@ export function highlightCode(code: HTMLElement, lang: string): boolean {
   if (!language) return false;
   const source = code.textContent ?? "";
   if (source.length > MAX_HIGHLIGHT) return false;
+  const hljs = loadedAsset("highlight");
+  if (!hljs) {
+    waitForAsset(code, language);
+    return true;
+  }
   const key = `${language}\u0000${source}`;
   let html = cache.get(key);
   if (html === undefined) {
-    html = hljs.highlight(source, { language, ignoreIllegals: true }).value;
+    html = hljs.highlight(source, language);
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     cache.set(key, html);
   }
   code.innerHTML = html;
   code.classList.add("hljs");
   return true;
+}
+
+function waitForAsset(code: HTMLElement, language: string): void {
+  if (pending.size >= PENDING_PRUNE) {
+    for (const el of pending.keys()) if (!el.isConnected) pending.delete(el);
+  }
+  pending.set(code, language);
+  if (waiting) {
+    requestAsset("highlight"); // asks again if the last request failed
+    return;
+  }
+  waiting = true;
+  whenAsset("highlight", () => {
+    waiting = false;
+    const blocks = [...pending];
+    pending.clear();
+    for (const [el, language] of blocks) highlightCode(el, language);
+  });
 }

@@ -3,9 +3,9 @@
 // The tokenizers run before marked's own at each position, so `\(` is math rather than an
 // escaped parenthesis, while code spans and code blocks (tokenized as a whole) keep their `$`.
 // Rendering happens after sanitization (see render.ts): the renderers only leave a slot.
-import katex from "katex";
+// KaTeX is an asset (assets/registry.ts): until it arrives a formula shows as its source.
 import type { TokenizerAndRendererExtension, Tokens } from "marked";
-import { ensureKatexStyles } from "./katex-styles";
+import { loadedAsset, requestAsset, whenAsset } from "../assets/registry";
 
 export interface MathToken extends Tokens.Generic {
   type: "math";
@@ -89,28 +89,57 @@ export function mathExtensions(
 const cache = new Map<string, HTMLElement>();
 const CACHE_SIZE = 200;
 
-/**
- * Renders TeX into `slot` with KaTeX: errors show as red source text, never throw, and
- * `trust: false` keeps `\href`, `\url` and `\html*` commands out.
- */
+/** Slots showing source until KaTeX arrives, to render in place then. */
+const pending = new Set<HTMLElement>();
+let waiting = false;
+/** Past this many, slots no longer on the page (a streaming paragraph's earlier renders) go. */
+const PENDING_PRUNE = 500;
+
+/** Renders TeX into `slot` with KaTeX, or shows its source until KaTeX has arrived. */
 export function renderMath(slot: HTMLElement, tex: string, display: boolean): void {
-  ensureKatexStyles(slot.ownerDocument);
+  const katex = loadedAsset("katex");
+  if (!katex) {
+    showSource(slot, tex, display);
+    return;
+  }
   const key = `${display ? "D" : "I"}${tex}`;
   let rendered = cache.get(key);
   if (!rendered) {
     rendered = slot.ownerDocument.createElement("span");
-    katex.render(tex, rendered, {
-      displayMode: display,
-      throwOnError: false,
-      trust: false,
-      output: "htmlAndMathml",
-      strict: "ignore",
-      maxExpand: 500, // macro bombs end in an error, not a hung page
-      maxSize: 40, // nor can \rule or \kern make a box wider than 40em
-    });
+    katex.render(tex, rendered, display);
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     cache.set(key, rendered);
   }
   slot.className = display ? "ckw-math ckw-math-display" : "ckw-math";
+  delete slot.dataset.tex;
   slot.replaceChildren(...Array.from(rendered.cloneNode(true).childNodes));
+}
+
+function showSource(slot: HTMLElement, tex: string, display: boolean): void {
+  slot.className = display
+    ? "ckw-math ckw-math-display ckw-math-pending"
+    : "ckw-math ckw-math-pending";
+  slot.dataset.tex = tex;
+  slot.textContent = tex;
+  if (pending.size >= PENDING_PRUNE) {
+    for (const el of pending) if (!el.isConnected) pending.delete(el);
+  }
+  pending.add(slot);
+  if (waiting) {
+    requestAsset("katex"); // asks again if the last request failed
+  } else {
+    waiting = true;
+    whenAsset("katex", renderPending);
+  }
+}
+
+/** Every waiting slot, on the page or not yet (a row about to be attached). */
+function renderPending(): void {
+  waiting = false;
+  const slots = [...pending];
+  pending.clear();
+  for (const slot of slots) {
+    const tex = slot.dataset.tex;
+    if (tex !== undefined) renderMath(slot, tex, slot.classList.contains("ckw-math-display"));
+  }
 }

@@ -1,6 +1,8 @@
+import { requestAsset } from "../assets/registry";
 import { BlockSplitter } from "./blocks";
 import { LANGUAGE_CLASS, renderMarkdownInto } from "./fragment";
 import { GrowingCode } from "./growing-code";
+import { knownLanguage } from "./highlight";
 import { ListStream } from "./list-stream";
 import { TableStream } from "./table-stream";
 
@@ -113,6 +115,8 @@ export class MarkdownView {
       return;
     }
     const language = `language-${lang}`;
+    // Highlighting happens when the fence closes: have highlight.js on its way by then.
+    if (knownLanguage(lang)) requestAsset("highlight");
     const view = new GrowingCode(lang, LANGUAGE_CLASS.test(language) ? language : null);
     view.append(text.slice(contentStart));
     this.openEl ??= this.el.appendChild(blockElement());

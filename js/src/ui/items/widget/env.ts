@@ -8,6 +8,8 @@ export interface WidgetEnv {
   /** The widget item's id (actions name it as their sender). */
   readonly itemId: string;
   readonly busy: BusyState;
+  /** A markdown body rendered as messages are (given by the UI core, not bundled again). */
+  markdown(className: string): MarkdownBody;
   /** Origins whose images load without a click besides the page's (the chat's server). */
   imageOrigins(): readonly string[];
   /**
@@ -20,6 +22,13 @@ export interface WidgetEnv {
     scope: ActionScope,
     values?: Record<string, unknown>,
   ): void;
+}
+
+/** A markdown body that streams: only its tail re-renders per update (markdown/render.ts). */
+export interface MarkdownBody {
+  readonly el: HTMLElement;
+  update(text: string): void;
+  finish(text: string): void;
 }
 
 /** How one component type becomes DOM. Children are the tree's business (see `slot`). */

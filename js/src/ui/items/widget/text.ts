@@ -1,9 +1,8 @@
 // Text-like components: Text, Title, Caption, Markdown, Label, Badge, Icon. Server strings
 // only ever become text nodes; Markdown goes through the messages' sanitising renderer.
 import { isRecord, type WidgetComponent } from "../../../chatkit/types";
-import { MarkdownView } from "../../../markdown/render";
 import { Input } from "./controls";
-import type { ComponentRenderer } from "./env";
+import type { ComponentRenderer, MarkdownBody } from "./env";
 import { fieldId } from "./fields";
 import { widgetIcon } from "./icons";
 import { num, str, token } from "./model";
@@ -111,12 +110,12 @@ export const Title = textLike("h3", "ckw-w-title", [
 ]);
 export const Caption = textLike("div", "ckw-w-caption", ["sm", "md", "lg"]);
 
-const markdownViews = new WeakMap<HTMLElement, MarkdownView>();
+const markdownViews = new WeakMap<HTMLElement, MarkdownBody>();
 
 /** Markdown renders as messages do; while `streaming`, only its tail re-renders per delta. */
 export const Markdown: ComponentRenderer = {
   create(c, env) {
-    const view = new MarkdownView("ckw-markdown ckw-w-markdown");
+    const view = env.markdown("ckw-markdown ckw-w-markdown");
     markdownViews.set(view.el, view);
     Markdown.patch(view.el, c, env);
     return view.el;

@@ -1,10 +1,12 @@
-// KaTeX's stylesheet with its fonts inlined, added to the document once, on the first formula.
+// The KaTeX asset (see registry.ts): KaTeX, and its stylesheet with its fonts inlined, added to
+// the document once, on the first formula.
 //
-// The page is offline-capable and the bundle is one file, so fonts cannot be fetched: the woff2
+// The page is offline-capable and the asset is one file, so fonts cannot be fetched: the woff2
 // files are bundled as data URLs (esbuild's dataurl loader). Only the families plain formulas
 // use are kept (Main, Math, AMS, Size1-4: ~180 KB of the ~270 KB); \mathcal, \mathfrak,
 // \mathsf, \mathscr and \mathtt fall back to the page's fonts.
 
+import katex from "katex";
 import ams from "katex/dist/fonts/KaTeX_AMS-Regular.woff2";
 import mainBold from "katex/dist/fonts/KaTeX_Main-Bold.woff2";
 import mainBoldItalic from "katex/dist/fonts/KaTeX_Main-BoldItalic.woff2";
@@ -37,7 +39,7 @@ const WOFF2 = /url\(fonts\/([\w-]+)\.woff2\)/;
 const STYLE_ID = "ckw-katex-styles";
 
 /** KaTeX's CSS with each kept font's `src` pointing at its data URL, the others' rules gone. */
-export function katexStylesheet(): string {
+function katexStylesheet(): string {
   return katexCss.replace(FONT_FACE, (rule) => {
     const name = WOFF2.exec(rule)?.[1] ?? "";
     const font = FONTS[name];
@@ -47,10 +49,34 @@ export function katexStylesheet(): string {
 }
 
 /** Adds the stylesheet to `doc` unless it is there (one per page, shared by every widget). */
-export function ensureKatexStyles(doc: Document): void {
+function ensureKatexStyles(doc: Document): void {
   if (doc.getElementById(STYLE_ID)) return;
   const style = doc.createElement("style");
   style.id = STYLE_ID;
   style.textContent = katexStylesheet();
   doc.head.append(style);
 }
+
+/**
+ * Renders TeX into `el`: errors show as red source text, never throw, and `trust: false` keeps
+ * `\href`, `\url` and `\html*` commands out.
+ */
+function render(tex: string, el: HTMLElement, display: boolean): void {
+  ensureKatexStyles(el.ownerDocument);
+  katex.render(tex, el, {
+    displayMode: display,
+    throwOnError: false,
+    trust: false,
+    output: "htmlAndMathml",
+    strict: "ignore",
+    maxExpand: 500, // macro bombs end in an error, not a hung page
+    maxSize: 40, // nor can \rule or \kern make a box wider than 40em
+  });
+}
+
+export interface KatexAsset {
+  render(tex: string, el: HTMLElement, display: boolean): void;
+}
+
+const asset: KatexAsset = { render };
+export default asset;

@@ -1,0 +1,140 @@
+// KaTeX, highlight.js and the widget renderer arrive when a reply first needs them (see
+// src/assets/registry.ts): until then math shows its source, code is plain and a widget's row
+// waits; what waited renders in the task the asset arrives in. This file's page starts with
+// no asset loaded, and the test plays the host's source.
+import "./dom-bare";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { nativeAssetSource } from "../src/assets/native";
+import { type AssetName, useAssetSource } from "../src/assets/registry";
+import type { ThreadItem } from "../src/chatkit/types";
+import { knownLanguages } from "../src/markdown/highlight";
+import { MarkdownView } from "../src/markdown/render";
+import { newMeta } from "../src/state/types";
+import { WidgetView } from "../src/ui/items/widget/view";
+
+/** A source the test answers by hand: each request waits until `deliver` or `fail`. */
+class ManualSource {
+  readonly asked: AssetName[] = [];
+  private readonly waiting = new Map<
+    AssetName,
+    { resolve(m: unknown): void; reject(e: Error): void }
+  >();
+
+  readonly source = (name: AssetName): Promise<unknown> => {
+    this.asked.push(name);
+    return new Promise((resolve, reject) => this.waiting.set(name, { resolve, reject }));
+  };
+
+  /** Answers the request for `name` with the real module; resolves once it was handed over. */
+  async deliver(name: AssetName): Promise<void> {
+    const request = this.waiting.get(name);
+    assert.ok(request, `${name} was requested`);
+    this.waiting.delete(name);
+    request.resolve(await nativeAssetSource(name));
+    await Promise.resolve(); // the registry's own handler runs in the next microtask
+    await Promise.resolve();
+  }
+
+  async fail(name: AssetName): Promise<void> {
+    this.waiting.get(name)?.reject(new Error("no kernel"));
+    this.waiting.delete(name);
+    await Promise.resolve();
+    await Promise.resolve();
+  }
+}
+
+const manual = new ManualSource();
+useAssetSource(manual.source);
+
+function attached(view: MarkdownView): HTMLElement {
+  document.body.append(view.el);
+  return view.el;
+}
+
+test("a reply without math, code or widgets asks for nothing", () => {
+  const view = new MarkdownView();
+  view.update("Plain **prose**, a [link](https://example.com) and a list:\n\n- one\n- two");
+  view.finish("Plain **prose**, a [link](https://example.com) and a list:\n\n- one\n- two\n");
+  assert.deepEqual(manual.asked, []);
+});
+
+test("highlight.js is asked for when a fence opens, and the closed block is highlighted when it arrives", async () => {
+  const view = new MarkdownView();
+  const el = attached(view);
+  view.update("Here:\n\n```python\ndef f(x):\n");
+  assert.deepEqual(manual.asked, ["highlight"], "asked while the fence streams");
+  view.update("Here:\n\n```python\ndef f(x):\n    return x\n```\n\nDone.");
+  const code = el.querySelector("pre > code.language-python");
+  assert.ok(code, el.innerHTML);
+  assert.equal(code.classList.contains("hljs"), false, "plain until highlight.js arrives");
+  assert.equal(code.textContent, "def f(x):\n    return x\n");
+  await manual.deliver("highlight");
+  assert.ok(code.classList.contains("hljs"), "highlighted in place, in the task it arrived in");
+  assert.equal(code.querySelector(".hljs-keyword")?.textContent, "def");
+  assert.equal(code.textContent, "def f(x):\n    return x\n");
+  assert.equal(manual.asked.filter((n) => n === "highlight").length, 1, "asked once");
+});
+
+test("math shows its source until KaTeX arrives, then renders in place; a failed load is asked again", async () => {
+  const view = new MarkdownView();
+  const el = attached(view);
+  view.update("Euler: $e^{i\\pi} + 1 = 0$ and\n\n$$\\int_0^1 x\\,dx$$\n");
+  view.finish("Euler: $e^{i\\pi} + 1 = 0$ and\n\n$$\\int_0^1 x\\,dx$$\n");
+  const pending = [...el.querySelectorAll<HTMLElement>(".ckw-math-pending")];
+  assert.deepEqual(
+    pending.map((slot) => slot.textContent),
+    ["e^{i\\pi} + 1 = 0", "\\int_0^1 x\\,dx"],
+  );
+  assert.ok(pending[1]?.classList.contains("ckw-math-display"));
+  assert.equal(el.querySelector(".katex"), null);
+  await manual.fail("katex");
+  assert.equal(el.querySelectorAll(".ckw-math-pending").length, 2, "still the source");
+
+  const more = new MarkdownView();
+  attached(more).id = "second";
+  more.finish("And $x^2$.");
+  assert.equal(manual.asked.filter((n) => n === "katex").length, 2, "the next formula asks again");
+  await manual.deliver("katex");
+  assert.equal(document.querySelectorAll(".ckw-math-pending").length, 0);
+  assert.equal(el.querySelectorAll(".ckw-math .katex").length, 2, "both formulas rendered");
+  assert.ok(el.querySelector(".ckw-math-display .katex-display"));
+  assert.ok(document.querySelector("#second .ckw-math .katex"));
+  assert.ok(document.getElementById("ckw-katex-styles"), "KaTeX's stylesheet came with it");
+});
+
+test("a widget's row waits for the renderer, then shows the newest tree", async () => {
+  const item = {
+    id: "w1",
+    type: "widget",
+    thread_id: "t",
+    created_at: "2026-01-01T00:00:00Z",
+    widget: { type: "Card", children: [{ type: "Text", value: "first" }] },
+  } as unknown as ThreadItem;
+  const view = new WidgetView(item);
+  document.body.append(view.el);
+  view.update(item, newMeta());
+  const body = view.el.querySelector(".ckw-widget-body");
+  assert.equal(body?.getAttribute("aria-busy"), "true");
+  assert.ok(body?.classList.contains("ckw-widget-loading"));
+  assert.deepEqual(manual.asked.at(-1), "widgets");
+  const newer = {
+    ...item,
+    widget: { type: "Card", children: [{ type: "Text", value: "second" }] },
+  };
+  view.update(newer as unknown as ThreadItem, newMeta());
+  await manual.deliver("widgets");
+  assert.equal(body?.hasAttribute("aria-busy"), false);
+  assert.equal(body?.classList.contains("ckw-widget-loading"), false);
+  assert.equal(body?.textContent, "second");
+  assert.ok(document.getElementById("ckw-widget-styles"), "the renderer's stylesheet came with it");
+  // Once here, the next widget renders at once.
+  const next = new WidgetView({ ...item, id: "w2" } as ThreadItem);
+  next.update(item, newMeta());
+  assert.equal(next.el.querySelector(".ckw-widget-body")?.textContent, "first");
+});
+
+test("the languages the core knows without highlight.js are exactly the asset's", async () => {
+  const asset = (await nativeAssetSource("highlight")) as { languages(): string[] };
+  assert.deepEqual([...knownLanguages()].sort(), [...new Set(asset.languages())].sort());
+});
