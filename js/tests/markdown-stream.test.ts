@@ -192,3 +192,56 @@ test("settled table rows keep their DOM nodes while the table streams", () => {
   assert.deepEqual(last, ["149", "22201"]);
   assert.equal(view.el.querySelector("tbody td")?.getAttribute("align"), "right");
 });
+
+test("a frame with many finished blocks renders them within its budget, the rest in the next frames", () => {
+  const blocks = Array.from({ length: 12 }, (_, n) =>
+    n % 3 === 2 ? `\`\`\`python\nx_${n} = ${n}\n\`\`\`` : `Paragraph **${n}** with \`code\`.`,
+  );
+  const text = `${blocks.join("\n\n")}\n\nThe open tail`;
+  const view = new MarkdownView();
+  const realNow = performance.now.bind(performance);
+  let clock = 0;
+  performance.now = () => clock;
+  try {
+    view.update(text.slice(0, 5)); // the first words, as a stream starts
+    // Each block's render takes 5 ms of this clock: a 12 ms budget fits three (the first always).
+    const original = view.el.appendChild.bind(view.el);
+    view.el.appendChild = <T extends Node>(node: T): T => {
+      clock += 5;
+      return original(node);
+    };
+    view.update(text);
+    assert.ok(view.behind, "the budget ran out");
+    const first = view.el.children.length;
+    assert.ok(first >= 2 && first < 12, `${first} blocks in the first frame`);
+    assert.ok(!view.el.textContent?.includes("The open tail"), "the tail waits for its turn");
+    let frames = 1;
+    while (view.behind && frames < 20) {
+      view.update(text); // the next frame: the same text, nothing new
+      frames++;
+    }
+    assert.equal(view.behind, false);
+    assert.ok(frames >= 3, `caught up over ${frames} frames`);
+    assert.equal(shown(view), whole(text), "the same blocks as a whole render, in order");
+  } finally {
+    performance.now = realNow;
+  }
+});
+
+test("the end of a reply renders everything at once, however far behind", () => {
+  const text = Array.from({ length: 30 }, (_, n) => `Block ${n}.`).join("\n\n");
+  const view = new MarkdownView();
+  const realNow = performance.now.bind(performance);
+  let clock = 0;
+  performance.now = () => (clock += 50); // every check finds the budget spent
+  try {
+    view.update("Block");
+    view.update(text);
+    assert.ok(view.behind);
+    view.finish(text);
+    assert.equal(view.behind, false);
+    assert.equal(shown(view), whole(text));
+  } finally {
+    performance.now = realNow;
+  }
+});

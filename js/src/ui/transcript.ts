@@ -208,12 +208,19 @@ export class Transcript {
     const firstRow = keep ? this.log.firstElementChild : null;
     const fromBottom = keep ? box.scrollHeight - box.scrollTop : 0;
     if (this.orderDirty) this.reconcile();
+    const behind: string[] = [];
     for (const id of this.dirty) {
       const item = this.state.item(id);
       const row = this.rows.get(id);
-      if (item && row?.view) row.view.update(item, this.state.meta(id));
+      if (item && row?.view) {
+        row.view.update(item, this.state.meta(id));
+        if (row.view.behind?.()) behind.push(id);
+      }
     }
     this.dirty.clear();
+    // A view that ran out of this frame's budget shows the rest in the next one.
+    for (const id of behind) this.dirty.add(id);
+    if (behind.length) this.schedule();
     const olderShown = this.renderOlder();
     if (keep && (this.log.firstElementChild !== firstRow || olderShown !== null)) {
       this.scrollTo(box.scrollHeight - fromBottom);

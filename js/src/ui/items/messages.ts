@@ -98,6 +98,10 @@ export class AssistantMessageView implements ItemView {
     this.actions?.update(item.id, text, meta);
   }
 
+  behind(): boolean {
+    return this.body.behind;
+  }
+
   /** A reply cut off (by the network, or its process dying): say so, unlike a stop. */
   private showIncomplete(item: AssistantMessageItem): void {
     const incomplete = item.incomplete === true;

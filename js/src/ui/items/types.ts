@@ -35,6 +35,8 @@ export interface RowContext {
 export interface ItemView {
   readonly el: HTMLElement;
   update(item: ThreadItem, meta: ItemMeta): void;
+  /** True when `update` left work for the next frame (a fast stream): update it again then. */
+  behind?(): boolean;
 }
 
 export function rowElement(item: ThreadItem, className: string): HTMLDivElement {
