@@ -198,7 +198,7 @@ test("a frame with many finished blocks renders them within its budget, the rest
     n % 3 === 2 ? `\`\`\`python\nx_${n} = ${n}\n\`\`\`` : `Paragraph **${n}** with \`code\`.`,
   );
   const text = `${blocks.join("\n\n")}\n\nThe open tail`;
-  const view = new MarkdownView();
+  const view = new MarkdownView("ckw-markdown", true);
   const realNow = performance.now.bind(performance);
   let clock = 0;
   performance.now = () => clock;
@@ -228,19 +228,41 @@ test("a frame with many finished blocks renders them within its budget, the rest
   }
 });
 
-test("the end of a reply renders everything at once, however far behind", () => {
-  const text = Array.from({ length: 30 }, (_, n) => `Block ${n}.`).join("\n\n");
-  const view = new MarkdownView();
+test("the end of a reply far behind also renders over frames, and ends settled like a whole render", () => {
+  const text = `${Array.from({ length: 30 }, (_, n) => `Block ${n}.`).join("\n\n")}\n\n- a\n- b`;
+  const view = new MarkdownView("ckw-markdown", true);
   const realNow = performance.now.bind(performance);
   let clock = 0;
-  performance.now = () => (clock += 50); // every check finds the budget spent
+  performance.now = () => (clock += 50); // every check finds the budget spent: a block a call
   try {
     view.update("Block");
     view.update(text);
     assert.ok(view.behind);
-    view.finish(text);
+    let calls = 0;
+    do {
+      view.finish(text);
+      calls++;
+    } while (view.behind && calls < 100);
     assert.equal(view.behind, false);
+    assert.ok(calls > 10, `${calls} frames`);
     assert.equal(shown(view), whole(text));
+    assert.equal(view.el.querySelector(".ckw-md-tail"), null, "no cursor once finished");
+  } finally {
+    performance.now = realNow;
+  }
+});
+
+test("a view not rendered in frames renders everything at each call", () => {
+  const text = Array.from({ length: 30 }, (_, n) => `Block ${n}.`).join("\n\n");
+  const view = new MarkdownView();
+  const realNow = performance.now.bind(performance);
+  let clock = 0;
+  performance.now = () => (clock += 50);
+  try {
+    view.update("Block");
+    view.update(`${text}\n\nmore`);
+    assert.equal(view.behind, false);
+    assert.equal(view.el.children.length, 31);
   } finally {
     performance.now = realNow;
   }

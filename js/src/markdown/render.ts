@@ -62,21 +62,29 @@ export class MarkdownView {
   /** Blocks that ended but are not rendered yet (the frame's budget ran out), in order. */
   private backlog: string[] = [];
 
-  constructor(className = "ckw-markdown") {
+  /**
+   * `inFrames`: render at most a frame's budget per call, for a caller that calls again while
+   * `behind` (the transcript does); otherwise each call renders everything it was given.
+   */
+  constructor(
+    className = "ckw-markdown",
+    private readonly inFrames = false,
+  ) {
     this.el = document.createElement("div");
     this.el.className = className;
   }
 
-  /**
-   * The text so far, while it streams. Renders within a frame's budget: when `behind` is true
-   * afterwards, call again (with the same text or more) next frame to show the rest.
-   */
+  /** The text so far, while it streams. */
   update(text: string): void {
-    this.streamText(text, performance.now() + FRAME_BUDGET_MS);
+    this.streamText(text, this.deadline());
     this.markTail(this.el.lastElementChild);
   }
 
-  /** Whether blocks that ended are still waiting to be rendered (see `update`). */
+  private deadline(): number {
+    return this.inFrames ? performance.now() + FRAME_BUDGET_MS : Number.POSITIVE_INFINITY;
+  }
+
+  /** Whether blocks that ended are still waiting to be rendered (only `inFrames`). */
   get behind(): boolean {
     return this.backlog.length > 0;
   }
@@ -121,7 +129,8 @@ export class MarkdownView {
     if (this.finished === text) return;
     const streamedHere = this.text !== "" && text.startsWith(this.text);
     if (streamedHere && !REFERENCE_DEFINITION.test(text)) {
-      this.streamText(text, Number.POSITIVE_INFINITY);
+      this.streamText(text, this.deadline());
+      if (this.behind) return; // a fast reply's last blocks: over the next frames
       if (this.parts && this.openEl && !this.parts.update(this.openBlock, true)) {
         // The block's last line was still undecided, and turned out to end it: render it whole.
         renderMarkdownInto(this.openEl, this.openBlock);

@@ -67,7 +67,8 @@ export class UserMessageView implements ItemView {
 /** The assistant's markdown, rendered block by block as it streams. */
 export class AssistantMessageView implements ItemView {
   readonly el: HTMLDivElement;
-  private readonly body = new MarkdownView();
+  /** Rendered in frames: the transcript comes back while it is behind (a very fast reply). */
+  private readonly body = new MarkdownView("ckw-markdown", true);
   private readonly actions: MessageActions | null;
   private stoppedLabel: HTMLElement | null = null;
   private incompleteLabel: HTMLElement | null = null;
