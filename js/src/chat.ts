@@ -10,6 +10,7 @@ import {
   flashCodeButton,
   isCodeAction,
 } from "./markdown/code-block";
+import { warmUpMarkdownWhenIdle } from "./markdown/warm-up";
 import { ChatSession } from "./session";
 import { type ChatSettings, DEFAULT_SETTINGS, type Feature } from "./settings";
 import type { StateChange } from "./state/types";
@@ -96,6 +97,7 @@ const STYLES = [css, markdownCss, itemsCss, historyCss, actionsCss, contextCss].
 export function createChat(element: HTMLElement, options: ChatOptions): ChatHandle {
   const { transport, callbacks = {} } = options;
   const settings: ChatSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  warmUpMarkdownWhenIdle();
   const root = h("div", { class: "ckw-root", "data-lm-suppress-shortcuts": "true" });
   const cleanups: Array<() => void> = [];
   const composer = new Composer({

@@ -24,7 +24,14 @@ function whole(text: string): string {
 }
 
 function shown(view: MarkdownView): string {
-  return [...view.el.children].map((block) => normal(block.innerHTML)).join("|");
+  return blocksOf(view)
+    .map((block) => normal(block.innerHTML))
+    .join("|");
+}
+
+/** The view's blocks in order, in or out of the chunks a long text groups its older ones in. */
+function blocksOf(view: MarkdownView): Element[] {
+  return [...view.el.querySelectorAll(":scope > .ckw-md-block, :scope > .ckw-md-chunk > *")];
 }
 
 /** Streams `text` a character at a time; at every line end the view must match a whole render. */
@@ -262,8 +269,24 @@ test("a view not rendered in frames renders everything at each call", () => {
     view.update("Block");
     view.update(`${text}\n\nmore`);
     assert.equal(view.behind, false);
-    assert.equal(view.el.children.length, 31);
+    assert.equal(blocksOf(view).length, 31);
   } finally {
     performance.now = realNow;
   }
+});
+
+test("a long text groups its older blocks in chunks of 8 and stays what a whole render shows", () => {
+  const text = Array.from({ length: 150 }, (_, n) =>
+    n % 10 === 9 ? `## Heading ${n}` : `Paragraph ${n} with *emphasis*.`,
+  ).join("\n\n");
+  const view = new MarkdownView();
+  for (let end = 40; end < text.length; end += 97) view.update(text.slice(0, end));
+  view.update(text);
+  const chunks = view.el.querySelectorAll(":scope > .ckw-md-chunk");
+  assert.equal(chunks.length, 17, "136 of 150 blocks chunked, the newest 14 loose");
+  for (const chunk of chunks) assert.equal(chunk.children.length, 8);
+  assert.equal(view.el.children.length - chunks.length, 150 - 136);
+  view.finish(text);
+  assert.equal(shown(view), whole(text));
+  assert.equal(view.el.lastElementChild?.classList.contains("ckw-md-block"), true);
 });
