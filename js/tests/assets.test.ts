@@ -10,6 +10,7 @@ import { type AssetName, useAssetSource } from "../src/assets/registry";
 import type { ThreadItem } from "../src/chatkit/types";
 import { knownLanguages } from "../src/markdown/highlight";
 import { MarkdownView } from "../src/markdown/render";
+import { warmUpMarkdownWhenIdle } from "../src/markdown/warm-up";
 import { newMeta } from "../src/state/types";
 import { WidgetView } from "../src/ui/items/widget/view";
 
@@ -57,6 +58,14 @@ test("a reply without math, code or widgets asks for nothing", () => {
   view.update("Plain **prose**, a [link](https://example.com) and a list:\n\n- one\n- two");
   view.finish("Plain **prose**, a [link](https://example.com) and a list:\n\n- one\n- two\n");
   assert.deepEqual(manual.asked, []);
+});
+
+test("warming the markdown path up while idle asks for no asset and leaves the page alone", async () => {
+  const before = document.body.innerHTML;
+  warmUpMarkdownWhenIdle();
+  await new Promise((resolve) => setTimeout(resolve, 250)); // jsdom has no requestIdleCallback
+  assert.deepEqual(manual.asked, []);
+  assert.equal(document.body.innerHTML, before);
 });
 
 test("highlight.js is asked for when a fence opens, and the closed block is highlighted when it arrives", async () => {
