@@ -41,7 +41,7 @@ DISPLAYS = {
     "ChatWidget (first)": 'ChatWidget(store=":memory:")',
     "ChatWidget (another)": 'ChatWidget(store=":memory:")',
 }
-ASSETS = ["highlight", "katex", "widgets"]
+ASSETS = ["highlight", "katex", "widgets", "history"]
 PARTS = ("header", "parent_header", "metadata", "content")
 
 
@@ -133,6 +133,7 @@ def main() -> None:
         "highlight": "a code block in a known language",
         "katex": "a formula ($..$, \\(..\\), $$..$$)",
         "widgets": "a widget item",
+        "history": "the History panel, opened",
     }
     for name, size in assets.items():
         print(f"| {name:<10} | {size / 1000:>6.1f} | {needs[name]:<30} |")

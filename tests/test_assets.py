@@ -80,7 +80,7 @@ def test_the_bundle_a_display_sends_leaves_the_assets_out() -> None:
     bundle = ChatWidget._esm
     code = bundle.read_text() if isinstance(bundle, Path) else str(bundle)
     assert len(code.encode()) < DISPLAY_BUDGET - 10_000, "room for the display's state and headers"
-    for marker in ["KaTeX_Main-Regular", "registerLanguage", "ckw-w-chart"]:
+    for marker in ["KaTeX_Main-Regular", "registerLanguage", "ckw-w-chart", "ckw-history-search"]:
         assert marker not in code, f"{marker!r}: an asset was bundled into the UI core"
     katex = (ASSETS_DIR / "katex.js").read_text()
     assert "KaTeX_Main-Regular" in katex and "data:font/woff2;base64," in katex

@@ -14,7 +14,7 @@ import { build, context, transform } from "esbuild";
 
 const js = join(dirname(fileURLToPath(import.meta.url)), "..");
 const STATIC = join(js, "..", "src", "chatkit_widget", "static");
-const ASSETS = ["katex", "highlight", "widgets"];
+const ASSETS = ["katex", "highlight", "widgets", "history"];
 
 /** Our stylesheets, minified, as strings (third-party ones come minified already). */
 const cssText = {

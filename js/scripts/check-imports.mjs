@@ -8,7 +8,7 @@ const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
 // Assets load when first needed (src/assets/registry.ts): only their loaders import them, the
 // rest of the core names their types alone, or the bundle a chat's display sends grows again.
-const ASSET_ENTRY = /^src\/assets\/(katex|highlight|widgets)\.ts$/;
+const ASSET_ENTRY = /^src\/assets\/(katex|highlight|widgets|history)\.ts$/;
 const ASSET_LOADERS = ["src/assets/native.ts"];
 const VALUE_IMPORT = /(?:^|\n)\s*import\s+(?!type\s)[^;]*?from\s+["']([^"']+)["']/g;
 // Hosts adapt the UI core to one environment; the core must not know them.

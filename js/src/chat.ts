@@ -25,8 +25,8 @@ import type { MessageActionHandlers } from "./ui/actions";
 import { ReplyAnnouncer } from "./ui/announcer";
 import { Composer } from "./ui/composer";
 import { Header } from "./ui/header";
-import { HistoryPanel } from "./ui/history";
 import { mostRecentlyActive } from "./ui/history-groups";
+import { HistorySlot } from "./ui/history-slot";
 import { CustomRenderer, withCustomRenderer } from "./ui/items/custom-renderer";
 import { userText } from "./ui/items/messages";
 import { applyThemeOptions, schemeOf, watchTheme } from "./ui/theme";
@@ -164,7 +164,7 @@ export function createChat(element: HTMLElement, options: ChatOptions): ChatHand
         });
     },
   });
-  const history = new HistoryPanel({
+  const history = new HistorySlot({
     list: (after, limit, notebook) => session.listThreads(after, limit, notebook),
     rename: (threadId, title) => session.renameThread(threadId, title),
     remove: (threadId) => session.deleteThread(threadId),

@@ -12,6 +12,7 @@ import { knownLanguages } from "../src/markdown/highlight";
 import { MarkdownView } from "../src/markdown/render";
 import { warmUpMarkdownWhenIdle } from "../src/markdown/warm-up";
 import { newMeta } from "../src/state/types";
+import { HistorySlot } from "../src/ui/history-slot";
 import { WidgetView } from "../src/ui/items/widget/view";
 
 /** A source the test answers by hand: each request waits until `deliver` or `fail`. */
@@ -141,6 +142,51 @@ test("a widget's row waits for the renderer, then shows the newest tree", async 
   const next = new WidgetView({ ...item, id: "w2" } as ThreadItem);
   next.update(item, newMeta());
   assert.equal(next.el.querySelector(".ckw-widget-body")?.textContent, "first");
+});
+
+test("History pressed before its panel's code arrives opens it when it does, knowing the open thread", async () => {
+  const listed: Array<string | null> = [];
+  const shown: boolean[] = [];
+  const slot = new HistorySlot({
+    list: async (_after, _limit, notebook) => {
+      listed.push(notebook);
+      return {
+        data: [{ id: "t1", title: "First", created_at: "2026-01-01T00:00:00Z" }],
+        has_more: false,
+      } as never;
+    },
+    rename: async () => undefined,
+    remove: async () => undefined,
+    open: () => undefined,
+    deleted: () => undefined,
+    shown: (open) => shown.push(open),
+  });
+  const below = document.createElement("header");
+  document.body.append(below, slot.el);
+  slot.setCurrent("t1", "First");
+  slot.setNotebook("work.ipynb");
+  assert.equal(slot.isOpen, false);
+  slot.open({ below, covered: [], returnFocus: null });
+  assert.equal(slot.isOpen, true, "open as far as the History button is concerned");
+  assert.equal(manual.asked.at(-1), "history");
+  assert.equal(slot.el.querySelector(".ckw-history"), null, "no panel before its code");
+  await manual.deliver("history");
+  const panel = slot.el.querySelector<HTMLElement>(".ckw-history");
+  assert.ok(panel && !panel.hidden, "the panel opened once here");
+  assert.equal(panel.id, slot.id, "under the id the History button already named");
+  assert.deepEqual(shown, [true]);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const current = panel.querySelector(".ckw-history-open[aria-current=true]");
+  assert.ok(current?.textContent?.includes("First"), panel.innerHTML);
+  assert.equal(
+    panel.querySelector<HTMLElement>(".ckw-history-scope")?.hidden,
+    false,
+    "notebook known",
+  );
+  assert.ok(document.getElementById("ckw-history-styles"), "its stylesheet came with it");
+  slot.close(false);
+  assert.equal(slot.isOpen, false);
+  assert.deepEqual(shown, [true, false]);
 });
 
 test("the languages the core knows without highlight.js are exactly the asset's", async () => {

@@ -1,6 +1,7 @@
 """The UI's assets: code the front end asks for the first time a reply needs it.
 
-KaTeX, highlight.js and the widget renderer are not in the bundle a chat's display sends
+KaTeX, highlight.js, the widget renderer and the conversation panel are not in the bundle a
+chat's display sends
 (``js/src/assets/``); a cell widget asks its kernel for them over the comm, once per page, and
 gets the module's code as a binary buffer.
 """
@@ -12,7 +13,7 @@ from typing import TypedDict
 
 ASSETS_DIR = Path(__file__).parent / "static" / "assets"
 #: Exactly the names the front end asks for (js/src/assets/registry.ts): no path comes in.
-ASSET_NAMES = frozenset({"katex", "highlight", "widgets"})
+ASSET_NAMES = frozenset({"katex", "highlight", "widgets", "history"})
 
 
 class AssetReply(TypedDict, total=False):

@@ -19,6 +19,7 @@ import size2 from "katex/dist/fonts/KaTeX_Size2-Regular.woff2";
 import size3 from "katex/dist/fonts/KaTeX_Size3-Regular.woff2";
 import size4 from "katex/dist/fonts/KaTeX_Size4-Regular.woff2";
 import katexCss from "katex/dist/katex.min.css";
+import { addPageStyle } from "../util/dom";
 
 const FONTS: Record<string, string> = {
   "KaTeX_AMS-Regular": ams,
@@ -36,7 +37,6 @@ const FONTS: Record<string, string> = {
 
 const FONT_FACE = /@font-face\{[^}]*\}/g;
 const WOFF2 = /url\(fonts\/([\w-]+)\.woff2\)/;
-const STYLE_ID = "ckw-katex-styles";
 
 /** KaTeX's CSS with each kept font's `src` pointing at its data URL, the others' rules gone. */
 function katexStylesheet(): string {
@@ -48,21 +48,12 @@ function katexStylesheet(): string {
   });
 }
 
-/** Adds the stylesheet to `doc` unless it is there (one per page, shared by every widget). */
-function ensureKatexStyles(doc: Document): void {
-  if (doc.getElementById(STYLE_ID)) return;
-  const style = doc.createElement("style");
-  style.id = STYLE_ID;
-  style.textContent = katexStylesheet();
-  doc.head.append(style);
-}
-
 /**
  * Renders TeX into `el`: errors show as red source text, never throw, and `trust: false` keeps
  * `\href`, `\url` and `\html*` commands out.
  */
 function render(tex: string, el: HTMLElement, display: boolean): void {
-  ensureKatexStyles(el.ownerDocument);
+  addPageStyle(el.ownerDocument, "ckw-katex-styles", katexStylesheet);
   katex.render(tex, el, {
     displayMode: display,
     throwOnError: false,

@@ -10,5 +10,7 @@ export const nativeAssetSource: AssetSource = async (name) => {
       return (await import("./highlight")).default;
     case "widgets":
       return (await import("./widgets")).default;
+    case "history":
+      return (await import("./history")).default;
   }
 };

@@ -1,9 +1,10 @@
 // The code a reply may need but most chats never do (KaTeX and its fonts, highlight.js, the
-// widget renderer) is not in the UI core: it arrives as an asset the first time a reply needs
+// widget renderer, the conversation panel) is not in the UI core: it arrives as an asset the first time a reply needs
 // it, once per page. The host says where assets come from (the kernel over the comm, or the
 // lab extension's chunks); this registry keeps what arrived for every chat on the page.
 
 import type { HighlightAsset } from "./highlight";
+import type { HistoryAsset } from "./history";
 import type { KatexAsset } from "./katex";
 import type { WidgetsAsset } from "./widgets";
 
@@ -11,9 +12,10 @@ export interface Assets {
   katex: KatexAsset;
   highlight: HighlightAsset;
   widgets: WidgetsAsset;
+  history: HistoryAsset;
 }
 export type AssetName = keyof Assets;
-export const ASSET_NAMES: readonly AssetName[] = ["katex", "highlight", "widgets"];
+export const ASSET_NAMES: readonly AssetName[] = ["katex", "highlight", "widgets", "history"];
 
 /** Fetches an asset's module; rejects when it cannot (then the next need asks again). */
 export type AssetSource = (name: AssetName) => Promise<unknown>;

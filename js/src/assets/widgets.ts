@@ -7,6 +7,7 @@ import { BusyState, type MarkdownBody, type WidgetEnv } from "../ui/items/widget
 import { isComponent } from "../ui/items/widget/model";
 import { rendererFor } from "../ui/items/widget/registry";
 import { WidgetTree } from "../ui/items/widget/tree";
+import { addPageStyle } from "../util/dom";
 
 export interface WidgetMount {
   itemId: string;
@@ -26,18 +27,8 @@ export interface WidgetsAsset {
   mount(body: HTMLElement, options: WidgetMount): MountedWidget;
 }
 
-const STYLE_ID = "ckw-widget-styles";
-
-function ensureStyles(doc: Document): void {
-  if (doc.getElementById(STYLE_ID)) return;
-  const style = doc.createElement("style");
-  style.id = STYLE_ID;
-  style.textContent = css;
-  doc.head.append(style);
-}
-
 function mount(body: HTMLElement, options: WidgetMount): MountedWidget {
-  ensureStyles(body.ownerDocument);
+  addPageStyle(body.ownerDocument, "ckw-widget-styles", () => css);
   const busy = new BusyState();
   const runner = new WidgetActionRunner(options.itemId, body, busy, options.send);
   const env: WidgetEnv = {

@@ -53,9 +53,9 @@ let panelSeq = 0;
  */
 export class HistoryPanel {
   readonly el: HTMLElement;
-  readonly id = `ckw-history-${++panelSeq}`;
+  readonly id: string;
   private readonly scroller = h("div", { class: "ckw-history-scroll" });
-  private readonly rows = new GroupedRows(`${this.id}-g`);
+  private readonly rows: GroupedRows;
   private readonly search = h("input", {
     type: "search",
     class: "ckw-history-search",
@@ -95,7 +95,12 @@ export class HistoryPanel {
   /** Conversations with a reply being written now. */
   private answering: ReadonlySet<string> = new Set();
 
-  constructor(private readonly actions: HistoryActions) {
+  constructor(
+    private readonly actions: HistoryActions,
+    id = `ckw-history-${++panelSeq}`,
+  ) {
+    this.id = id;
+    this.rows = new GroupedRows(`${id}-g`);
     const close = h(
       "button",
       { type: "button", class: "ckw-icon-button", "aria-label": "Close history", title: "Close" },

@@ -28,3 +28,15 @@ export function setFlag(el: Element, name: string, on: boolean): void {
   if (on) el.setAttribute(name, "true");
   else el.removeAttribute(name);
 }
+
+/**
+ * Adds a stylesheet to `doc`'s head unless one with `id` is there: an asset's styles, once per
+ * page for every chat on it. `css` is called only when the sheet is added.
+ */
+export function addPageStyle(doc: Document, id: string, css: () => string): void {
+  if (doc.getElementById(id)) return;
+  const style = doc.createElement("style");
+  style.id = id;
+  style.textContent = css();
+  doc.head.append(style);
+}
