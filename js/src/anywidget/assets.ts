@@ -15,12 +15,20 @@ function isReply(msg: unknown, id: string): msg is AssetReply {
   return reply?.kind === "asset" && reply.id === id;
 }
 
+/** A kernel that never answers (busy for long, or gone): give up, so the next need asks again. */
+const ANSWER_TIMEOUT_MS = 30_000;
+
 export function kernelAssetSource(model: AnyModel): AssetSource {
   return (name: AssetName) =>
     new Promise((resolve, reject) => {
       const id = `asset-${name}-${Math.random().toString(36).slice(2)}`;
+      const timer = setTimeout(() => {
+        model.off("msg:custom", onReply);
+        reject(new Error(`the kernel did not send the ${name} asset`));
+      }, ANSWER_TIMEOUT_MS);
       const onReply = (msg: unknown, buffers: readonly DataView[] = []) => {
         if (!isReply(msg, id)) return;
+        clearTimeout(timer);
         model.off("msg:custom", onReply);
         const code = buffers[0];
         if (msg.error || !code) {
