@@ -15,6 +15,7 @@ from chatkit.types import ThreadStreamEvent
 from chatkit_widget import ChatWidget, OfflineDemoModel
 from chatkit_widget.backends import _in_process
 from chatkit_widget.backends._agent import AgentBackend
+from chatkit_widget.backends._base import BackendError
 from chatkit_widget.demo import demo_agent
 
 # Turns of the offline model that together stream every kind of event it makes: text, a
@@ -65,7 +66,7 @@ async def test_every_event_is_the_json_an_sse_frame_would_carry(
 async def test_a_request_that_does_not_stream_is_refused_as_a_stream() -> None:
     chat = ChatWidget(store=":memory:")
     try:
-        with pytest.raises(_in_process.BackendError, match="not a streaming request"):
+        with pytest.raises(BackendError, match="not a streaming request"):
             async for _ in chat._backend.stream({"type": "threads.list", "params": {}}):
                 pass
     finally:
