@@ -4,7 +4,11 @@ can be shown again (``< 1/2 >``), reloaded, and is what the store (and so the mo
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
+
+from chatkit_widget.backends._in_process import InProcessBackend
+from chatkit_widget.backends._versions import VERSIONS
 
 from .conftest import FrontEnd
 
@@ -135,3 +139,38 @@ async def test_a_stopped_reply_shown_again_still_says_it_was_stopped(front_end: 
     assert len(replies) == 1
     assert replies[0]["stopped"] is True, "as when the thread is loaded"
     assert front_end.chat.messages[1]["stopped"] is True
+
+
+def as_written_before(versions: dict[str, Any]) -> dict[str, Any]:
+    """The versions table as threads stored it before: kept versions as objects, not text."""
+
+    def kept(version: Any) -> Any:
+        if version is None:
+            return None
+        version = json.loads(version) if isinstance(version, str) else version
+        return {**version, "versions": as_written_before(version["versions"])}
+
+    return {message: [kept(v) for v in entries] for message, entries in versions.items()}
+
+
+async def test_versions_kept_by_an_earlier_release_still_show(front_end: FrontEnd) -> None:
+    chat = front_end.chat
+    await chat.ask("echo: a")
+    await chat.ask("echo: b")
+    first, second = chat.messages[0]["id"], chat.messages[2]["id"]
+    await run(front_end, "edit", item_id=second, text="echo: b2")
+    await run(front_end, "edit", item_id=first, text="echo: a2")
+    assert isinstance(chat._backend, InProcessBackend)
+    store = chat._backend.store
+    assert chat.thread_id is not None
+    thread = store.load_thread_sync(chat.thread_id)
+    versions = thread.metadata[VERSIONS]
+    # Kept as text: ChatKit compares the thread with a copy after every streamed event.
+    assert all(isinstance(v, str) for v in versions[first] if v is not None)
+    thread.metadata[VERSIONS] = as_written_before(versions)
+    store.save_thread_sync(thread)
+
+    await run(front_end, "version", item_id=first, index=0)
+    assert shown(front_end) == ["echo: a", "a", "echo: b2", "b2"]
+    await run(front_end, "version", item_id=second, index=0)
+    assert shown(front_end) == ["echo: a", "a", "echo: b", "b"]

@@ -10,10 +10,16 @@ Layout, under ``metadata["chatkit_widget.versions"]``: for each edited message i
 versions in the order they were written; the one shown is ``None`` (its items are in the
 store), the others are ``{"items": [item JSON...], "versions": {...}}``, where ``versions``
 holds the entries of messages edited inside that stretch (they come back with it).
+
+A version is kept as the JSON text of that object (threads written before hold the object
+itself; both are read). ChatKit compares the thread with a deep copy of it after every event
+it streams, to notice a change; a string is one comparison, where the object was all of its
+items', every token, and a long stretch cost more per token than the token itself.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +33,7 @@ VERSION_ACTION = "chatkit_widget.version"
 
 _ITEM: TypeAdapter[ThreadItem] = TypeAdapter(ThreadItem)
 
-Entries = list[dict[str, Any] | None]
+Entries = list[str | dict[str, Any] | None]
 
 
 def _table(thread: ThreadMetadata) -> dict[str, Entries]:
@@ -45,10 +51,11 @@ def version_info(thread: ThreadMetadata, item_id: str) -> dict[str, int] | None:
     return {"index": entries.index(None), "count": len(entries)}
 
 
-def _archive(table: dict[str, Entries], stretch: Sequence[ThreadItem]) -> dict[str, Any]:
+def _archive(table: dict[str, Entries], stretch: Sequence[ThreadItem]) -> str:
     """The stretch as a stored version; versions of messages inside it leave the table."""
     inner = {item.id: table.pop(item.id) for item in stretch[1:] if item.id in table}
-    return {"items": [item.model_dump(mode="json") for item in stretch], "versions": inner}
+    items = [item.model_dump(mode="json") for item in stretch]
+    return json.dumps({"items": items, "versions": inner})
 
 
 def record_edit(thread: ThreadMetadata, stretch: Sequence[ThreadItem]) -> None:
@@ -76,8 +83,9 @@ def switch_to(
     entries = table.get(message_id)
     if not entries or not 0 <= index < len(entries) or entries[index] is None:
         raise ValueError(f"This message has no version {index + 1} to show.")
-    chosen = entries[index]
-    assert chosen is not None
+    kept = entries[index]
+    assert kept is not None
+    chosen: dict[str, Any] = json.loads(kept) if isinstance(kept, str) else kept
     entries[entries.index(None)] = _archive(table, stretch)
     entries[index] = None
     table.update(chosen.get("versions", {}))
