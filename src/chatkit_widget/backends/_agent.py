@@ -114,6 +114,10 @@ class AgentChatKitServer(LocalChatKitServer):
                 yield event
             items = await self.store.load_all_items(thread.id, context)
         model_input = await self.history.to_agent_input(items)
+        # The loaded thread (a dozen objects an item) goes before the run: kept alive while
+        # the reply streams, a long thread's items would reach the oldest GC generation every
+        # turn, and make the kernel's full collections (over all its objects) come often.
+        del items
         async for event in self._run(thread, model_input, context):
             yield event
 
