@@ -95,6 +95,8 @@ class AgentEventConverter:
 
     def _raw(self, data: Any) -> list[ThreadStreamEvent]:
         kind = getattr(data, "type", "")
+        if kind == "response.output_text.delta":  # first: one per token, the rest per item
+            return self._text_delta(data)
         if kind.startswith("response.reasoning_summary") or (
             kind.startswith("response.output_item.") and data.item.type == "reasoning"
         ):
@@ -125,16 +127,6 @@ class AgentEventConverter:
                     ),
                 )
             ]
-        if kind == "response.output_text.delta" and open_item is not None:
-            _ensure_part(open_item, data.content_index).text += data.delta
-            return [
-                ThreadItemUpdatedEvent(
-                    item_id=open_item.id,
-                    update=AssistantMessageContentPartTextDelta(
-                        content_index=data.content_index, delta=data.delta
-                    ),
-                )
-            ]
         if kind == "response.output_item.done" and data.item.type == "message":
             done = self._messages.pop(data.item.id, None)
             if done is None:
@@ -146,6 +138,16 @@ class AgentEventConverter:
                 ]
             return [ThreadItemDoneEvent(item=done)]
         return []
+
+    def _text_delta(self, data: Any) -> list[ThreadStreamEvent]:
+        open_item = self._messages.get(data.item_id)
+        if open_item is None:
+            return []
+        _ensure_part(open_item, data.content_index).text += data.delta
+        update = AssistantMessageContentPartTextDelta(
+            content_index=data.content_index, delta=data.delta
+        )
+        return [ThreadItemUpdatedEvent(item_id=open_item.id, update=update)]
 
     def _reasoning(self, kind: str, data: Any) -> list[ThreadStreamEvent]:
         """A reasoning model's summary as a ChatKit reasoning workflow of thought tasks."""
