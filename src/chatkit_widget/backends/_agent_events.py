@@ -76,6 +76,9 @@ class AgentEventConverter:
         self.new_id = new_id
         self.tool_errors = tool_errors
         self._messages: dict[str, AssistantMessageItem] = {}  # raw model id -> open item
+        #: Each open message's streamed text, per content part, as pieces: joined once, when
+        #: the message ends (adding to its text per token would copy all of it each time).
+        self._pieces: dict[str, list[list[str]]] = {}  # raw model id -> parts' pieces
         self._replies: list[str] = []  # ids of every assistant message of this run
         self._tools: dict[str, tuple[str, datetime, ToolRow]] = {}  # call_id -> open row
         self._thoughts: dict[str, tuple[WorkflowItem, float]] = {}  # raw id -> open workflow
@@ -111,6 +114,7 @@ class AgentEventConverter:
                 content=[],
             )
             self._messages[data.item.id] = item
+            self._pieces[data.item.id] = []
             self._replies.append(item.id)
             return [ThreadItemAddedEvent(item=item.model_copy(deep=True))]
         open_item = self._messages.get(getattr(data, "item_id", ""))
@@ -128,9 +132,9 @@ class AgentEventConverter:
                 )
             ]
         if kind == "response.output_item.done" and data.item.type == "message":
-            done = self._messages.pop(data.item.id, None)
-            if done is None:
+            if data.item.id not in self._messages:
                 return []
+            done = self._streamed(data.item.id)
             final = [c for c in data.item.content if getattr(c, "type", "") == "output_text"]
             if final:  # the model's own final text wins over what we accumulated
                 done.content = [
@@ -143,11 +147,22 @@ class AgentEventConverter:
         open_item = self._messages.get(data.item_id)
         if open_item is None:
             return []
-        _ensure_part(open_item, data.content_index).text += data.delta
+        pieces = self._pieces[data.item_id]
+        while len(pieces) <= data.content_index:
+            pieces.append([])
+        pieces[data.content_index].append(data.delta)
         update = AssistantMessageContentPartTextDelta(
             content_index=data.content_index, delta=data.delta
         )
         return [ThreadItemUpdatedEvent(item_id=open_item.id, update=update)]
+
+    def _streamed(self, raw_id: str) -> AssistantMessageItem:
+        """Close open message ``raw_id``: its parts' text is what streamed."""
+        item = self._messages.pop(raw_id)
+        for index, pieces in enumerate(self._pieces.pop(raw_id)):
+            if pieces:
+                _ensure_part(item, index).text += "".join(pieces)
+        return item
 
     def _reasoning(self, kind: str, data: Any) -> list[ThreadStreamEvent]:
         """A reasoning model's summary as a ChatKit reasoning workflow of thought tasks."""
@@ -301,13 +316,14 @@ class AgentEventConverter:
         Tool rows stay: the calls really ran, and hiding that would misreport what happened.
         """
         self._messages.clear()
+        self._pieces.clear()
         removed, self._replies = self._replies, []
         return [ThreadItemRemovedEvent(item_id=item_id) for item_id in removed]
 
     def close(self, reason: str) -> list[ThreadStreamEvent]:
         """Finish open items after a failure: keep partial text, fail running tools."""
         done: list[ThreadStreamEvent] = []
-        for item in self._messages.values():
+        for item in [self._streamed(raw_id) for raw_id in list(self._messages)]:
             if any(part.text.strip() for part in item.content):
                 done.append(ThreadItemDoneEvent(item=item))
         for item_id, created_at, row in self._tools.values():
