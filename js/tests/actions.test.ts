@@ -335,7 +335,8 @@ test("feedback is sent, shown at once, and put back when the server refuses", as
   assert.match(String(error?.message), /store is read-only/);
 });
 
-test("a reply is announced once, when it completes, with its text and not its markup", () => {
+test("a reply is announced once, when it completes, with its text and not its markup", async () => {
+  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
   const state = new ThreadState();
   state.reset(THREAD);
   const announcer = new ReplyAnnouncer(state);
@@ -360,17 +361,21 @@ test("a reply is announced once, when it completes, with its text and not its ma
   assert.deepEqual(said, [], "nothing per delta, nothing for loaded replies");
   state.apply("s1", [{ type: "thread.item.done", item: assistant("a1", "Some **bold** words") }]);
   state.endStream("s1", "done");
+  assert.deepEqual(said, [], "not in the task that ends the reply (it renders its last blocks)");
+  await nextTask();
   assert.deepEqual(said, ["Some bold words"]);
   assert.equal(announcer.el.textContent, "Some bold words");
 
   state.apply("s2", [{ type: "thread.item.added", item: assistant("a2", "1 2 3") }]);
   state.endStream("s2", "cancelled");
+  await nextTask();
   assert.deepEqual(said, ["Some bold words", "1 2 3 (stopped)"]);
 
   // A code block's Copy button and KaTeX's visual copy of the math are not read out.
   const text = "Run:\n\n```bash\nls\n```\n\nso $x^2$ grows";
   state.apply("s3", [{ type: "thread.item.added", item: assistant("a3", "") }]);
   state.apply("s3", [{ type: "thread.item.done", item: assistant("a3", text) }]);
+  await nextTask();
   const last = String((said as string[]).at(-1));
   assert.equal(last.includes("Copy"), false, last);
   assert.equal(last.match(/x/g)?.length, 1, last);
@@ -379,6 +384,7 @@ test("a reply is announced once, when it completes, with its text and not its ma
   const long = `The **short** answer first.\n\n${"Then many more words follow here. ".repeat(2000)}`;
   state.apply("s4", [{ type: "thread.item.added", item: assistant("a4", "") }]);
   state.apply("s4", [{ type: "thread.item.done", item: assistant("a4", long) }]);
+  await nextTask();
   const opening = String(said.at(-1));
   assert.match(opening, /^The short answer first\. Then many more words follow here\. Then /);
   assert.match(opening, /here\.… \(12,004 words; the whole reply is in the conversation\)$/);

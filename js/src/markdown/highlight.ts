@@ -2,6 +2,7 @@
 // assets/registry.ts): until it arrives, code shows as plain text and is highlighted in place
 // when it does.
 import { loadedAsset, requestAsset, whenAsset } from "../assets/registry";
+import { inSlices } from "../util/slices";
 
 /** What the asset registers (names and aliases): a fence's label is known without it. */
 const LANGUAGES: ReadonlySet<string> = new Set(
@@ -78,6 +79,6 @@ function waitForAsset(code: HTMLElement, language: string): void {
     waiting = false;
     const blocks = [...pending];
     pending.clear();
-    for (const [el, language] of blocks) highlightCode(el, language);
+    inSlices(blocks, ([el, language]) => highlightCode(el, language));
   });
 }

@@ -6,6 +6,7 @@
 // KaTeX is an asset (assets/registry.ts): until it arrives a formula shows as its source.
 import type { TokenizerAndRendererExtension, Tokens } from "marked";
 import { loadedAsset, requestAsset, whenAsset } from "../assets/registry";
+import { inSlices } from "../util/slices";
 
 export interface MathToken extends Tokens.Generic {
   type: "math";
@@ -138,8 +139,8 @@ function renderPending(): void {
   waiting = false;
   const slots = [...pending];
   pending.clear();
-  for (const slot of slots) {
+  inSlices(slots, (slot) => {
     const tex = slot.dataset.tex;
     if (tex !== undefined) renderMath(slot, tex, slot.classList.contains("ckw-math-display"));
-  }
+  });
 }

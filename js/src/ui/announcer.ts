@@ -42,10 +42,17 @@ export class ReplyAnnouncer {
       if (!meta.done) {
         this.streaming.add(id);
       } else if (this.streaming.delete(id)) {
-        const text = announcement(assistantText(item));
-        const cut = (item as AssistantMessageItem).incomplete === true;
-        if (text)
-          this.announce(meta.stopped ? `${text} (stopped)` : cut ? `${text} (incomplete)` : text);
+        const markdown = assistantText(item);
+        const note = meta.stopped
+          ? " (stopped)"
+          : (item as AssistantMessageItem).incomplete === true
+            ? " (incomplete)"
+            : "";
+        // In a task of its own: the one that ends a reply also renders its last blocks.
+        setTimeout(() => {
+          const text = announcement(markdown);
+          if (text) this.announce(`${text}${note}`);
+        }, 0);
       }
     }
     if (change.order) {
