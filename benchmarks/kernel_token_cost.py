@@ -10,6 +10,8 @@ as JSON: about what crosses the socket) are counted by this client for the run's
 - ``floor``: a bare anywidget sending the text that arrived, at most once per 16 ms (what any
   streaming widget has to pay).
 - ``html +=``: ipywidgets ``HTML.value += token`` (the common naive peer).
+- ``agent floor``: openai-agents' Runner streaming the same offline model, its text deltas sent
+  as the floor sends them: what any chat on an agent pays before ChatKit, a store or a UI.
 - ``ChatWidget``: the whole pipeline (openai-agents Runner on the offline model, the ChatKit
   server, the bridge, the comm), on a SQLite file as by default, with a fresh thread and after
   ``--history`` items; and once with crash safety off (no running-turn record, no checkpoint
@@ -38,7 +40,7 @@ from tests.support.kernel import execute, running_kernel
 SETUP = r"""
 import asyncio, json, resource, tempfile, time
 import anywidget, ipywidgets, traitlets
-from agents import set_tracing_disabled
+from agents import Runner, set_tracing_disabled
 from chatkit.server import ChatKitServer
 from chatkit_widget import ChatWidget, OfflineDemoModel
 from chatkit_widget.backends._in_process import LocalChatKitServer
@@ -69,6 +71,25 @@ async def _floor(n, rate):
     w, buf, last = _Bare(), [], time.monotonic()
     async for token in _tokens(n, rate):
         buf.append(token)
+        if time.monotonic() - last >= 0.016:
+            w.send({"delta": "".join(buf)})
+            buf.clear()
+            last = time.monotonic()
+    if buf:
+        w.send({"delta": "".join(buf)})
+    w.close()
+
+async def _runner(n, rate):
+    # What any chat on an openai-agents agent pays at least: the Runner streaming the same
+    # offline model, each text delta sent as the floor sends it (no ChatKit, no store).
+    model = OfflineDemoModel(delay=1 / rate)
+    w, buf, last = _Bare(), [], time.monotonic()
+    result = Runner.run_streamed(demo_agent(model=model), f"count to {n}")
+    async for event in result.stream_events():
+        data = getattr(event, "data", None)
+        if getattr(data, "type", "") != "response.output_text.delta":
+            continue
+        buf.append(data.delta)
         if time.monotonic() - last >= 0.016:
             w.send({"delta": "".join(buf)})
             buf.clear()
@@ -141,6 +162,7 @@ def main() -> None:
         "null (driver alone)": f"_null({n}, {rate})",
         "floor: bare anywidget, 16 ms": f"_floor({n}, {rate})",
         "ipywidgets HTML.value +=": f"_html({n}, {rate})",
+        "agent floor: Runner -> bare widget": f"_runner({n}, {rate})",
         "ChatWidget, history 0": f"_chatkit({n}, {rate}, 0)",
         "ChatWidget, h 0, no crash safety": f"_chatkit({n}, {rate}, 0, safe=False)",
         f"ChatWidget, history {args.history}": f"_chatkit({n}, {rate}, {args.history})",
