@@ -35,11 +35,10 @@ from benchmarks.frontend_delta_cost import (  # noqa: E402  (one harness for bot
     HARNESS,
     ORIGIN,
     assistant_item,
+    opening_messages,
     reply_deltas,
     serve,
-    thread,
     traits,
-    user_item,
 )
 from tests.support.lab import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -153,28 +152,7 @@ def run(browser: Browser, tokens: int, rate: float, warm: bool) -> Result:
 def stream(page: Any, name: str, texts: list[str], trace: Browser | None = None) -> Result:
     thread_id = f"thread_{name}"
     chat = page.evaluate("(t) => bench.mount(t)", traits(None))
-    item_id = f"{name}_reply"
-    text = "Write a long answer."
-    request = {
-        "type": "threads.create",
-        "params": {"input": {"content": [{"type": "input_text", "text": text}]}},
-    }
-    opening = [
-        {"type": "thread.created", "thread": thread(thread_id, [])},
-        {"type": "thread.item.done", "item": user_item(f"{name}_user", thread_id, text)},
-        {"type": "thread.item.added", "item": assistant_item(item_id, thread_id, "")},
-        {
-            "type": "thread.item.updated",
-            "item_id": item_id,
-            "update": {
-                "type": "assistant_message.content_part.added",
-                "content_index": 0,
-                "content": {"type": "output_text", "text": "", "annotations": []},
-            },
-        },
-    ]
-    messages: list[dict[str, Any]] = [{"kind": "start", "id": name, "request": request}]
-    messages += [{"kind": "event", "id": name, "events": [event]} for event in opening]
+    item_id, messages = opening_messages(name, thread_id, create=True)
     page.evaluate("([i, msgs]) => bench.deliver(i, msgs)", [chat, messages])
     # The page idles a moment, as it does while a person types and the model starts answering.
     page.evaluate("() => new Promise((r) => requestIdleCallback(() => r(), { timeout: 1000 }))")

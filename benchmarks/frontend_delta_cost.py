@@ -427,17 +427,14 @@ def traits(thread_id: str | None) -> dict[str, Any]:
     }
 
 
-def play_reply(
-    page: Page,
-    widget: int,
-    stream: str,
-    thread_id: str,
-    *,
-    create: bool,
-    deltas: int,
-    shape: str = "mixed",
-) -> Reply:
-    """Stream one reply of `deltas` deltas, sampling its first and last WINDOW deltas."""
+def opening_messages(
+    stream: str, thread_id: str, *, create: bool
+) -> tuple[str, list[dict[str, Any]]]:
+    """The envelopes that open a reply, and the id of the assistant message they add.
+
+    A ``start`` with the user's request, then ``event`` messages: ``thread.created`` (when
+    `create`), the user message, and the empty assistant message its text deltas go to.
+    """
     text = "Write a long answer."
     params: dict[str, Any] = {"input": {"content": [{"type": "input_text", "text": text}]}}
     if create:
@@ -463,6 +460,21 @@ def play_reply(
     ]
     messages: list[dict[str, Any]] = [{"kind": "start", "id": stream, "request": request}]
     messages += [{"kind": "event", "id": stream, "events": [event]} for event in opening]
+    return item_id, messages
+
+
+def play_reply(
+    page: Page,
+    widget: int,
+    stream: str,
+    thread_id: str,
+    *,
+    create: bool,
+    deltas: int,
+    shape: str = "mixed",
+) -> Reply:
+    """Stream one reply of `deltas` deltas, sampling its first and last WINDOW deltas."""
+    item_id, messages = opening_messages(stream, thread_id, create=create)
     page.evaluate("([i, msgs]) => bench.deliver(i, msgs)", [widget, messages])
 
     def feed(start: int, end: int, per_frame: int) -> list[Record]:
