@@ -16,7 +16,6 @@ reply needs one (once per page), and prints the size of each answer.
 from __future__ import annotations
 
 import json
-import queue
 import sys
 import time
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import Any
 from jupyter_client.blocking.client import BlockingKernelClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' kernel driver
-from tests.support.kernel import running_kernel
+from tests.support.kernel import execute, running_kernel
 
 SETUP = """
 import anywidget, ipywidgets
@@ -58,29 +57,8 @@ def wire_size(msg: dict[str, Any]) -> int:
     return parts + sum(len(b) for b in msg.get("buffers", []))
 
 
-def run_cell(client: BlockingKernelClient, code: str) -> list[dict[str, Any]]:
-    """Every IOPub message the cell published, until the kernel is idle again."""
-    msg_id = client.execute(code)
-    published: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        except queue.Empty:
-            raise TimeoutError(f"the cell did not finish: {code}") from None
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "error":
-            raise AssertionError("\n".join(msg["content"]["traceback"]))
-        if msg["msg_type"] == "status":
-            if msg["content"]["execution_state"] == "idle":
-                return published
-            continue
-        published.append(msg)
-
-
 def display(client: BlockingKernelClient, expression: str) -> Display:
-    published = run_cell(client, expression)
+    published = execute(client, expression).published
     sent = [m for m in published if m["msg_type"] in {"comm_open", "comm_msg", "display_data"}]
     sent += [m for m in published if m["msg_type"] == "execute_result"]
     opens = [m for m in published if m["msg_type"] == "comm_open"]
@@ -115,7 +93,7 @@ def ask_asset(client: BlockingKernelClient, comm_id: str, name: str) -> int:
 
 def main() -> None:
     with running_kernel() as client:
-        run_cell(client, SETUP)
+        execute(client, SETUP)
         results = {label: display(client, code) for label, code in DISPLAYS.items()}
         chat = results["ChatWidget (another)"].comm_id
         assets = {name: ask_asset(client, chat, name) for name in ASSETS}

@@ -16,10 +16,15 @@ from jupyter_client.manager import KernelManager
 
 @dataclass
 class Cell:
-    """What running a cell printed, and the comm messages (whole IOPub messages) it published."""
+    """What running a cell printed, and every IOPub message (whole) it published."""
 
     stdout: str = ""
-    comm_msgs: list[dict[str, Any]] = field(default_factory=list)
+    published: list[dict[str, Any]] = field(default_factory=list)  # all but its status messages
+
+    @property
+    def comm_msgs(self) -> list[dict[str, Any]]:
+        """The ``comm_msg`` messages among those published, in order."""
+        return [msg for msg in self.published if msg["msg_type"] == "comm_msg"]
 
 
 @contextmanager
@@ -57,11 +62,12 @@ def execute(client: BlockingKernelClient, code: str, timeout: float = 60) -> Cel
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
         kind, content = msg["msg_type"], msg["content"]
+        if kind == "status":
+            if content["execution_state"] == "idle":
+                return cell
+            continue
+        cell.published.append(msg)
         if kind == "stream":
             cell.stdout += content["text"]
-        elif kind == "comm_msg":
-            cell.comm_msgs.append(msg)
         elif kind == "error":
             raise AssertionError("\n".join(content["traceback"]))
-        elif kind == "status" and content["execution_state"] == "idle":
-            return cell
