@@ -67,10 +67,12 @@ async def _null(n, rate):
     async for _ in _tokens(n, rate):
         pass
 
-async def _floor(n, rate):
+async def _send_coalesced(texts):
+    # What any streaming widget has to send: a bare anywidget sending the text that arrived,
+    # at most once per 16 ms, and what is left at the end.
     w, buf, last = _Bare(), [], time.monotonic()
-    async for token in _tokens(n, rate):
-        buf.append(token)
+    async for text in texts:
+        buf.append(text)
         if time.monotonic() - last >= 0.016:
             w.send({"delta": "".join(buf)})
             buf.clear()
@@ -79,24 +81,21 @@ async def _floor(n, rate):
         w.send({"delta": "".join(buf)})
     w.close()
 
+async def _floor(n, rate):
+    await _send_coalesced(_tokens(n, rate))
+
+async def _text_deltas(result):
+    async for event in result.stream_events():
+        data = getattr(event, "data", None)
+        if getattr(data, "type", "") == "response.output_text.delta":
+            yield data.delta
+
 async def _runner(n, rate):
     # What any chat on an openai-agents agent pays at least: the Runner streaming the same
     # offline model, each text delta sent as the floor sends it (no ChatKit, no store).
     model = OfflineDemoModel(delay=1 / rate)
-    w, buf, last = _Bare(), [], time.monotonic()
     result = Runner.run_streamed(demo_agent(model=model), f"count to {n}")
-    async for event in result.stream_events():
-        data = getattr(event, "data", None)
-        if getattr(data, "type", "") != "response.output_text.delta":
-            continue
-        buf.append(data.delta)
-        if time.monotonic() - last >= 0.016:
-            w.send({"delta": "".join(buf)})
-            buf.clear()
-            last = time.monotonic()
-    if buf:
-        w.send({"delta": "".join(buf)})
-    w.close()
+    await _send_coalesced(_text_deltas(result))
 
 async def _html(n, rate):
     w = ipywidgets.HTML()
@@ -146,8 +145,9 @@ def measure(client: BlockingKernelClient, call: str) -> Run:
     """Kernel CPU of one awaited run, and the comm messages it sent (their size as JSON)."""
     cell = execute(client, f"print(await _measure({call}))", timeout=600)
     parts = ("header", "parent_header", "metadata", "content")
-    size = sum(len(json.dumps([m[p] for p in parts], default=str)) for m in cell.comm_msgs)
-    return Run(float(cell.stdout.strip()), len(cell.comm_msgs), size)
+    comms = cell.comm_msgs
+    size = sum(len(json.dumps([m[p] for p in parts], default=str)) for m in comms)
+    return Run(float(cell.stdout.strip()), len(comms), size)
 
 
 def main() -> None:
