@@ -59,16 +59,9 @@ window.bench.stream = async (i, streamId, itemId, frameMs) => {
   for (let k = 0; k < texts.length; k++) {
     const due = start + k * frameMs;
     if (now() < due) await new Promise((r) => setTimeout(r, due - now()));
+    // A text delta as the comm carries it (`_protocol.to_comm`).
     model.deliver({
-      kind: "event",
-      id: streamId,
-      events: [{
-        type: "thread.item.updated",
-        item_id: itemId,
-        update: {
-          type: "assistant_message.content_part.text_delta", content_index: 0, delta: texts[k],
-        },
-      }],
+      kind: "text", id: streamId, item_id: itemId, content_index: 0, delta: texts[k],
     });
     lastEnvelope = now();
   }

@@ -216,18 +216,9 @@ window.bench = {
       const frame = openFrame(); // before the transcript's callback: it opens the frame
       const t0 = now();
       for (let k = at; k < end; k++) {
+        // A text delta as the comm carries it (`_protocol.to_comm`).
         model.deliver({
-          kind: "event",
-          id: streamId,
-          events: [{
-            type: "thread.item.updated",
-            item_id: itemId,
-            update: {
-              type: "assistant_message.content_part.text_delta",
-              content_index: 0,
-              delta: replyDeltas[k],
-            },
-          }],
+          kind: "text", id: streamId, item_id: itemId, content_index: 0, delta: replyDeltas[k],
         });
       }
       records.push(await record(frame, end - at, now() - t0));

@@ -24,14 +24,25 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 class FrontEnd:
-    """Plays the browser: sends envelopes to the widget's handler, records what comes back."""
+    """Plays the browser: sends envelopes to the widget's handler, records what comes back.
 
-    def __init__(self, chat: ChatWidget) -> None:
+    ``received`` holds the bridge's messages; with ``through_comm`` it holds what the comm
+    carries instead (text deltas in short, as `_protocol.to_comm` writes them).
+    """
+
+    def __init__(self, chat: ChatWidget, *, through_comm: bool = False) -> None:
         self.chat = chat
         self.received: list[dict[str, Any]] = []
-        chat._post = self.received.append  # type: ignore[method-assign]
-        chat._bridge._send = self.received.append
+        if through_comm:
+            chat._send = self._from_comm  # type: ignore[method-assign]
+        else:
+            chat._post = self.received.append  # type: ignore[method-assign]
+            chat._bridge._send = self.received.append
         self._n = 0
+
+    def _from_comm(self, msg: dict[str, Any], buffers: object = None) -> None:
+        if msg["method"] == "custom":
+            self.received.append(msg["content"])
 
     def send(self, msg: dict[str, Any]) -> None:
         self.chat._on_front_end_msg(self.chat, msg, [])

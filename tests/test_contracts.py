@@ -11,9 +11,10 @@ from typing import Any, NotRequired, get_args, get_origin, get_type_hints
 import pytest
 from chatkit.types import TaskItem
 
-from chatkit_widget import _protocol
+from chatkit_widget import ChatWidget, _protocol
+from chatkit_widget._bridge import is_text_delta
 from chatkit_widget._decisions import DecisionKind, decision_request
-from chatkit_widget._protocol import IncomingMsg, OutgoingMsg, parse_incoming
+from chatkit_widget._protocol import CommMsg, IncomingMsg, parse_incoming, to_comm
 from chatkit_widget._tool_rows import ToolRow, parse_tool_row
 from chatkit_widget.backends import AgentBackend, Backend, ChatKitBackend, SSEBackend
 from chatkit_widget.backends._agent import EDIT_ACTION
@@ -45,7 +46,7 @@ def assert_shape(msg: dict[str, Any], typed: Any) -> None:
 def test_every_envelope_kind_has_a_golden_file_entry_and_no_other() -> None:
     to_kernel, to_browser = golden("envelopes-to-kernel.json"), golden("envelopes-to-browser.json")
     assert {m["kind"] for m in to_kernel.values()} == set(kinds_of(IncomingMsg))
-    assert {m["kind"] for m in to_browser.values()} == set(kinds_of(OutgoingMsg))
+    assert {m["kind"] for m in to_browser.values()} == set(kinds_of(CommMsg))
     assert _protocol.EndReason.__args__ == ("done", "cancelled", "error")  # type: ignore[attr-defined]
 
 
@@ -59,21 +60,48 @@ def test_the_kernel_parses_each_envelope_the_browser_sends(name: str) -> None:
 @pytest.mark.parametrize("name", list(golden("envelopes-to-browser.json")))
 def test_each_envelope_the_browser_reads_has_the_kernels_shape(name: str) -> None:
     msg = golden("envelopes-to-browser.json")[name]
-    assert_shape(msg, kinds_of(OutgoingMsg)[msg["kind"]])
+    assert_shape(msg, kinds_of(CommMsg)[msg["kind"]])
 
 
-async def test_what_the_kernel_really_sends_has_the_golden_shapes(front_end: FrontEnd) -> None:
-    rid = front_end.request("threads.create", input=front_end.message("add a task: buy milk"))
-    await front_end.until(rid, "end")
-    thread_id = front_end.chat.thread_id
-    front_end.request("threads.update", thread_id=thread_id, title="Renamed")
-    front_end.request("threads.get_by_id", thread_id="thr_missing")
-    listed = front_end.request("threads.list", limit=5)
-    await front_end.until(listed, "response")
-    assert {m["kind"] for m in front_end.received} == set(kinds_of(OutgoingMsg))
+def test_a_lone_text_delta_goes_in_short_and_anything_else_whole() -> None:
+    as_event = golden("envelopes-to-browser.json")["text_as_event"]
+    assert to_comm(as_event) == golden("envelopes-to-browser.json")["text"]
+    two = {**as_event, "events": as_event["events"] * 2}
+    assert to_comm(two) is two
+    other = golden("envelopes-to-browser.json")["event"]
+    assert to_comm(other) is other
+
+
+async def test_what_the_kernel_really_sends_has_the_golden_shapes() -> None:
+    chat = ChatWidget(store=":memory:")
+    front_end = FrontEnd(chat, through_comm=True)
+    try:
+        rid = front_end.request("threads.create", input=front_end.message("add a task: buy milk"))
+        await front_end.until(rid, "end")
+        front_end.request("threads.update", thread_id=chat.thread_id, title="Renamed")
+        front_end.request("threads.get_by_id", thread_id="thr_missing")
+        listed = front_end.request("threads.list", limit=5)
+        await front_end.until(listed, "response")
+    finally:
+        chat.stop()
+        chat.close()
+    assert {m["kind"] for m in front_end.received} == set(kinds_of(CommMsg))
     shapes = {(m["kind"], frozenset(m)) for m in golden("envelopes-to-browser.json").values()}
     for msg in front_end.received:
         assert (msg["kind"], frozenset(msg)) in shapes, f"not a golden shape: {sorted(msg)}"
+    # Text went in short where a message held nothing else, and no piece of it was lost.
+    pieces = [piece for m in front_end.received for piece in text_pieces(m)]
+    assert "".join(pieces) == chat.messages[-1]["text"]
+    assert sum(m["kind"] == "text" for m in front_end.received) > len(pieces) / 2
+
+
+def text_pieces(msg: dict[str, Any]) -> list[str]:
+    """The assistant text a message from the comm carries."""
+    if msg["kind"] == "text":
+        return [msg["delta"]]
+    if msg["kind"] == "event":
+        return [e["update"]["delta"] for e in msg["events"] if is_text_delta(e)]
+    return []
 
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -58,6 +58,14 @@ export interface EventMsg {
   id: string;
   events: ChatKitEvent[];
 }
+/** The commonest `event` in short: one assistant text delta (the comm only; see `expandText`). */
+export interface TextMsg {
+  kind: "text";
+  id: string;
+  item_id: string;
+  content_index: number;
+  delta: string;
+}
 export interface EndMsg {
   kind: "end";
   id: string;
@@ -79,4 +87,24 @@ export interface ChangedMsg {
   id: string;
   events: ChatKitEvent[];
 }
-export type IncomingMsg = StartMsg | EventMsg | EndMsg | ResponseMsg | ErrorMsg | ChangedMsg;
+export type IncomingMsg =
+  | StartMsg
+  | EventMsg
+  | TextMsg
+  | EndMsg
+  | ResponseMsg
+  | ErrorMsg
+  | ChangedMsg;
+
+/** The ChatKit event a `text` message stands for. */
+export function expandText(msg: TextMsg): ChatKitEvent {
+  return {
+    type: "thread.item.updated",
+    item_id: msg.item_id,
+    update: {
+      type: "assistant_message.content_part.text_delta",
+      content_index: msg.content_index,
+      delta: msg.delta,
+    },
+  };
+}

@@ -67,6 +67,8 @@ test("the browser reads every envelope the kernel sends in the golden shape", as
   ]);
   deliver(toBrowser.event);
   assert.deepEqual(events, [["req-1", toBrowser.event.events]]);
+  deliver(toBrowser.text); // read as the ChatKit event it stands for
+  assert.deepEqual(events[1], ["req-1", toBrowser.text_as_event.events]);
   deliver(toBrowser.end);
   assert.deepEqual(ends, [["req-1", "done"]]);
   deliver(toBrowser.changed);

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Final
+from typing import Any
 
 from ._chatkit_json import (
+    TEXT_DELTA,
     ChatKitRequest,
     ItemUpdated,
     StreamEvent,
@@ -24,7 +24,7 @@ from ._chatkit_json import (
 )
 from ._client_tools import pending_client_call
 from ._live import LiveItems
-from ._protocol import EndReason, IncomingMsg, OutgoingMsg, parse_incoming
+from ._protocol import EndReason, IncomingMsg, OutgoingMsg, new_id, parse_incoming
 from .backends._base import STREAMING_REQUESTS, Backend, BackendError
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,6 @@ class DeltaCoalescer:
             self._flush_cb(events)
 
 
-TEXT_DELTA: Final = "assistant_message.content_part.text_delta"
 _MERGEABLE = frozenset({TEXT_DELTA, "workflow.task.updated"})
 
 
@@ -228,7 +227,7 @@ class Bridge:
         observer: Observer | None = None,
     ) -> tuple[str, asyncio.Task[EndReason]]:
         """Start a streaming request; returns its id and the task that runs it."""
-        stream_id = stream_id or uuid.uuid4().hex
+        stream_id = stream_id or new_id()
         task = asyncio.ensure_future(self._stream(stream_id, request, observer))
         self.streams[stream_id] = task
         self._requests[stream_id] = request
@@ -292,7 +291,7 @@ class Bridge:
         for event in events:
             for notify in self.observers:
                 notify(event)
-        self._send({"kind": "changed", "id": uuid.uuid4().hex, "events": events})
+        self._send({"kind": "changed", "id": new_id(), "events": events})
 
     async def _answer_client_call(self, call: ThreadItemJSON) -> ChatKitRequest:
         """Run the client tool a turn asked for; the request that hands back its result."""

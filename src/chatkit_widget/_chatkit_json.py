@@ -17,7 +17,7 @@ type): the kernel inspects a few and passes the rest through.
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, Required, TypeAlias, TypedDict
+from typing import Any, Final, Literal, NotRequired, Required, TypeAlias, TypedDict
 
 #: A JSON object whose shape the kernel does not inspect (passed through as it is).
 JSONObject: TypeAlias = dict[str, Any]
@@ -79,6 +79,9 @@ class ContentPartAdded(TypedDict):
     type: Literal["assistant_message.content_part.added"]
     content_index: int
     content: JSONObject
+
+
+TEXT_DELTA: Final = "assistant_message.content_part.text_delta"
 
 
 class TextDelta(TypedDict):

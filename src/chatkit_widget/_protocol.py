@@ -17,6 +17,9 @@ Kernel -> front end:
                  ``resume``, followed by an ``event`` whose ``thread.item.added`` events carry
                  the items still streaming, as they are now)
     ``event``    one or more ChatKit stream events of stream ``id``, in order
+    ``text``     on the comm only, the commonest ``event`` in short: one text delta of an
+                 assistant message (``item_id``, ``content_index``, ``delta``); ChatKit's wrapper
+                 would be a third of the message (`to_comm`)
     ``end``      the stream ``id`` finished (``reason``: ``done`` | ``cancelled`` | ``error``)
     ``response`` the JSON result of a non-streaming request ``id``
     ``error``    request ``id`` failed before producing a result (bad request, unknown thread)
@@ -27,10 +30,11 @@ Kernel -> front end:
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
-from ._chatkit_json import ChatKitRequest, StreamEvent
+from ._chatkit_json import TEXT_DELTA, ChatKitRequest, StreamEvent
 
 EndReason = Literal["done", "cancelled", "error"]
 
@@ -74,6 +78,16 @@ class EventMsg(TypedDict):
     events: Sequence[StreamEvent]
 
 
+class TextMsg(TypedDict):
+    """An ``event`` message holding a single assistant text delta, as the comm carries it."""
+
+    kind: Literal["text"]
+    id: str
+    item_id: str
+    content_index: int
+    delta: str
+
+
 class EndMsg(TypedDict):
     """A stream ended."""
 
@@ -106,8 +120,39 @@ class ChangedMsg(TypedDict):
     events: Sequence[StreamEvent]
 
 
+def new_id() -> str:
+    """A fresh envelope id: 48 random bits, unique enough among one kernel's streams.
+
+    Short because a streaming reply carries it in every message.
+    """
+    return secrets.token_hex(6)
+
+
 IncomingMsg = RequestMsg | CancelMsg | ResumeMsg
 OutgoingMsg = StartMsg | EventMsg | EndMsg | ResponseMsg | ErrorMsg | ChangedMsg
+#: What the comm carries to the front end: the bridge's messages, text deltas in short.
+CommMsg = OutgoingMsg | TextMsg
+
+
+def to_comm(msg: OutgoingMsg) -> CommMsg:
+    """The message as the comm sends it: a lone text delta as a ``text`` message.
+
+    While a reply streams nearly every message is one merged text delta, so this is where the
+    bytes per token are decided (the front end expands it back into the ChatKit event).
+    """
+    if msg["kind"] != "event" or len(msg["events"]) != 1:
+        return msg
+    event = msg["events"][0]
+    if event["type"] != "thread.item.updated" or event["update"]["type"] != TEXT_DELTA:
+        return msg
+    update = event["update"]
+    return TextMsg(
+        kind="text",
+        id=msg["id"],
+        item_id=event["item_id"],
+        content_index=update["content_index"],
+        delta=update["delta"],
+    )
 
 
 def parse_incoming(raw: object) -> IncomingMsg:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from ._export import to_json
 from ._export import to_markdown as transcript_markdown
 from ._home_loop import HomeLoop
 from ._messages import Message, final_text, to_messages
+from ._protocol import OutgoingMsg, new_id, to_comm
 from ._theme import normalize_prompts, normalize_theme
 from .backends import Backend, BackendError
 from .backends._default import default_backend
@@ -248,7 +248,7 @@ class ChatWidget(anywidget.AnyWidget):
 
     async def _turn(self, text: str, plan: _TurnPlan) -> str:
         thread_id, created = await self._thread_of(plan)
-        record = TurnRecord(uuid.uuid4().hex)
+        record = TurnRecord(new_id())
         with self._bridge.watch(record.keep) as watch:
             _, task = self._bridge.start_stream(
                 turn_request(text, thread_id), record.stream_id, _settles(created)
@@ -656,8 +656,9 @@ class ChatWidget(anywidget.AnyWidget):
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _post(self, msg: Any) -> None:
-        anywidget.AnyWidget.send(self, msg)
+    def _post(self, msg: OutgoingMsg) -> None:
+        # AnyWidget's: ChatWidget.send is the chat's own (it sends a user message).
+        anywidget.AnyWidget.send(self, dict(to_comm(msg)))
 
     def _follow_thread(self, event: StreamEvent) -> None:
         if event["type"] == "thread.created":

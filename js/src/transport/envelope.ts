@@ -1,9 +1,10 @@
-import type {
-  ChatKitEvent,
-  ChatKitRequest,
-  EndReason,
-  IncomingMsg,
-  OutgoingMsg,
+import {
+  type ChatKitEvent,
+  type ChatKitRequest,
+  type EndReason,
+  expandText,
+  type IncomingMsg,
+  type OutgoingMsg,
 } from "../protocol";
 import { Listeners } from "../util/listeners";
 import { newId, type StreamHandle, type StreamStart, type Transport } from "./types";
@@ -13,7 +14,7 @@ interface PendingRequest {
   reject(err: Error): void;
 }
 
-const KINDS = new Set(["start", "event", "end", "response", "error", "changed"]);
+const KINDS = new Set(["start", "event", "text", "end", "response", "error", "changed"]);
 
 function asIncoming(raw: unknown): IncomingMsg | null {
   if (typeof raw !== "object" || raw === null) return null;
@@ -122,6 +123,9 @@ export class EnvelopeTransport implements Transport {
         break;
       case "event":
         if (Array.isArray(msg.events)) this.eventListeners.emit(msg.id, msg.events);
+        break;
+      case "text":
+        this.eventListeners.emit(msg.id, [expandText(msg)]);
         break;
       case "end":
         this.finish(msg.id, msg.reason);

@@ -33,11 +33,9 @@ export interface Transport {
   dispose(): void;
 }
 
+/** A fresh envelope id: 48 random bits, short because a streaming reply carries it in every
+ * message (`getRandomValues`, unlike `randomUUID`, also works on plain-http notebook servers). */
 export function newId(): string {
-  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") {
-    return crypto.randomUUID();
-  }
-  // Non-secure contexts (plain-http notebook servers) have no randomUUID.
-  const rand = () => Math.random().toString(16).slice(2, 10);
-  return `${rand()}-${rand()}-${rand()}-${Date.now().toString(16)}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
