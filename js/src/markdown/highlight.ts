@@ -1,8 +1,8 @@
 // Syntax highlighting for settled code blocks, with the highlight.js asset (see
 // assets/registry.ts): until it arrives, code shows as plain text and is highlighted in place
 // when it does.
-import { loadedAsset, requestAsset, whenAsset } from "../assets/registry";
-import { inSlices } from "../util/slices";
+import { loadedAsset } from "../assets/registry";
+import { WaitingForAsset } from "../assets/waiting";
 
 /** What the asset registers (names and aliases): a fence's label is known without it. */
 const LANGUAGES: ReadonlySet<string> = new Set(
@@ -35,9 +35,7 @@ export function knownLanguages(): string[] {
 }
 
 /** Code blocks waiting for the asset, with their language. */
-const pending = new Map<HTMLElement, string>();
-let waiting = false;
-const PENDING_PRUNE = 200;
+const pending = new WaitingForAsset<string>("highlight", highlightCode, 200);
 
 /**
  * Highlights `code` (a `<code>` holding plain text) in place. highlight.js escapes the source
@@ -50,7 +48,7 @@ export function highlightCode(code: HTMLElement, lang: string): boolean {
   if (source.length > MAX_HIGHLIGHT) return false;
   const hljs = loadedAsset("highlight");
   if (!hljs) {
-    waitForAsset(code, language);
+    pending.add(code, language);
     return true;
   }
   const key = `${language}\u0000${source}`;
@@ -63,22 +61,4 @@ export function highlightCode(code: HTMLElement, lang: string): boolean {
   code.innerHTML = html;
   code.classList.add("hljs");
   return true;
-}
-
-function waitForAsset(code: HTMLElement, language: string): void {
-  if (pending.size >= PENDING_PRUNE) {
-    for (const el of pending.keys()) if (!el.isConnected) pending.delete(el);
-  }
-  pending.set(code, language);
-  if (waiting) {
-    requestAsset("highlight"); // asks again if the last request failed
-    return;
-  }
-  waiting = true;
-  whenAsset("highlight", () => {
-    waiting = false;
-    const blocks = [...pending];
-    pending.clear();
-    inSlices(blocks, ([el, language]) => highlightCode(el, language));
-  });
 }

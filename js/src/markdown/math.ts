@@ -5,8 +5,8 @@
 // Rendering happens after sanitization (see render.ts): the renderers only leave a slot.
 // KaTeX is an asset (assets/registry.ts): until it arrives a formula shows as its source.
 import type { TokenizerAndRendererExtension, Tokens } from "marked";
-import { loadedAsset, requestAsset, whenAsset } from "../assets/registry";
-import { inSlices } from "../util/slices";
+import { loadedAsset } from "../assets/registry";
+import { WaitingForAsset } from "../assets/waiting";
 
 export interface MathToken extends Tokens.Generic {
   type: "math";
@@ -90,11 +90,12 @@ export function mathExtensions(
 const cache = new Map<string, HTMLElement>();
 const CACHE_SIZE = 200;
 
-/** Slots showing source until KaTeX arrives, to render in place then. */
-const pending = new Set<HTMLElement>();
-let waiting = false;
-/** Past this many, slots no longer on the page (a streaming paragraph's earlier renders) go. */
-const PENDING_PRUNE = 500;
+/** Slots showing source until KaTeX arrives. */
+const pending = new WaitingForAsset<string>(
+  "katex",
+  (slot, tex) => renderMath(slot, tex, slot.classList.contains("ckw-math-display")),
+  500,
+);
 
 /** Renders TeX into `slot` with KaTeX, or shows its source until KaTeX has arrived. */
 export function renderMath(slot: HTMLElement, tex: string, display: boolean): void {
@@ -122,25 +123,5 @@ function showSource(slot: HTMLElement, tex: string, display: boolean): void {
     : "ckw-math ckw-math-pending";
   slot.dataset.tex = tex;
   slot.textContent = tex;
-  if (pending.size >= PENDING_PRUNE) {
-    for (const el of pending) if (!el.isConnected) pending.delete(el);
-  }
-  pending.add(slot);
-  if (waiting) {
-    requestAsset("katex"); // asks again if the last request failed
-  } else {
-    waiting = true;
-    whenAsset("katex", renderPending);
-  }
-}
-
-/** Every waiting slot, on the page or not yet (a row about to be attached). */
-function renderPending(): void {
-  waiting = false;
-  const slots = [...pending];
-  pending.clear();
-  inSlices(slots, (slot) => {
-    const tex = slot.dataset.tex;
-    if (tex !== undefined) renderMath(slot, tex, slot.classList.contains("ckw-math-display"));
-  });
+  pending.add(slot, tex);
 }

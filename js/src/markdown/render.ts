@@ -61,6 +61,8 @@ export class MarkdownView {
   private openBlock = "";
   /** The text `finish` rendered (null: rendered incrementally). */
   private finished: string | null = null;
+  /** A final text found free of reference definitions: `finish` runs again each frame while behind. */
+  private referenceFree: string | null = null;
   /** The open block, when it is a list or a table rendered in parts. */
   private parts: PartStream | null = null;
   /** Where the open block starts, if it must be rendered whole after all. */
@@ -151,7 +153,8 @@ export class MarkdownView {
     this.markTail(null);
     if (this.finished === text) return;
     const streamedHere = this.text !== "" && text.startsWith(this.text);
-    if (streamedHere && !REFERENCE_DEFINITION.test(text)) {
+    if (streamedHere && (this.referenceFree === text || !REFERENCE_DEFINITION.test(text))) {
+      this.referenceFree = text;
       this.streamText(text, this.deadline());
       if (this.behind) return; // a fast reply's last blocks: over the next frames
       if (this.parts && this.openEl && !this.parts.update(this.openBlock, true)) {
