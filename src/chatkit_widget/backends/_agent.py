@@ -58,6 +58,7 @@ from ._approvals import (
     set_pending_run,
     waiting_rows,
 )
+from ._gc_pause import collector_paused
 from ._history import HistoryConverter
 from ._in_process import InProcessBackend, LocalChatKitServer, RequestContext, title_from
 from ._origin import remember_notebook
@@ -104,22 +105,34 @@ class AgentChatKitServer(LocalChatKitServer):
         remember_notebook(thread, context)
         if thread.title is None and input_user_message is not None:
             thread.title = title_from(input_user_message)  # ChatKit emits thread.updated
-        items = await self.store.load_all_items(thread.id, context)
-        if input_user_message is None and items and isinstance(items[-1], ClientToolCallItem):
-            # ChatKit saved the notebook's result without telling the client: show it now.
-            yield ThreadItemReplacedEvent(item=items[-1])
-        if pending_run(thread) is not None or waiting_rows(items):
-            # A new turn while calls waited (or a retry, an edit): they never run.
-            for event in await self._settle_waiting(thread, items, MOVED_ON, context):
-                yield event
-            items = await self.store.load_all_items(thread.id, context)
-        model_input = await self.history.to_agent_input(items)
-        # The loaded thread (a dozen objects an item) goes before the run: kept alive while
-        # the reply streams, a long thread's items would reach the oldest GC generation every
-        # turn, and make the kernel's full collections (over all its objects) come often.
-        del items
+        settled, model_input = await self._agent_input(thread, input_user_message, context)
+        for event in settled:
+            yield event
         async for event in self._run(thread, model_input, context):
             yield event
+
+    async def _agent_input(
+        self,
+        thread: ThreadMetadata,
+        input_user_message: UserMessageItem | None,
+        context: RequestContext,
+    ) -> tuple[list[ThreadStreamEvent], list[Any]]:
+        """The thread as the agent's input, and the events that settle what it left waiting.
+
+        The loaded items go when this returns, before the reply streams, and are read with
+        the collector paused (see ``_gc_pause``): no yield in between.
+        """
+        settled: list[ThreadStreamEvent] = []
+        with collector_paused():
+            items = await self.store.load_all_items(thread.id, context)
+            if input_user_message is None and items and isinstance(items[-1], ClientToolCallItem):
+                # ChatKit saved the notebook's result without telling the client: show it now.
+                settled.append(ThreadItemReplacedEvent(item=items[-1]))
+            if pending_run(thread) is not None or waiting_rows(items):
+                # A new turn while calls waited (or a retry, an edit): they never run.
+                settled += await self._settle_waiting(thread, items, MOVED_ON, context)
+                items = await self.store.load_all_items(thread.id, context)
+            return settled, await self.history.to_agent_input(items)
 
     async def _run(
         self,

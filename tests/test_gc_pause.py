@@ -1,0 +1,60 @@
+"""A turn reads its thread with Python's cyclic collector paused (``backends/_gc_pause.py``)."""
+
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chatkit_widget import ChatWidget
+
+
+@pytest.fixture
+def collector_running() -> Iterator[None]:
+    """Whatever a test does to the collector, the next test finds it as this one did."""
+    was_enabled = gc.isenabled()
+    yield
+    gc.enable() if was_enabled else gc.disable()
+
+
+def spy_on_loads(chat: ChatWidget, seen: list[tuple[str, bool]]) -> None:
+    store: Any = chat._backend.store  # type: ignore[attr-defined]
+    load = store.load_all_items
+
+    async def load_and_note(*args: Any) -> Any:
+        seen.append(("load", gc.isenabled()))
+        return await load(*args)
+
+    store.load_all_items = load_and_note
+
+
+@pytest.mark.usefixtures("collector_running")
+async def test_the_thread_is_read_with_the_collector_paused_and_the_reply_streams_with_it() -> None:
+    gc.enable()
+    chat = ChatWidget(store=":memory:")
+    seen: list[tuple[str, bool]] = []
+    spy_on_loads(chat, seen)
+    chat._bridge.observers.append(lambda event: seen.append((event["type"], gc.isenabled())))
+    try:
+        await chat.ask("count to 3")
+        await chat.ask("count to 5")
+    finally:
+        chat.close()
+    assert ("load", False) in seen
+    streamed = [enabled for kind, enabled in seen if kind == "thread.item.updated"]
+    assert streamed and all(streamed), "the collector stayed paused while the reply streamed"
+    assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_running")
+async def test_a_kernel_that_turned_the_collector_off_keeps_it_off() -> None:
+    gc.disable()
+    chat = ChatWidget(store=":memory:")
+    seen: list[tuple[str, bool]] = []
+    spy_on_loads(chat, seen)
+    try:
+        await chat.ask("count to 3")
+    finally:
+        chat.close()
+    assert seen == [("load", False)]
+    assert not gc.isenabled()
