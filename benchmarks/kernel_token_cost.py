@@ -17,8 +17,11 @@ as JSON: about what crosses the socket) are counted by this client for the run's
   ``--history`` items; and once with crash safety off (no running-turn record, no checkpoint
   of streamed text every second: ``backends/_turns.py``), which shows what that costs.
 
-Printed: µs of kernel CPU per token (minimum over repeats, net of null), the ratio to the floor
-measured in the same run, IOPub messages and bytes per token. Nothing leaves the machine.
+Printed: µs of kernel CPU per token (minimum over repeats, net of null; and the mean, which
+keeps any full garbage collection that landed in a run), the ratio to the floor measured in the
+same run, IOPub messages and bytes per token, and the full collections counted in all runs.
+Then, for ChatWidget, the µs per token in the 2nd and the last tenth of a reply: whether a
+token costs more as the reply grows. Nothing leaves the machine.
 
     python benchmarks/kernel_token_cost.py [--tokens 2000] [--rate 200] [--repeats 3]
         [--history 1000]
@@ -30,6 +33,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from jupyter_client.blocking.client import BlockingKernelClient
@@ -38,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' kerne
 from tests.support.kernel import execute, running_kernel
 
 SETUP = r"""
-import asyncio, json, resource, tempfile, time
+import asyncio, gc, json, resource, tempfile, time
 import anywidget, ipywidgets, traitlets
 from agents import Runner, set_tracing_disabled
 from chatkit.server import ChatKitServer
@@ -52,6 +56,19 @@ _TRACKED = LocalChatKitServer._process_events
 def _cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
+
+#: Full collections (over every object in the kernel) during the run: count, CPU seconds.
+_full = [0, 0.0]
+
+def _watch_full(phase, info):
+    if info["generation"] == 2:
+        if phase == "start":
+            _full.append(_cpu())
+        else:
+            _full[0] += 1
+            _full[1] += _cpu() - _full.pop()
+
+gc.callbacks.append(_watch_full)
 
 async def _tokens(n, rate):
     # The driver every approach shares: n tokens, 1/rate s apart.
@@ -115,19 +132,34 @@ async def _chat_with(history):
         _chats[history] = (chat, model)
     return _chats[history]
 
+#: CPU at each tenth of the last ChatWidget reply's text deltas (gross: the driver included).
+_along = []
+
 async def _chatkit(n, rate, history, safe=True):
     chat, model = await _chat_with(history)
     # The offline model streams at `rate` through the same Runner path a real model takes.
     model.delay = 1 / rate
     if not safe:  # ChatKit's own event loop, without the crash-safety wrapper
         LocalChatKitServer._process_events = ChatKitServer._process_events
+    deltas, _along[:] = 0, [_cpu()]
+
+    def along(event):  # does the cost of a token grow as the reply does?
+        nonlocal deltas
+        if event["type"] == "thread.item.updated" and event["update"]["type"].endswith("delta"):
+            deltas += 1
+            if deltas % (n // 10) == 0:
+                _along.append(_cpu())
+
+    chat._bridge.observers.append(along)
     try:
         await chat.ask(f"count to {n}")
     finally:
+        chat._bridge.observers.remove(along)
         model.delay = 0
         LocalChatKitServer._process_events = _TRACKED
 
 async def _measure(run):
+    _full[:], _along[:] = [0, 0.0], []
     t0 = _cpu()
     await run
     return _cpu() - t0
@@ -139,6 +171,10 @@ class Run:
     cpu_s: float
     messages: int
     bytes: int
+    #: CPU s per tenth of a ChatWidget reply (empty for the other approaches).
+    tenths: list[float]
+    full_gcs: int
+    full_gc_s: float
 
 
 def measure(client: BlockingKernelClient, call: str) -> Run:
@@ -147,7 +183,9 @@ def measure(client: BlockingKernelClient, call: str) -> Run:
     parts = ("header", "parent_header", "metadata", "content")
     comms = cell.comm_msgs
     size = sum(len(json.dumps([m[p] for p in parts], default=str)) for m in comms)
-    return Run(float(cell.stdout.strip()), len(comms), size)
+    marks, full = json.loads(execute(client, "print(json.dumps([_along, _full]))").stdout)
+    tenths = [b - a for a, b in pairwise(marks)]
+    return Run(float(cell.stdout.strip()), len(comms), size, tenths, full[0], full[1])
 
 
 def main() -> None:
@@ -177,18 +215,38 @@ def main() -> None:
         for _ in range(args.repeats):
             for label, call in approaches.items():
                 runs[label].append(measure(client, call))
-    null = min(r.cpu_s for r in runs["null (driver alone)"])
+    null_runs = [r.cpu_s for r in runs["null (driver alone)"]]
+    null, null_mean = min(null_runs), sum(null_runs) / len(null_runs)
     net = {label: (min(r.cpu_s for r in rs) - null) / n * 1e6 for label, rs in runs.items()}
+    mean = {
+        label: (sum(r.cpu_s for r in rs) / len(rs) - null_mean) / n * 1e6
+        for label, rs in runs.items()
+    }
     floor = net["floor: bare anywidget, 16 ms"]
-    print(f"{n} tokens at {rate:g} tokens/s, min of {args.repeats} runs, net of the driver")
-    print(f"{'approach':34} {'µs/token':>9} {'x floor':>8} {'msgs/token':>11} {'B/token':>8}")
+    print(f"{n} tokens at {rate:g} tokens/s, {args.repeats} runs each, net of the driver")
+    print(
+        f"{'approach':34} {'µs/token':>9} {'x floor':>8} {'mean':>7} {'msgs/token':>11} "
+        f"{'B/token':>8} {'full GCs':>14}"
+    )
     for label, rs in runs.items():
         last = rs[-1]
         ratio = "" if label.startswith("null") else f"{net[label] / floor:8.2f}"
+        gcs = f"{sum(r.full_gcs for r in rs)} ({sum(r.full_gc_s for r in rs) * 1e3:.0f} ms)"
         print(
-            f"{label:34} {net[label]:9.1f} {ratio:>8} "
-            f"{last.messages / n:11.3f} {last.bytes / n:8.1f}"
+            f"{label:34} {net[label]:9.1f} {ratio:>8} {mean[label]:7.1f} "
+            f"{last.messages / n:11.3f} {last.bytes / n:8.1f} {gcs:>14}"
         )
+    print(
+        "µs/token: the minimum over runs; mean: the average, with any full collection (over "
+        "every object in the kernel) that landed in a run"
+    )
+    # The first tenth also pays for starting the turn; from the second on a token's cost
+    # should not grow with the reply (no per-token work over the text so far).
+    print(f"\nalong a reply: µs/token in its 2nd and last tenth (gross, min of {args.repeats})")
+    for label, rs in runs.items():
+        if all(len(r.tenths) == 10 for r in rs):
+            second, tenth = (min(r.tenths[i] for r in rs) / (n / 10) * 1e6 for i in (1, 9))
+            print(f"{label:34} {second:9.1f} {tenth:9.1f} {tenth / second:8.2f}")
 
 
 if __name__ == "__main__":
