@@ -147,7 +147,7 @@ async def _chatkit(n, rate, history, safe=True):
         nonlocal deltas
         if event["type"] == "thread.item.updated" and event["update"]["type"].endswith("delta"):
             deltas += 1
-            if deltas % (n // 10) == 0:
+            if deltas % max(1, n // 10) == 0:
                 _along.append(_cpu())
 
     chat._bridge.observers.append(along)
@@ -178,7 +178,10 @@ class Run:
 
 
 def measure(client: BlockingKernelClient, call: str) -> Run:
-    """Kernel CPU of one awaited run, and the comm messages it sent (their size as JSON)."""
+    """One awaited run: its kernel CPU and the comm messages it sent (their size as JSON).
+
+    Also the full collections during it, and for a ChatWidget run the CPU per tenth of the reply.
+    """
     cell = execute(client, f"print(await _measure({call}))", timeout=600)
     parts = ("header", "parent_header", "metadata", "content")
     comms = cell.comm_msgs

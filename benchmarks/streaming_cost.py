@@ -22,6 +22,7 @@ from agents import set_tracing_disabled
 
 from chatkit_widget import ChatWidget, OfflineDemoModel, _bridge
 from chatkit_widget._chatkit_json import StreamEvent
+from chatkit_widget._protocol import to_comm
 from chatkit_widget.demo import demo_agent
 
 
@@ -30,7 +31,7 @@ async def run(words: int, rate: float, interval: float) -> dict[str, Any]:
     chat = ChatWidget(agent=demo_agent(model=OfflineDemoModel(delay=1 / rate)), store=":memory:")
     chat._bridge.flush_interval = interval
     sent: list[str] = []
-    chat._bridge._send = lambda msg: sent.append(json.dumps(msg))
+    chat._bridge._send = lambda msg: sent.append(json.dumps(to_comm(msg)))
     timings: list[float] = []
     original = _bridge.DeltaCoalescer.add
 
@@ -45,7 +46,7 @@ async def run(words: int, rate: float, interval: float) -> dict[str, Any]:
     await chat.ask(f"count to {words}")
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     _bridge.DeltaCoalescer.add = original  # type: ignore[method-assign]
-    events = [m for m in sent if '"kind": "event"' in m]
+    events = [m for m in sent if '"kind": "event"' in m or '"kind": "text"' in m]
     tenth = max(1, len(timings) // 10)
     return {
         "messages": len(events),

@@ -12,7 +12,7 @@ import pytest
 from chatkit.types import TaskItem
 
 from chatkit_widget import ChatWidget, _protocol
-from chatkit_widget._bridge import is_text_delta
+from chatkit_widget._chatkit_json import is_text_delta
 from chatkit_widget._decisions import DecisionKind, decision_request
 from chatkit_widget._protocol import CommMsg, IncomingMsg, parse_incoming, to_comm
 from chatkit_widget._tool_rows import ToolRow, parse_tool_row

@@ -7,14 +7,18 @@ from typing import Any
 import pytest
 
 from chatkit_widget import ChatWidget
+from chatkit_widget.backends._gc_pause import collector_paused
 
 
 @pytest.fixture
-def collector_running() -> Iterator[None]:
+def collector_restored() -> Iterator[None]:
     """Whatever a test does to the collector, the next test finds it as this one did."""
     was_enabled = gc.isenabled()
     yield
-    gc.enable() if was_enabled else gc.disable()
+    if was_enabled:
+        gc.enable()
+    else:
+        gc.disable()
 
 
 def spy_on_loads(chat: ChatWidget, seen: list[tuple[str, bool]]) -> None:
@@ -28,7 +32,7 @@ def spy_on_loads(chat: ChatWidget, seen: list[tuple[str, bool]]) -> None:
     store.load_all_items = load_and_note
 
 
-@pytest.mark.usefixtures("collector_running")
+@pytest.mark.usefixtures("collector_restored")
 async def test_the_thread_is_read_with_the_collector_paused_and_the_reply_streams_with_it() -> None:
     gc.enable()
     chat = ChatWidget(store=":memory:")
@@ -46,7 +50,7 @@ async def test_the_thread_is_read_with_the_collector_paused_and_the_reply_stream
     assert gc.isenabled()
 
 
-@pytest.mark.usefixtures("collector_running")
+@pytest.mark.usefixtures("collector_restored")
 async def test_a_kernel_that_turned_the_collector_off_keeps_it_off() -> None:
     gc.disable()
     chat = ChatWidget(store=":memory:")
@@ -58,3 +62,15 @@ async def test_a_kernel_that_turned_the_collector_off_keeps_it_off() -> None:
         chat.close()
     assert seen == [("load", False)]
     assert not gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_overlapping_pauses_let_the_collector_run_again_when_the_last_one_ends() -> None:
+    gc.enable()
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled(), "the first turn's end resumed it while the second still read"
+    second.__exit__(None, None, None)
+    assert gc.isenabled()

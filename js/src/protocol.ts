@@ -1,5 +1,6 @@
 // The comm envelope, mirrored from src/chatkit_widget/_protocol.py: keep the two in step.
-// Payloads inside (`request`, `events`, `result`) are ChatKit's own JSON, untouched.
+// Payloads inside (`request`, `events`, `result`) are ChatKit's own JSON, untouched; only `text`
+// is a short form of one ChatKit event (a lone text delta: `expandText`).
 
 /** Any ChatKit request: `{type: "threads.create", params: {...}}`. */
 export interface ChatKitRequest {

@@ -108,11 +108,6 @@ class DeltaCoalescer:
 _MERGEABLE = frozenset({TEXT_DELTA, "workflow.task.updated"})
 
 
-def is_text_delta(event: StreamEvent) -> bool:
-    """Whether an event is a streamed piece of assistant text."""
-    return event["type"] == "thread.item.updated" and event["update"]["type"] == TEXT_DELTA
-
-
 #: A watch's view of one event: (stream id, the stream's thread id if known, the event).
 WatchObserver = Callable[[str, str | None, StreamEvent], None]
 

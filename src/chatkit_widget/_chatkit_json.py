@@ -17,7 +17,7 @@ type): the kernel inspects a few and passes the rest through.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, NotRequired, Required, TypeAlias, TypedDict
+from typing import Any, Final, Literal, NotRequired, Required, TypeAlias, TypedDict, TypeGuard
 
 #: A JSON object whose shape the kernel does not inspect (passed through as it is).
 JSONObject: TypeAlias = dict[str, Any]
@@ -282,6 +282,11 @@ StreamEvent = (
     | Notice
 )
 """One ChatKit stream event (``chatkit.types.ThreadStreamEvent`` as JSON)."""
+
+
+def is_text_delta(event: StreamEvent) -> TypeGuard[ItemUpdated]:
+    """Whether an event is a streamed piece of assistant text."""
+    return event["type"] == "thread.item.updated" and event["update"]["type"] == TEXT_DELTA
 
 
 def error_event(message: str, *, allow_retry: bool) -> ErrorEvent:

@@ -3,7 +3,8 @@
 ChatKit's protocol is HTTP-shaped (one POST per request, an SSE stream or a JSON body back).
 Over the anywidget comm there is no request/response pairing, so every message is wrapped in a
 small envelope with a discriminator (``kind``) and a correlation id (``id``). The payloads inside
-are ChatKit's own JSON, untouched. Mirrored in ``js/src/protocol.ts``; keep the two in step.
+are ChatKit's own JSON, untouched; only ``text`` is a short form of one ChatKit event. Mirrored
+in ``js/src/protocol.ts``; keep the two in step.
 
 Front end -> kernel:
     ``request``  a ChatKit request (``{"type": "threads.create", "params": ...}``)
@@ -34,7 +35,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
-from ._chatkit_json import TEXT_DELTA, ChatKitRequest, StreamEvent
+from ._chatkit_json import ChatKitRequest, StreamEvent, TextDelta, is_text_delta
 
 EndReason = Literal["done", "cancelled", "error"]
 
@@ -143,9 +144,9 @@ def to_comm(msg: OutgoingMsg) -> CommMsg:
     if msg["kind"] != "event" or len(msg["events"]) != 1:
         return msg
     event = msg["events"][0]
-    if event["type"] != "thread.item.updated" or event["update"]["type"] != TEXT_DELTA:
+    if not is_text_delta(event):
         return msg
-    update = event["update"]
+    update = cast(TextDelta, event["update"])
     return TextMsg(
         kind="text",
         id=msg["id"],

@@ -125,7 +125,9 @@ export class EnvelopeTransport implements Transport {
         if (Array.isArray(msg.events)) this.eventListeners.emit(msg.id, msg.events);
         break;
       case "text":
-        this.eventListeners.emit(msg.id, [expandText(msg)]);
+        if (typeof msg.delta === "string" && typeof msg.item_id === "string") {
+          this.eventListeners.emit(msg.id, [expandText(msg)]);
+        }
         break;
       case "end":
         this.finish(msg.id, msg.reason);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any, cast
 
@@ -82,8 +83,12 @@ class AgentChatKitServer(LocalChatKitServer):
         *,
         tracing: bool = False,
         expose_errors: bool = True,
+        pauses_collector: bool = False,
     ) -> None:
         super().__init__(store)
+        #: Read a thread with the cyclic collector paused (see ``_gc_pause``): for a process
+        #: one person uses, not a server where many users' turns overlap.
+        self.pauses_collector = pauses_collector
         self.tool_errors: dict[str, str] = {}
         self.agent = agent
         self.tracing = tracing
@@ -119,11 +124,11 @@ class AgentChatKitServer(LocalChatKitServer):
     ) -> tuple[list[ThreadStreamEvent], list[Any]]:
         """The thread as the agent's input, and the events that settle what it left waiting.
 
-        The loaded items go when this returns, before the reply streams, and are read with
-        the collector paused (see ``_gc_pause``): no yield in between.
+        The loaded items go before the reply streams, read with the collector paused where
+        ``pauses_collector`` says so (see ``_gc_pause``): no yield in between.
         """
         settled: list[ThreadStreamEvent] = []
-        with collector_paused():
+        with collector_paused() if self.pauses_collector else nullcontext():
             items = await self.store.load_all_items(thread.id, context)
             if input_user_message is None and items and isinstance(items[-1], ClientToolCallItem):
                 # ChatKit saved the notebook's result without telling the client: show it now.
@@ -132,7 +137,9 @@ class AgentChatKitServer(LocalChatKitServer):
                 # A new turn while calls waited (or a retry, an edit): they never run.
                 settled += await self._settle_waiting(thread, items, MOVED_ON, context)
                 items = await self.store.load_all_items(thread.id, context)
-            return settled, await self.history.to_agent_input(items)
+            model_input = await self.history.to_agent_input(items)
+            del items  # freed by reference counting, before the collector runs again
+        return settled, model_input
 
     async def _run(
         self,
@@ -506,7 +513,7 @@ class AgentBackend(InProcessBackend):
     ) -> None:
         if not isinstance(agent, Agent):
             raise TypeError(f"agent must be an agents.Agent, not {type(agent).__name__}")
-        super().__init__(AgentChatKitServer(agent, store, tracing=tracing))
+        super().__init__(AgentChatKitServer(agent, store, tracing=tracing, pauses_collector=True))
         self.server: AgentChatKitServer
         self.label = label or _model_label(agent)
         self.offline = offline
