@@ -97,8 +97,8 @@ const STYLES = [css, markdownCss, itemsCss, historyCss, actionsCss, contextCss].
 export function createChat(element: HTMLElement, options: ChatOptions): ChatHandle {
   const { transport, callbacks = {} } = options;
   const settings: ChatSettings = { ...DEFAULT_SETTINGS, ...options.settings };
-  warmUpMarkdownWhenIdle();
   const root = h("div", { class: "ckw-root", "data-lm-suppress-shortcuts": "true" });
+  warmUpMarkdownWhenIdle(root);
   const cleanups: Array<() => void> = [];
   const composer = new Composer({
     send: (text, contexts) => send(text, contexts),

@@ -5,6 +5,7 @@
 import "./dom-bare";
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { HighlightAsset } from "../src/assets/highlight";
 import { nativeAssetSource } from "../src/assets/native";
 import { type AssetName, useAssetSource } from "../src/assets/registry";
 import type { ThreadItem } from "../src/chatkit/types";
@@ -28,12 +29,15 @@ class ManualSource {
     return new Promise((resolve, reject) => this.waiting.set(name, { resolve, reject }));
   };
 
-  /** Answers the request for `name` with the real module; resolves once it was handed over. */
-  async deliver(name: AssetName): Promise<void> {
+  /**
+   * Answers the request for `name` with the real module (or what `wrap` makes of it); resolves
+   * once it was handed over.
+   */
+  async deliver(name: AssetName, wrap = (module: unknown) => module): Promise<void> {
     const request = this.waiting.get(name);
     assert.ok(request, `${name} was requested`);
     this.waiting.delete(name);
-    request.resolve(await nativeAssetSource(name));
+    request.resolve(wrap(await nativeAssetSource(name)));
     await Promise.resolve(); // the registry's own handler runs in the next microtask
     await Promise.resolve();
   }
@@ -62,11 +66,29 @@ test("a reply without math, code or widgets asks for nothing", () => {
 });
 
 test("warming the markdown path up while idle asks for no asset and leaves the page alone", async () => {
+  const host = document.createElement("div");
+  document.body.append(host);
   const before = document.body.innerHTML;
-  warmUpMarkdownWhenIdle();
-  await new Promise((resolve) => setTimeout(resolve, 250)); // jsdom has no requestIdleCallback
+  // The sample is laid out in the chat's root (its fonts matched), then taken away.
+  const added: Node[] = [];
+  const removed: Node[] = [];
+  const watch = new window.MutationObserver((records) => {
+    for (const record of records) {
+      added.push(...record.addedNodes);
+      removed.push(...record.removedNodes);
+    }
+  });
+  watch.observe(host, { childList: true });
+  warmUpMarkdownWhenIdle(host);
+  // jsdom has no requestIdleCallback: two idle periods of 200 ms (the path, then the layout).
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  watch.disconnect();
   assert.deepEqual(manual.asked, []);
   assert.equal(document.body.innerHTML, before);
+  assert.equal(added.length, 1, "laid out once, in the host");
+  assert.deepEqual(removed, added);
+  assert.ok((added[0] as HTMLElement).querySelector(".ckw-markdown h2"), "the sample");
+  host.remove();
 });
 
 test("highlight.js is asked for when a fence opens, and the closed block is highlighted when it arrives", async () => {
@@ -79,8 +101,32 @@ test("highlight.js is asked for when a fence opens, and the closed block is high
   assert.ok(code, el.innerHTML);
   assert.equal(code.classList.contains("hljs"), false, "plain until highlight.js arrives");
   assert.equal(code.textContent, "def f(x):\n    return x\n");
-  await manual.deliver("highlight");
+  // Every highlight.js call, by language, as the asset is asked for it.
+  const calls: string[] = [];
+  await manual.deliver("highlight", (module) => {
+    const asset = module as HighlightAsset;
+    return {
+      ...asset,
+      highlight(source: string, language: string) {
+        calls.push(language);
+        return asset.highlight(source, language);
+      },
+    };
+  });
   assert.ok(code.classList.contains("hljs"), "highlighted in place, in the task it arrived in");
+  // The grammar of the fence that opened before the asset came was compiled first (a line of
+  // its own), so the frame that settles the next python block does not compile it.
+  assert.deepEqual(calls, ["python", "python"]);
+
+  // A fence in a language not used yet, the asset here: its grammar compiles in a task of its
+  // own, not in the frame the fence opened in, and before the fence closes.
+  calls.length = 0;
+  const later = new MarkdownView();
+  attached(later);
+  later.update("Then:\n\n```js\nlet a = 1;\n");
+  assert.deepEqual(calls, []);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(calls, ["js"]);
   // (one block fits a slice: many would continue in the next tasks, see util/slices.ts)
   assert.equal(code.querySelector(".hljs-keyword")?.textContent, "def");
   assert.equal(code.textContent, "def f(x):\n    return x\n");

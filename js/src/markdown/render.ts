@@ -1,8 +1,7 @@
-import { requestAsset } from "../assets/registry";
 import { BlockSplitter, type SplitResult } from "./blocks";
 import { LANGUAGE_CLASS, renderMarkdownInto } from "./fragment";
 import { GrowingCode } from "./growing-code";
-import { knownLanguage } from "./highlight";
+import { prepareHighlight } from "./highlight";
 import { ListStream } from "./list-stream";
 import { TableStream } from "./table-stream";
 
@@ -20,8 +19,10 @@ const REFERENCE_DEFINITION = /^ {0,3}\[[^\]\n]+\]:[ \t]*\S/m;
  * How long one update may spend rendering blocks that ended before it leaves the rest to the
  * next frame: at 20,000 tokens/s a frame receives a dozen blocks, and rendering them all at
  * once (markdown, sanitizing, highlighting, then their layout) made tasks of 50-75 ms.
+ * The frame then lays out what was rendered (about as long again) and paints: with 12 ms its
+ * task reached 45 ms, and a garbage collection landing in it (10-15 ms) took it past 50.
  */
-const FRAME_BUDGET_MS = 12;
+const FRAME_BUDGET_MS = 8;
 
 /**
  * Blocks a long text's older part is grouped by: each group is a box of its own that the
@@ -197,8 +198,8 @@ export class MarkdownView {
       return;
     }
     const language = `language-${lang}`;
-    // Highlighting happens when the fence closes: have highlight.js on its way by then.
-    if (knownLanguage(lang)) requestAsset("highlight");
+    // Highlighting happens when the fence closes: have highlight.js (and the grammar) by then.
+    prepareHighlight(lang);
     const view = new GrowingCode(lang, LANGUAGE_CLASS.test(language) ? language : null);
     view.append(text.slice(contentStart));
     this.openEl ??= this.el.appendChild(blockElement());
