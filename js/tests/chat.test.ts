@@ -94,6 +94,56 @@ test("a message typed in the chat goes out, and its reply streams into the trans
   chat.dispose();
 });
 
+test("the transcript marks the last message row and a reply streaming at the log's end (no :has())", async () => {
+  const { transport, chat, $ } = mount();
+  type(chat, "hello");
+  const [{ id, req }] = transport.streams;
+  transport.start(id, req);
+  const thread = { id: THREAD, title: null, created_at: AT, status: { type: "active" } };
+  const user = (itemId: string) => ({
+    id: itemId,
+    thread_id: THREAD,
+    created_at: AT,
+    type: "user_message" as const,
+    content: [{ type: "input_text" as const, text: "hello" }],
+    attachments: [],
+    inference_options: {},
+  });
+  const reply = {
+    id: "a1",
+    thread_id: THREAD,
+    created_at: AT,
+    type: "assistant_message" as const,
+    content: [{ type: "output_text" as const, text: "", annotations: [] }],
+  };
+  transport.events(id, [
+    { type: "thread.created", thread: { ...thread, items: { data: [], has_more: false } } },
+    { type: "thread.item.done", item: user("u1") },
+    { type: "thread.item.added", item: reply },
+    delta("Hello"),
+  ]);
+  await nextFrame();
+  const log = $(".ckw-log");
+  const marked = () =>
+    [...(log?.querySelectorAll("[data-last-message]") ?? [])].map(
+      (row) => (row as HTMLElement).dataset.itemId,
+    );
+  assert.equal(log?.getAttribute("data-streaming-end"), "true", "the working line hides");
+  assert.deepEqual(marked(), ["a1"], "the reply is the last message: it offers retry");
+
+  const text = [{ type: "output_text" as const, text: "Hello", annotations: [] }];
+  transport.events(id, [{ type: "thread.item.done", item: { ...reply, content: text } }]);
+  await nextFrame();
+  assert.equal(log?.hasAttribute("data-streaming-end"), false, "done: nothing streams");
+
+  transport.events(id, [{ type: "thread.item.done", item: user("u2") }]);
+  await nextFrame();
+  assert.deepEqual(marked(), ["u2"], "a later message takes the mark: the reply's toolbar hovers");
+  transport.end(id, "done");
+  await settle();
+  chat.dispose();
+});
+
 test("settings change live through update()", async () => {
   const { transport, chat, $ } = mount({ placeholder: "Ask the agent", greeting: "Hi there" });
   await nextFrame();

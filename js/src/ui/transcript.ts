@@ -1,6 +1,6 @@
 import type { ThreadState } from "../state/thread-state";
 import type { StateChange } from "../state/types";
-import { h } from "../util/dom";
+import { h, setFlag } from "../util/dom";
 import { strokeIcon } from "./icons";
 import { createItemView } from "./items";
 import type { ItemView, RowContext } from "./items/types";
@@ -79,6 +79,15 @@ export class Transcript {
     strokeIcon(["M8 3v10M3.5 8.5L8 13l4.5-4.5"], 1.8),
   );
   private follow: Follow = "bottom";
+  /**
+   * The last message row (`data-last-message`), and whether the log ends with a streaming reply
+   * (`data-streaming-end`): what the styles need of the rows' order, set here rather than asked
+   * of the browser with `:has()`. With `:has()` every node a streaming reply added made the
+   * browser re-check the whole log against the rules behind it (style invalidation walked every
+   * element of every row each frame: ~1 ms a frame at the end of a 10,000-token reply).
+   */
+  private lastMessage: Element | null = null;
+  private streamingEnd = false;
   /** The message `item` keeps in view. */
   private revealId: string | null = null;
   /** A turn was sent in this view of the thread: the tail keeps room for it. */
@@ -221,6 +230,7 @@ export class Transcript {
     // A view that ran out of this frame's budget shows the rest in the next one.
     for (const id of behind) this.dirty.add(id);
     if (behind.length) this.schedule();
+    this.markEnd();
     const olderShown = this.renderOlder();
     if (keep && (this.log.firstElementChild !== firstRow || olderShown !== null)) {
       this.scrollTo(box.scrollHeight - fromBottom);
@@ -228,6 +238,19 @@ export class Transcript {
     this.place();
     // A page that does not fill the view cannot be scrolled up: page on until it does.
     if (box.clientHeight > 0 && box.scrollTop < NEAR_TOP_PX) this.requestOlder();
+  }
+
+  /** Marks the last message row, and the log when it ends with a reply still streaming. */
+  private markEnd(): void {
+    let last: Element | null = this.log.lastElementChild;
+    const streaming = last?.matches(STREAMING_ROW) ?? false;
+    if (streaming !== this.streamingEnd) setFlag(this.log, "data-streaming-end", streaming);
+    this.streamingEnd = streaming;
+    while (last && !last.matches(MESSAGE_ROW)) last = last.previousElementSibling;
+    if (last === this.lastMessage) return;
+    this.lastMessage?.removeAttribute("data-last-message");
+    last?.setAttribute("data-last-message", "true");
+    this.lastMessage = last;
   }
 
   /** Size the tail and scroll as `follow` says; show "Jump to latest" when not at the end. */
@@ -312,6 +335,11 @@ export class Transcript {
     if (this.empty.firstChild !== this.start.el) this.empty.replaceChildren(this.start.el);
   }
 }
+
+/** Rows of messages: the last one offers retry, the others' toolbars show on hover. */
+const MESSAGE_ROW = ".ckw-user, .ckw-assistant";
+/** A reply at the end of the log that shows its own progress: the working line hides for it. */
+const STREAMING_ROW = ':is(.ckw-assistant, .ckw-workflow)[data-streaming="true"]';
 
 /** The last user message's row: a sent turn starts there. */
 function lastUserRow(log: HTMLElement): HTMLElement | null {
