@@ -2,6 +2,7 @@
 
 import gc
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,7 +22,18 @@ def collector_restored() -> Iterator[None]:
         gc.disable()
 
 
-def spy_on_loads(chat: ChatWidget, seen: list[tuple[str, bool]]) -> None:
+@dataclass
+class WatchedChat:
+    """A chat whose thread loads note whether the collector ran (``("load", enabled)``)."""
+
+    chat: ChatWidget
+    seen: list[tuple[str, bool]]
+
+
+@pytest.fixture
+def watched(collector_restored: None) -> Iterator[WatchedChat]:
+    chat = ChatWidget(store=":memory:")
+    seen: list[tuple[str, bool]] = []
     store: Any = chat._backend.store  # type: ignore[attr-defined]
     load = store.load_all_items
 
@@ -30,37 +42,28 @@ def spy_on_loads(chat: ChatWidget, seen: list[tuple[str, bool]]) -> None:
         return await load(*args)
 
     store.load_all_items = load_and_note
+    yield WatchedChat(chat, seen)
+    chat.close()
 
 
-@pytest.mark.usefixtures("collector_restored")
-async def test_the_thread_is_read_with_the_collector_paused_and_the_reply_streams_with_it() -> None:
+async def test_the_thread_is_read_with_the_collector_paused_and_the_reply_streams_with_it(
+    watched: WatchedChat,
+) -> None:
     gc.enable()
-    chat = ChatWidget(store=":memory:")
-    seen: list[tuple[str, bool]] = []
-    spy_on_loads(chat, seen)
+    chat, seen = watched.chat, watched.seen
     chat._bridge.observers.append(lambda event: seen.append((event["type"], gc.isenabled())))
-    try:
-        await chat.ask("count to 3")
-        await chat.ask("count to 5")
-    finally:
-        chat.close()
+    await chat.ask("count to 3")
+    await chat.ask("count to 5")
     assert ("load", False) in seen
     streamed = [enabled for kind, enabled in seen if kind == "thread.item.updated"]
     assert streamed and all(streamed), "the collector stayed paused while the reply streamed"
     assert gc.isenabled()
 
 
-@pytest.mark.usefixtures("collector_restored")
-async def test_a_kernel_that_turned_the_collector_off_keeps_it_off() -> None:
+async def test_a_kernel_that_turned_the_collector_off_keeps_it_off(watched: WatchedChat) -> None:
     gc.disable()
-    chat = ChatWidget(store=":memory:")
-    seen: list[tuple[str, bool]] = []
-    spy_on_loads(chat, seen)
-    try:
-        await chat.ask("count to 3")
-    finally:
-        chat.close()
-    assert seen == [("load", False)]
+    await watched.chat.ask("count to 3")
+    assert watched.seen == [("load", False)]
     assert not gc.isenabled()
 
 
