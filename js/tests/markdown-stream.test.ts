@@ -31,7 +31,7 @@ function shown(view: MarkdownView): string {
 
 /** The view's blocks in order, in or out of the chunks a long text groups its older ones in. */
 function blocksOf(view: MarkdownView): Element[] {
-  return [...view.el.querySelectorAll(":scope > .ckw-md-block, :scope > .ckw-md-chunk > *")];
+  return [...view.el.querySelectorAll(".ckw-md-block")];
 }
 
 /** Streams `text` a character at a time; at every line end the view must match a whole render. */
@@ -275,18 +275,54 @@ test("a view not rendered in frames renders everything at each call", () => {
   }
 });
 
-test("a long text groups its older blocks in chunks of 8 and stays what a whole render shows", () => {
+test("a long text groups its older blocks in chunks of 8, and 8 chunks in one, and stays what a whole render shows", () => {
   const text = Array.from({ length: 150 }, (_, n) =>
     n % 10 === 9 ? `## Heading ${n}` : `Paragraph ${n} with *emphasis*.`,
   ).join("\n\n");
   const view = new MarkdownView();
   for (let end = 40; end < text.length; end += 97) view.update(text.slice(0, end));
   view.update(text);
-  const chunks = view.el.querySelectorAll(":scope > .ckw-md-chunk");
-  assert.equal(chunks.length, 17, "136 of 150 blocks chunked, the newest 14 loose");
-  for (const chunk of chunks) assert.equal(chunk.children.length, 8);
-  assert.equal(view.el.children.length - chunks.length, 150 - 136);
+  // 17 chunks of blocks (136 blocks), the newest 14 loose; the 8 oldest of those chunks in one.
+  const top = [...view.el.children];
+  const [outer, ...chunks] = top.filter((el) => el.classList.contains("ckw-md-chunk"));
+  assert.equal(top.indexOf(outer as Element), 0, "the oldest first");
+  assert.deepEqual(
+    [...(outer?.children ?? [])].map((chunk) => [chunk.className, chunk.children.length]),
+    Array.from({ length: 8 }, () => ["ckw-md-chunk", 8]),
+  );
+  assert.equal(chunks.length, 9);
+  for (const chunk of chunks) {
+    assert.deepEqual(
+      [...chunk.children].map((block) => block.className),
+      Array.from({ length: 8 }, () => "ckw-md-block"),
+    );
+  }
+  assert.equal(top.length - 1 - chunks.length, 150 - 136);
   view.finish(text);
   assert.equal(shown(view), whole(text));
   assert.equal(view.el.lastElementChild?.classList.contains("ckw-md-block"), true);
+});
+
+test("the cursor pulses only once the text has paused for a second, and not after the end", (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"] });
+  const view = new MarkdownView();
+  document.body.append(view.el);
+  const stalled = () => view.el.classList.contains("ckw-md-stalled");
+  try {
+    view.update("Streaming");
+    t.mock.timers.tick(600);
+    view.update("Streaming text");
+    t.mock.timers.tick(600);
+    assert.equal(stalled(), false, "1.2 s since the first text, 0.6 s since the last");
+    t.mock.timers.tick(400);
+    assert.equal(stalled(), true);
+    assert.notEqual(view.el.querySelector(":scope > .ckw-md-tail"), null, "the cursor's block");
+    view.update("Streaming text again");
+    assert.equal(stalled(), false, "new text stops the pulse at once");
+    view.finish("Streaming text again.");
+    t.mock.timers.tick(5000);
+    assert.equal(stalled(), false);
+  } finally {
+    view.el.remove();
+  }
 });

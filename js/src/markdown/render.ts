@@ -27,10 +27,18 @@ const FRAME_BUDGET_MS = 8;
 /**
  * Blocks a long text's older part is grouped by: each group is a box of its own that the
  * browser skips when off screen (content-visibility), so a frame late in a 40,000-token reply
- * does not lay out and paint the thousands of blocks above it (blocks are `display: contents`).
- * At most 2 x CHUNK_BLOCKS - 1 blocks stay loose; 8 measured flatter than 32 (fewer loose).
+ * does not lay out and paint the thousands of blocks above it. Chunks nest the same way (8
+ * chunks to a chunk of the next level). At most 2 x CHUNK_BLOCKS - 1 blocks stay loose; 8
+ * measured flatter than 32 (fewer loose).
  */
 const CHUNK_BLOCKS = 8;
+
+/**
+ * How long the text may pause before the cursor pulses to say the reply is still coming. While
+ * text flows the cursor stays still: a pulse restarted on every delta (a new last element) cost
+ * 0.4-0.8 ms of style, layout and compositing per frame, and more the longer the reply.
+ */
+const STALL_MS = 1000;
 
 /** The open block when it is an unclosed code fence, shown as growing plain text. */
 interface FastFence {
@@ -70,10 +78,16 @@ export class MarkdownView {
   private wholeAt = -1;
   /** The last block while the text streams: it shows the cursor (`ckw-md-tail`). */
   private tail: Element | null = null;
-  /** How many of the element's first children are chunks of older blocks (see CHUNK_BLOCKS). */
-  private chunks = 0;
+  /**
+   * How many of the element's first children are chunks of each level: [0] hold blocks, [1]
+   * hold chunks of [0], and so on; the highest level comes first (see CHUNK_BLOCKS).
+   */
+  private chunkLevels: number[] = [];
   /** Blocks that ended but are not rendered yet (the frame's budget ran out), in order. */
   private backlog: string[] = [];
+  /** When the text last grew (Date.now()), and the timer that looks for a pause after it. */
+  private lastUpdate = 0;
+  private stallTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * `inFrames`: render at most a frame's budget per call, for a caller that calls again while
@@ -91,6 +105,28 @@ export class MarkdownView {
   update(text: string): void {
     this.streamText(text, this.deadline());
     this.markTail(this.el.lastElementChild);
+    this.watchForStall();
+  }
+
+  private watchForStall(): void {
+    this.lastUpdate = Date.now();
+    this.setStalled(false);
+    this.stallTimer ??= setTimeout(this.checkStall, STALL_MS);
+  }
+
+  private readonly checkStall = (): void => {
+    this.stallTimer = undefined;
+    if (this.tail === null || !this.el.isConnected) return; // finished, or gone
+    const quiet = Date.now() - this.lastUpdate;
+    if (quiet >= STALL_MS) this.setStalled(true);
+    else this.stallTimer = setTimeout(this.checkStall, STALL_MS - quiet);
+  };
+
+  /** `ckw-md-stalled`: the text paused mid-reply (the cursor pulses). */
+  private setStalled(stalled: boolean): void {
+    if (this.el.classList.contains("ckw-md-stalled") !== stalled) {
+      this.el.classList.toggle("ckw-md-stalled", stalled);
+    }
   }
 
   private deadline(): number {
@@ -117,15 +153,29 @@ export class MarkdownView {
     this.chunkOlderBlocks();
   }
 
-  /** Moves the oldest blocks into a chunk once twice as many are loose: the newest stay loose. */
+  /**
+   * Moves the oldest blocks into a chunk once twice as many are loose (the newest stay loose),
+   * and the oldest chunks of a level into a chunk of the next once twice as many are at it: a
+   * 40,000-token reply stays a few dozen boxes for each frame to walk, not hundreds.
+   */
   private chunkOlderBlocks(): void {
-    while (this.el.childElementCount - this.chunks >= 2 * CHUNK_BLOCKS) {
-      const blocks = Array.from(this.el.children).slice(this.chunks, this.chunks + CHUNK_BLOCKS);
-      const chunk = document.createElement("div");
-      chunk.className = "ckw-md-chunk";
-      this.el.insertBefore(chunk, blocks[0] ?? null);
-      chunk.append(...blocks);
-      this.chunks++;
+    const levels = this.chunkLevels;
+    for (let level = 0; level <= levels.length; level++) {
+      // This level's loose items (blocks, or chunks of the level below) follow the chunks of
+      // this level and above.
+      let before = levels.slice(level).reduce((sum, count) => sum + count, 0);
+      let items = level === 0 ? this.el.childElementCount - before : (levels[level - 1] ?? 0);
+      if (items < 2 * CHUNK_BLOCKS) return;
+      for (; items >= 2 * CHUNK_BLOCKS; items -= CHUNK_BLOCKS) {
+        const grouped = Array.from(this.el.children).slice(before, before + CHUNK_BLOCKS);
+        const chunk = document.createElement("div");
+        chunk.className = "ckw-md-chunk";
+        this.el.insertBefore(chunk, grouped[0] ?? null);
+        chunk.append(...grouped);
+        levels[level] = (levels[level] ?? 0) + 1;
+        if (level > 0) levels[level - 1] = items - CHUNK_BLOCKS;
+        before++;
+      }
     }
   }
 
@@ -152,6 +202,9 @@ export class MarkdownView {
   /** The final text: render all of it once (again only if it changes). */
   finish(text: string): void {
     this.markTail(null);
+    this.setStalled(false);
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     if (this.finished === text) return;
     const streamedHere = this.text !== "" && text.startsWith(this.text);
     if (streamedHere && (this.referenceFree === text || !REFERENCE_DEFINITION.test(text))) {
@@ -252,7 +305,7 @@ export class MarkdownView {
     this.parts = null;
     this.wholeAt = -1;
     this.backlog = [];
-    this.chunks = 0;
+    this.chunkLevels = [];
   }
 }
 
