@@ -14,9 +14,10 @@ message posted from it closes it. The timer is 5 us (the page is cross-origin is
 
 In the sampled windows each delta gets a frame of its own (the worst case: the kernel coalesces
 deltas 16 ms apart); between them 25 deltas share a frame, and "by tenth" averages those
-batches. Printed, in ms per delta (median, p95, and the medians of its parts): the first and
-last 200 deltas of a long reply in a new thread, the same after a loaded history of finished
-messages, and frames with nothing delivered while a reply streams. Nothing leaves the machine:
+batches. Printed, in ms per delta (median, p95, and the medians of its parts): the first 200
+deltas of a long reply in a new thread, 200 once the reply fills the view and the browser's
+paint area (deltas 801-1000), and the last 200; the same after a loaded history of finished
+messages; and frames with nothing delivered while a reply streams. Nothing leaves the machine:
 a Playwright route answers every request the page makes.
 
     python benchmarks/frontend_delta_cost.py [--deltas 10000] [--history 200] [--shape list]
@@ -49,6 +50,9 @@ WINDOW = 200  # deltas per sampled window, and the length of one cycle of the re
 BATCH = 25  # deltas per frame between the sampled windows
 IDLE_FRAMES = 60
 WARMUP_DELTAS = 2 * WINDOW
+# Where the reply has filled the view and the area around it the browser paints: from here a
+# frame paints about as much as at the end, so this window against the last is what length costs.
+FILLED = 800
 WORDS = (
     "the quick brown fox jumps over a lazy dog while streaming tokens arrive one by one "
     "and every block of markdown settles once its blank line has come"
@@ -265,6 +269,7 @@ class Reply:
     """What streaming one reply cost, frame by frame."""
 
     first: list[Record]
+    filled: list[Record]  # empty when the reply is too short to sample it apart from the last
     middle: list[Record]
     last: list[Record]
     idle_start: list[Record]
@@ -464,7 +469,8 @@ def play_reply(
     deltas: int,
     shape: str = "mixed",
 ) -> Reply:
-    """Stream one reply of `deltas` deltas, sampling its first and last WINDOW deltas."""
+    """Stream one reply of `deltas` deltas, sampling WINDOW deltas at its start, at FILLED and
+    at its end."""
     item_id, messages = opening_messages(stream, thread_id, create=create)
     page.evaluate("([i, msgs]) => bench.deliver(i, msgs)", [widget, messages])
 
@@ -476,7 +482,13 @@ def play_reply(
     last_end = last_start + WINDOW
     idle_start = records(page.evaluate("(n) => bench.idle(n)", IDLE_FRAMES))
     first = feed(0, WINDOW, 1)
-    middle = feed(WINDOW, last_start, BATCH)
+    filled: list[Record] = []
+    if last_start >= FILLED + WINDOW:
+        middle = feed(WINDOW, FILLED, BATCH)
+        filled = feed(FILLED, FILLED + WINDOW, 1)
+        middle += feed(FILLED + WINDOW, last_start, BATCH)
+    else:
+        middle = feed(WINDOW, last_start, BATCH)
     last = feed(last_start, last_end, 1)
     middle += feed(last_end, deltas, BATCH)
     idle_end = records(page.evaluate("(n) => bench.idle(n)", IDLE_FRAMES))
@@ -488,7 +500,7 @@ def play_reply(
         "([i, msgs]) => bench.deliver(i, msgs)",
         [widget, [{"kind": "end", "id": stream, "reason": "done"}]],
     )
-    return Reply(first, middle, last, idle_start, idle_end, done[0])
+    return Reply(first, filled, middle, last, idle_start, idle_end, done[0])
 
 
 def records(raw: list[list[float]]) -> list[Record]:
@@ -540,6 +552,11 @@ def row(label: str, records: list[Record]) -> str:
         f"  {label:46} {statistics.median(total):7.2f} {p95(total):7.2f}   "
         f"{handle:6.2f} {script:6.2f} {layout:6.2f} {rest:6.2f}"
     )
+
+
+def ratio(late: list[Record], early: list[Record]) -> float:
+    """How much more a delta costs in `late` than in `early` (medians)."""
+    return statistics.median(per_delta(late)) / statistics.median(per_delta(early))
 
 
 def tenths(records: list[Record]) -> str:
@@ -611,9 +628,14 @@ def main() -> None:
         f"  {'ms per delta':46} {'median':>7} {'p95':>7}   "
         f"{'handle':>6} {'script':>6} {'layout':>6} {'rest':>6}"
     )
+    filled = f"deltas {FILLED + 1}-{FILLED + w} (view filled)"
     print(row(f"start of reply, new thread (deltas 1-{w})", fresh.first))
+    if fresh.filled:
+        print(row(f"{filled}, new thread", fresh.filled))
     print(row(f"end of {n}-token reply (last {w})", fresh.last))
     print(row(f"start of reply after {h}-message history", late.first))
+    if late.filled:
+        print(row(f"{filled}, after history", late.filled))
     print(row(f"end of {n}-token reply after the history", late.last))
     print(row("frame with no delta: start of reply, new thread", fresh.idle_start))
     print(row(f"frame with no delta: end of {n}-token reply", fresh.idle_end))
@@ -622,8 +644,14 @@ def main() -> None:
         "  median, p95: handling the message + the frame that renders it. Medians of its parts:\n"
         "  handle = the msg:custom handler (state update); script = the transcript's rAF patch\n"
         "  (markdown, DOM) less `layout`, the style + layout it forces by reading scrollHeight;\n"
-        "  rest = the rest of the frame (paint, commit, the streaming reply's CSS animations)\n"
+        "  rest = the rest of the frame (style, layout, paint, commit)\n"
     )
+    for label, reply in (("new thread", fresh), ("after history", late)):
+        if reply.filled:
+            print(
+                f"  end / view filled, {label}: {ratio(reply.last, reply.filled):.2f}x;"
+                f" end / start: {ratio(reply.last, reply.first):.2f}x"
+            )
     print(f"  by tenth of the reply, {BATCH} deltas a frame, new thread:    {tenths(fresh.middle)}")
     print(f"  by tenth of the reply, {BATCH} deltas a frame, after history: {tenths(late.middle)}")
     for label, done in (("new thread", fresh.done), ("after history", late.done)):
