@@ -15,6 +15,7 @@ import { warmUpMarkdownWhenIdle } from "../src/markdown/warm-up";
 import { newMeta } from "../src/state/types";
 import { HistorySlot } from "../src/ui/history-slot";
 import { WidgetView } from "../src/ui/items/widget/view";
+import { until } from "./until";
 
 /** A source the test answers by hand: each request waits until `deliver` or `fail`. */
 class ManualSource {
@@ -81,7 +82,7 @@ test("warming the markdown path up while idle asks for no asset and leaves the p
   watch.observe(host, { childList: true });
   warmUpMarkdownWhenIdle(host);
   // jsdom has no requestIdleCallback: two idle periods of 200 ms (the path, then the layout).
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await until(() => removed.length > 0, "the sample laid out and taken away", 10_000);
   watch.disconnect();
   assert.deepEqual(manual.asked, []);
   assert.equal(document.body.innerHTML, before);

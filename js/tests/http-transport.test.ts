@@ -6,6 +6,7 @@ import type { ChatKitEvent, ChatKitRequest, EndReason } from "../src/protocol";
 import { ChatSession } from "../src/session";
 import { type FetchLike, HttpTransport } from "../src/transport/http";
 import type { StreamStart } from "../src/transport/types";
+import { until } from "./until";
 
 // The HTTP transport against a fake Jupyter server: real Responses, whose SSE bodies the test
 // writes a chunk at a time.
@@ -104,15 +105,6 @@ class FakeServer {
 
   count(method: string, path: string): number {
     return this.calls.filter((call) => call.method === method && call.url === BASE + path).length;
-  }
-}
-
-/** Wait for what the test can observe, not for a fixed time. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

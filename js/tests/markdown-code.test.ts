@@ -3,18 +3,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { markdownToFragment } from "../src/markdown/fragment";
 import { MarkdownView } from "../src/markdown/render";
+import { until } from "./until";
 
 function render(src: string): HTMLDivElement {
   const div = document.createElement("div");
   div.append(markdownToFragment(src));
   document.body.append(div); // the Copy button looks for the page's clipboard
   return div;
-}
-
-/** Resolves once `check` holds, checking after each microtask and timer turn. */
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 50 && !check(); i++) await new Promise((r) => setTimeout(r, 0));
-  assert.ok(check());
 }
 
 test("code in a registered language is highlighted; its text is unchanged", () => {
@@ -75,7 +70,7 @@ test("Copy puts the block's text on the clipboard and says Copied", async () => 
     const button = div.querySelector<HTMLButtonElement>("button.ckw-copy-code");
     assert.ok(button);
     button.click();
-    await until(() => button.textContent === "Copied");
+    await until(() => button.textContent === "Copied", "Copied");
     assert.deepEqual(copied, ["print('hi')\n"]);
     assert.equal(div.querySelector('[role="status"]')?.textContent, "Copied");
     assert.equal(button.getAttribute("aria-label"), "Copy code", "its name does not change");
@@ -98,7 +93,7 @@ test("without the Clipboard API, Copy falls back to a selection and execCommand"
     const button = div.querySelector<HTMLButtonElement>("button.ckw-copy-code");
     assert.ok(button);
     button.click();
-    await until(() => button.textContent === "Copied");
+    await until(() => button.textContent === "Copied", "Copied");
     assert.equal(selected, "fallback text\n");
     assert.equal(doc.querySelector("textarea"), null, "the helper textarea is gone");
   } finally {
