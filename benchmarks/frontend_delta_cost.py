@@ -17,7 +17,8 @@ deltas 16 ms apart); between them 25 deltas share a frame, and "by tenth" averag
 batches. Printed, in ms per delta (median, p95, and the medians of its parts): the first 200
 deltas of a long reply in a new thread, 200 once the reply fills the view and the browser's
 paint area (deltas 801-1000), and the last 200; the same after a loaded history of finished
-messages; and frames with nothing delivered while a reply streams. Nothing leaves the machine:
+messages; and frames with nothing delivered while a reply streams, and once it has paused over a
+second (the cursor pulses, markdown/render.ts STALL_MS). Nothing leaves the machine:
 a Playwright route answers every request the page makes.
 
     python benchmarks/frontend_delta_cost.py [--deltas 10000] [--history 200] [--shape list]
@@ -274,6 +275,7 @@ class Reply:
     last: list[Record]
     idle_start: list[Record]
     idle_end: list[Record]
+    paused: list[Record]  # frames with no delta once the text has paused (the cursor pulses)
     done: Record
 
 
@@ -492,6 +494,8 @@ def play_reply(
     last = feed(last_start, last_end, 1)
     middle += feed(last_end, deltas, BATCH)
     idle_end = records(page.evaluate("(n) => bench.idle(n)", IDLE_FRAMES))
+    page.wait_for_selector(".ckw-md-stalled", state="attached")
+    paused = records(page.evaluate("(n) => bench.idle(n)", IDLE_FRAMES))
     final = assistant_item(item_id, thread_id, "".join(reply_deltas(deltas, shape)))
     finished = {"type": "thread.item.done", "item": final}
     message = {"kind": "event", "id": stream, "events": [finished]}
@@ -500,7 +504,7 @@ def play_reply(
         "([i, msgs]) => bench.deliver(i, msgs)",
         [widget, [{"kind": "end", "id": stream, "reason": "done"}]],
     )
-    return Reply(first, filled, middle, last, idle_start, idle_end, done[0])
+    return Reply(first, filled, middle, last, idle_start, idle_end, paused, done[0])
 
 
 def records(raw: list[list[float]]) -> list[Record]:
@@ -640,6 +644,7 @@ def main() -> None:
     print(row("frame with no delta: start of reply, new thread", fresh.idle_start))
     print(row(f"frame with no delta: end of {n}-token reply", fresh.idle_end))
     print(row(f"frame with no delta: after {h}-message history", late.idle_start))
+    print(row(f"frame with no delta: {n}-token reply paused", fresh.paused))
     print(
         "  median, p95: handling the message + the frame that renders it. Medians of its parts:\n"
         "  handle = the msg:custom handler (state update); script = the transcript's rAF patch\n"

@@ -291,37 +291,99 @@ test("a long text groups its older blocks in chunks of 8, and 8 chunks in one, a
     Array.from({ length: 8 }, () => ["ckw-md-chunk", 8]),
   );
   assert.equal(chunks.length, 9);
-  for (const chunk of chunks) {
-    assert.deepEqual(
-      [...chunk.children].map((block) => block.className),
-      Array.from({ length: 8 }, () => "ckw-md-block"),
-    );
-  }
+  for (const chunk of chunks)
+    assert.equal(chunk.querySelectorAll(":scope > .ckw-md-block").length, 8);
   assert.equal(top.length - 1 - chunks.length, 150 - 136);
   view.finish(text);
   assert.equal(shown(view), whole(text));
   assert.equal(view.el.lastElementChild?.classList.contains("ckw-md-block"), true);
 });
 
+/** A chunk's children are all blocks or all chunks, 8 of them; returns its depth (blocks: 0). */
+function chunkDepth(chunk: Element): number {
+  assert.equal(chunk.children.length, 8, "8 to a chunk");
+  const depths = [...chunk.children].map((child) =>
+    child.classList.contains("ckw-md-chunk") ? chunkDepth(child) + 1 : 0,
+  );
+  assert.equal(new Set(depths).size, 1, "one kind of child");
+  return depths[0] as number;
+}
+
+test("chunks nest three deep in a reply of 1,200 blocks, fewer than 16 loose at each level, the first block marked", () => {
+  const text = Array.from({ length: 1200 }, (_, n) => `Line ${n}.`).join("\n\n");
+  for (const step of [7 * 11, text.length]) {
+    // A block or so per update as a reply streams, and all of it in one update.
+    const view = new MarkdownView();
+    for (let end = step; end < text.length; end += step) view.update(text.slice(0, end));
+    view.update(text);
+    const top = [...view.el.children];
+    const depths = top.map((el) => (el.classList.contains("ckw-md-chunk") ? chunkDepth(el) : -1));
+    assert.deepEqual(
+      depths,
+      [...depths].sort((a, b) => b - a),
+      "the deepest chunks first, the loose blocks last",
+    );
+    assert.equal(Math.max(...depths), 2, "a chunk of chunks of chunks");
+    for (const depth of new Set(depths)) {
+      assert.ok(depths.filter((d) => d === depth).length < 16, `level ${depth}: under 16 loose`);
+    }
+    const first = view.el.querySelectorAll(".ckw-md-first");
+    assert.equal(first.length, 1);
+    assert.equal(first[0], blocksOf(view)[0]);
+    view.finish(text);
+    assert.equal(shown(view), whole(text));
+  }
+});
+
+test("a chunk keeps the height of the blocks it groups while the browser skips it", (t) => {
+  // jsdom lays nothing out: here each block is as tall as the number it says, one under another.
+  const view = new MarkdownView();
+  const height = (block: Element) => Number(/\d+/.exec(block.textContent ?? "")?.[0]);
+  const blocksIn = (el: Element) =>
+    el.classList.contains("ckw-md-block") ? [el] : [...el.querySelectorAll(".ckw-md-block")];
+  t.mock.method(window.Element.prototype, "getBoundingClientRect", function (this: Element) {
+    const mine = blocksIn(this);
+    let [top, y] = [0, 0];
+    for (const block of view.el.querySelectorAll(".ckw-md-block")) {
+      if (block === mine[0]) top = y;
+      y += height(block);
+      if (block === mine[mine.length - 1]) break;
+    }
+    return { top, bottom: y } as DOMRect;
+  });
+  const text = Array.from({ length: 150 }, (_, n) => `${10 + n} px.`).join("\n\n");
+  for (let end = 50; end < text.length; end += 50) view.update(text.slice(0, end));
+  view.update(text);
+  const chunks = [...view.el.querySelectorAll<HTMLElement>(".ckw-md-chunk")];
+  assert.equal(chunks.length, 18, "17 chunks of blocks and 1 of chunks");
+  for (const chunk of chunks) {
+    const sum = blocksIn(chunk).reduce((total, block) => total + height(block), 0);
+    assert.equal(chunk.style.containIntrinsicSize, `auto ${sum}px`);
+  }
+});
+
 test("the cursor pulses only once the text has paused for a second, and not after the end", (t) => {
-  t.mock.timers.enable({ apis: ["setTimeout", "Date"] });
+  t.mock.timers.enable({ apis: ["setTimeout"] });
   const view = new MarkdownView();
   document.body.append(view.el);
-  const stalled = () => view.el.classList.contains("ckw-md-stalled");
+  const stalled = () => view.el.querySelector(".ckw-md-stalled");
   try {
     view.update("Streaming");
     t.mock.timers.tick(600);
     view.update("Streaming text");
     t.mock.timers.tick(600);
-    assert.equal(stalled(), false, "1.2 s since the first text, 0.6 s since the last");
+    assert.equal(stalled(), null, "1.2 s since the first text, 0.6 s since the last");
+    view.update("Streaming text"); // nothing new: the pause goes on
     t.mock.timers.tick(400);
-    assert.equal(stalled(), true);
-    assert.notEqual(view.el.querySelector(":scope > .ckw-md-tail"), null, "the cursor's block");
-    view.update("Streaming text again");
-    assert.equal(stalled(), false, "new text stops the pulse at once");
-    view.finish("Streaming text again.");
+    assert.equal(stalled(), view.el.querySelector(":scope > .ckw-md-tail"), "the cursor's block");
+    view.update("Streaming text\n\nagain");
+    assert.equal(stalled(), null, "new text stops the pulse at once");
+    t.mock.timers.tick(1000);
+    assert.notEqual(stalled(), null, "a pause in the new block");
+    view.finish("Streaming text\n\nagain.");
+    assert.equal(stalled(), null, "the end stops it");
     t.mock.timers.tick(5000);
-    assert.equal(stalled(), false);
+    assert.equal(stalled(), null);
   } finally {
     view.el.remove();
   }

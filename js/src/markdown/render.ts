@@ -28,10 +28,10 @@ const FRAME_BUDGET_MS = 8;
  * Blocks a long text's older part is grouped by: each group is a box of its own that the
  * browser skips when off screen (content-visibility), so a frame late in a 40,000-token reply
  * does not lay out and paint the thousands of blocks above it. Chunks nest the same way (8
- * chunks to a chunk of the next level). At most 2 x CHUNK_BLOCKS - 1 blocks stay loose; 8
- * measured flatter than 32 (fewer loose).
+ * chunks to a chunk of the next level). At most 2 x CHUNK_SIZE - 1 items of a level stay
+ * loose; 8 measured flatter than 32 (fewer loose).
  */
-const CHUNK_BLOCKS = 8;
+const CHUNK_SIZE = 8;
 
 /**
  * How long the text may pause before the cursor pulses to say the reply is still coming. While
@@ -79,14 +79,13 @@ export class MarkdownView {
   /** The last block while the text streams: it shows the cursor (`ckw-md-tail`). */
   private tail: Element | null = null;
   /**
-   * How many of the element's first children are chunks of each level: [0] hold blocks, [1]
-   * hold chunks of [0], and so on; the highest level comes first (see CHUNK_BLOCKS).
+   * How many of the element's top-level children are chunks of each level: [0] hold blocks,
+   * [1] hold chunks of [0], and so on; the highest level comes first (see CHUNK_SIZE).
    */
   private chunkLevels: number[] = [];
   /** Blocks that ended but are not rendered yet (the frame's budget ran out), in order. */
   private backlog: string[] = [];
-  /** When the text last grew (Date.now()), and the timer that looks for a pause after it. */
-  private lastUpdate = 0;
+  /** Restarted whenever the text grows: when it fires, the text has paused (see STALL_MS). */
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -103,29 +102,31 @@ export class MarkdownView {
 
   /** The text so far, while it streams. */
   update(text: string): void {
+    const grew = text !== this.text;
     this.streamText(text, this.deadline());
     this.markTail(this.el.lastElementChild);
-    this.watchForStall();
+    if (grew) this.watchForStall();
   }
 
   private watchForStall(): void {
-    this.lastUpdate = Date.now();
     this.setStalled(false);
-    this.stallTimer ??= setTimeout(this.checkStall, STALL_MS);
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(this.stall, STALL_MS);
   }
 
-  private readonly checkStall = (): void => {
+  private readonly stall = (): void => {
     this.stallTimer = undefined;
-    if (this.tail === null || !this.el.isConnected) return; // finished, or gone
-    const quiet = Date.now() - this.lastUpdate;
-    if (quiet >= STALL_MS) this.setStalled(true);
-    else this.stallTimer = setTimeout(this.checkStall, STALL_MS - quiet);
+    if (this.el.isConnected) this.setStalled(true);
   };
 
-  /** `ckw-md-stalled`: the text paused mid-reply (the cursor pulses). */
+  /**
+   * `ckw-md-stalled` on the cursor's block: the text paused mid-reply (the cursor pulses). On
+   * the block, not the view: a class on the view, read by a selector ending in `:last-child`,
+   * would restyle the whole reply each time the text pauses or resumes.
+   */
   private setStalled(stalled: boolean): void {
-    if (this.el.classList.contains("ckw-md-stalled") !== stalled) {
-      this.el.classList.toggle("ckw-md-stalled", stalled);
+    if (this.tail && this.tail.classList.contains("ckw-md-stalled") !== stalled) {
+      this.tail.classList.toggle("ckw-md-stalled", stalled);
     }
   }
 
@@ -160,20 +161,24 @@ export class MarkdownView {
    */
   private chunkOlderBlocks(): void {
     const levels = this.chunkLevels;
+    let spans: Map<Element, Span> | null = null;
     for (let level = 0; level <= levels.length; level++) {
       // This level's loose items (blocks, or chunks of the level below) follow the chunks of
       // this level and above.
       let before = levels.slice(level).reduce((sum, count) => sum + count, 0);
       let items = level === 0 ? this.el.childElementCount - before : (levels[level - 1] ?? 0);
-      if (items < 2 * CHUNK_BLOCKS) return;
-      for (; items >= 2 * CHUNK_BLOCKS; items -= CHUNK_BLOCKS) {
-        const grouped = Array.from(this.el.children).slice(before, before + CHUNK_BLOCKS);
+      if (items < 2 * CHUNK_SIZE) return;
+      spans ??= measureChildren(this.el); // before anything moves: one layout at most
+      for (; items >= 2 * CHUNK_SIZE; items -= CHUNK_SIZE) {
+        const grouped: Element[] = [];
+        for (let k = 0; k < CHUNK_SIZE; k++) grouped.push(this.el.children[before + k] as Element);
         const chunk = document.createElement("div");
         chunk.className = "ckw-md-chunk";
+        holdPlace(chunk, grouped, spans);
         this.el.insertBefore(chunk, grouped[0] ?? null);
         chunk.append(...grouped);
         levels[level] = (levels[level] ?? 0) + 1;
-        if (level > 0) levels[level - 1] = items - CHUNK_BLOCKS;
+        if (level > 0) levels[level - 1] = items - CHUNK_SIZE;
         before++;
       }
     }
@@ -195,7 +200,7 @@ export class MarkdownView {
       this.openEl = null;
       return;
     }
-    this.openEl ??= this.el.appendChild(blockElement());
+    this.openEl ??= this.el.appendChild(this.newBlock());
     renderMarkdownInto(this.openEl, open);
   }
 
@@ -229,7 +234,18 @@ export class MarkdownView {
     this.clear();
     this.finished = text;
     this.text = text;
-    if (text) this.el.append(markdownBlock(text));
+    if (text) {
+      const block = this.newBlock();
+      renderMarkdownInto(block, text);
+      this.el.append(block);
+    }
+  }
+
+  /** A block for the view; its first is marked `ckw-md-first` (its top margin goes, at any depth). */
+  private newBlock(): HTMLDivElement {
+    const block = blockElement();
+    if (this.el.firstChild === null) block.classList.add("ckw-md-first");
+    return block;
   }
 
   /**
@@ -238,7 +254,7 @@ export class MarkdownView {
    */
   private markTail(block: Element | null): void {
     if (block === this.tail) return;
-    this.tail?.classList.remove("ckw-md-tail");
+    this.tail?.classList.remove("ckw-md-tail", "ckw-md-stalled");
     block?.classList.add("ckw-md-tail");
     this.tail = block;
   }
@@ -255,7 +271,7 @@ export class MarkdownView {
     prepareHighlight(lang);
     const view = new GrowingCode(lang, LANGUAGE_CLASS.test(language) ? language : null);
     view.append(text.slice(contentStart));
-    this.openEl ??= this.el.appendChild(blockElement());
+    this.openEl ??= this.el.appendChild(this.newBlock());
     this.openEl.replaceChildren(view.el);
     this.openSrc = null;
     this.fence = { contentStart, shown: text.length, view };
@@ -272,7 +288,7 @@ export class MarkdownView {
       this.openSrc = null; // render the block whole, now
       return false;
     }
-    this.openEl ??= this.el.appendChild(blockElement());
+    this.openEl ??= this.el.appendChild(this.newBlock());
     if (this.openEl.firstChild !== this.parts.el || this.openEl.childNodes.length !== 1) {
       this.openEl.replaceChildren(this.parts.el);
     }
@@ -281,7 +297,7 @@ export class MarkdownView {
   }
 
   private settle(block: string): void {
-    const el = this.openEl ?? this.el.appendChild(blockElement());
+    const el = this.openEl ?? this.el.appendChild(this.newBlock());
     const parts = this.parts;
     this.parts = null;
     this.wholeAt = -1;
@@ -315,8 +331,31 @@ function blockElement(): HTMLDivElement {
   return el;
 }
 
-function markdownBlock(src: string): HTMLDivElement {
-  const el = blockElement();
-  renderMarkdownInto(el, src);
-  return el;
+/** Where an element's box starts and ends on the page (its border box, in px). */
+interface Span {
+  top: number;
+  bottom: number;
+}
+
+function measureChildren(el: Element): Map<Element, Span> {
+  const spans = new Map<Element, Span>();
+  for (const child of el.children) {
+    const { top, bottom } = child.getBoundingClientRect();
+    spans.set(child, { top, bottom });
+  }
+  return spans;
+}
+
+/**
+ * Gives a new chunk the height of what it groups as the size it keeps while skipped: it is
+ * skipped from its first frame (it forms above the view), and a chunk that was never shown
+ * has no remembered size, so it took the stylesheet's 400 px: a long reply measured a seventh
+ * of its height, and the scrollbar jumped as the user scrolled up through it.
+ */
+function holdPlace(chunk: HTMLElement, grouped: Element[], spans: Map<Element, Span>): void {
+  const first = spans.get(grouped[0] as Element);
+  const last = spans.get(grouped[grouped.length - 1] as Element);
+  if (!first || !last || last.bottom <= first.top) return; // not laid out (detached)
+  chunk.style.containIntrinsicSize = `auto ${Math.ceil(last.bottom - first.top)}px`;
+  spans.set(chunk, { top: first.top, bottom: last.bottom });
 }
