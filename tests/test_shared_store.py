@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import subprocess
 import sys
 import textwrap
 import threading
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from chatkit.types import ThreadMetadata
 
@@ -16,6 +18,7 @@ from chatkit_widget.store import SQLiteStore
 
 PROCESSES = 4
 TURNS = 100
+ROUNDS = 30  # new files opened by all the processes at once (it failed about 1 round in 8)
 
 KERNEL = textwrap.dedent(
     """
@@ -66,6 +69,33 @@ def test_four_processes_writing_one_store_at_once_all_succeed(tmp_path: Path) ->
     )
     expected = sorted(f"echo: p{n} {i}" for n in range(PROCESSES) for i in range(TURNS))
     assert said == expected, "every turn of every process is stored, once"
+
+
+def _open_new_files_in_step(folder: str, barrier: Any, rounds: int) -> None:
+    """A process of the test below: opens round after round's new file with the others."""
+    try:
+        for n in range(rounds):
+            barrier.wait(timeout=60)
+            SQLiteStore(Path(folder) / f"new-{n}.sqlite").close()
+    except BaseException:
+        barrier.abort()  # the others stop at once rather than wait out the barrier
+        raise
+
+
+def test_processes_opening_one_new_file_at_once_all_open_it(tmp_path: Path) -> None:
+    """Kernels started together race to switch a new file to WAL: none may fail."""
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Barrier(PROCESSES)
+    procs = [
+        spawn.Process(target=_open_new_files_in_step, args=(str(tmp_path), barrier, ROUNDS))
+        for _ in range(PROCESSES)
+    ]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(timeout=120)
+    assert [proc.exitcode for proc in procs] == [0] * PROCESSES
+    assert len(list(tmp_path.glob("new-*.sqlite"))) == ROUNDS
 
 
 async def test_a_read_while_another_thread_holds_the_connection_leaves_the_loop_free(

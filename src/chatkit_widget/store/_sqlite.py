@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -84,6 +85,23 @@ def _now() -> str:
     return datetime.now().isoformat()
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switches the file to WAL, trying again while another process is switching it.
+
+    Kernels that open one new file at once race to switch it, and the loser gets "database is
+    locked" at once: SQLite does not wait on its busy timeout there (waiting could deadlock).
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 class SQLiteStore(ChatStore):
     """Persist ChatKit threads in a SQLite file (or ``":memory:"``).
 
@@ -109,7 +127,7 @@ class SQLiteStore(ChatStore):
         self._writes_in_flight = 0
         with self._lock:
             if self.path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode=WAL")
+                _use_wal(self._conn)
                 # No fsync per commit: a killed process still loses nothing committed, only
                 # an OS crash or power cut may lose the last commits (SQLite's WAL advice).
                 self._conn.execute("PRAGMA synchronous=NORMAL")
